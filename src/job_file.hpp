@@ -1,0 +1,41 @@
+// The job file (DESIGN.md "Job file"): what to buy, one [[fleet]] per server_name.
+#pragma once
+#include "api_model.hpp"
+#include "diagnostic.hpp"
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace cphfleet {
+
+struct fleet_spec {
+  std::string server_name;    // the fleet's identity; chunks are <server_name>-NNN
+  std::int64_t target = 0;    // `count` in the file: the fleet's total in this ledger
+  purchase_request request;   // every field but server_name and count, defaults applied
+  int line = 0;               // where the [[fleet]] table starts, for later messages
+  int column = 0;
+};
+
+struct job_spec {
+  std::filesystem::path path;
+  std::string name;                                 // 1..32 of [a-z0-9_-]
+  std::optional<std::filesystem::path> config_path; // resolved against the job file's folder
+  std::vector<fleet_spec> fleets;
+};
+
+// The largest fleet target accepted. Chunks are zero-padded to at least 3 digits; the name must fit
+// 60 characters with the widest chunk part its target needs.
+inline constexpr std::int64_t max_fleet_target = 1'000'000;
+
+// Reads and checks a job file against every rule; throws input_error listing every problem.
+job_spec load_job(const std::filesystem::path& path);
+
+// `<server_name>-NNN`, 1-based, at least 3 digits.
+std::string chunk_name(std::string_view server_name, std::int64_t index);
+// Digits the chunk part needs for a fleet of `target` servers (3 at least).
+int chunk_digits(std::int64_t target);
+
+}  // namespace cphfleet

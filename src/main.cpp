@@ -1,0 +1,3 @@
+#include "cli.hpp"
+
+int main(int argc, char** argv) { return cphfleet::cli_main(argc, argv); }

@@ -97,6 +97,7 @@ std::string_view closest_key(std::string_view key, std::span<const std::string_v
   const std::string k = normalized_key(key);
   std::string_view best;
   std::size_t best_distance = SIZE_MAX;
+  bool tied = false;
   for (std::string_view candidate : allowed) {
     const std::string c = normalized_key(candidate);
     if (c == k) return candidate;
@@ -104,12 +105,19 @@ std::string_view closest_key(std::string_view key, std::span<const std::string_v
     // does not suggest `ca_file`.
     std::size_t limit = std::min<std::size_t>(c.size() <= 4 ? 1 : 2, std::max<std::size_t>(1, c.size() / 3));
     std::size_t d = edit_distance(k, c);
-    if (d <= limit && d < best_distance) {
+    // A unit left off (`latency` for `latency_ms`) or added.
+    if (c.starts_with(k + "_") || k.starts_with(c + "_")) d = std::min<std::size_t>(d, 1);
+    if (d > limit) continue;
+    if (d < best_distance) {
       best = candidate;
       best_distance = d;
+      tied = false;
+    } else if (d == best_distance) {
+      tied = true;
     }
   }
-  return best;
+  // Two equally close keys (`period`: period_type or period_num?): a guess would mislead.
+  return tied ? std::string_view{} : best;
 }
 
 bool looks_like_secret(std::string_view key) {

@@ -1,9 +1,10 @@
 // `cphfleet validate JOB`: every rule of the job and its config, checked without sending anything.
+#include <fmt/format.h>
+
 #include "cli.hpp"
 #include "inputs.hpp"
 
 #include <CLI/CLI.hpp>
-#include <fmt/format.h>
 
 #include <cstdio>
 #include <memory>
@@ -38,7 +39,8 @@ int run_validate(const validate_options& opts, const common_options& common) {
 
 void add_validate_command(CLI::App& app, const common_options& common, int& result) {
   auto opts = std::make_shared<validate_options>();
-  CLI::App* cmd = app.add_subcommand("validate", "Check a job file and its config; list every error (exit 0 or 2)");
+  CLI::App* cmd =
+      app.add_subcommand("validate", "Check a job file and its config; list every error (exit 0 or 2)");
   cmd->add_option("job", opts->job, "Job file (TOML)")->required();
   cmd->callback([opts, &common, &result] { result = run_validate(*opts, common); });
 }

@@ -2,8 +2,8 @@
 
 #include "toml_reader.hpp"
 
-#include <boost/url/parse.hpp>
 #include <fmt/format.h>
+#include <boost/url/parse.hpp>
 
 #include <algorithm>
 #include <array>
@@ -23,8 +23,8 @@ constexpr std::array<std::string_view, 1> ledger_keys{"path"};
 constexpr std::array<std::string_view, 6> emulator_keys{"latency_ms", "settle_ms", "rate_limit",
                                                         "seed",       "faults",    "script"};
 constexpr std::array<std::string_view, 10> fault_kinds{
-    "throttle", "busy",           "error500",         "error502",    "error503",
-    "error504", "commit_then_504", "commit_then_drop", "drop_before", "slow_commit"};
+    "throttle",         "busy",        "error500",   "error502", "error503", "error504", "commit_then_504",
+    "commit_then_drop", "drop_before", "slow_commit"};
 
 // An integer limit and its allowed range. The ranges keep a typo (an extra zero, a missing one) from
 // turning into a retry storm or a run that never times out.
@@ -144,7 +144,8 @@ class config_reader {
         }
       }
     } else {
-      in_.error(*t, "cloud.endpoint", "is missing (required: \"embedded\" or https://cph.<region>.myhuaweicloud.com)");
+      in_.error(*t, "cloud.endpoint",
+                "is missing (required: \"embedded\" or https://cph.<region>.myhuaweicloud.com)");
     }
 
     if (const toml::node* n = t->get("project_id")) {
@@ -152,8 +153,8 @@ class config_reader {
         if (valid_project_id(*v)) {
           cfg.project_id = *v;
         } else {
-          in_.error(*n, "cloud.project_id", fmt::format("{} is not a project id (allowed: {})",
-                                                        quote(*v), project_id_allowed));
+          in_.error(*n, "cloud.project_id",
+                    fmt::format("{} is not a project id (allowed: {})", quote(*v), project_id_allowed));
         }
       }
       project_id_given_ = true;
@@ -162,8 +163,8 @@ class config_reader {
         cfg.project_id = *v;
       } else {
         in_.error("cloud.project_id",
-                  fmt::format("env HUAWEICLOUD_SDK_PROJECT_ID {} is not a project id (allowed: {})", quote(*v),
-                              project_id_allowed));
+                  fmt::format("env HUAWEICLOUD_SDK_PROJECT_ID {} is not a project id (allowed: {})",
+                              quote(*v), project_id_allowed));
       }
       project_id_given_ = true;
     }
@@ -171,25 +172,28 @@ class config_reader {
       if (cfg.embedded()) {
         cfg.project_id = std::string(embedded_project_id);
       } else {
-        in_.error(*t, "cloud.project_id",
-                  "is missing (required for a real endpoint: set it here or in env HUAWEICLOUD_SDK_PROJECT_ID)");
+        in_.error(
+            *t, "cloud.project_id",
+            "is missing (required for a real endpoint: set it here or in env HUAWEICLOUD_SDK_PROJECT_ID)");
       }
     }
 
     if (const toml::node* n = t->get("ca_file")) {
       if (auto v = in_.string(*n, "cloud.ca_file")) {
         if (endpoint_known_ && !lower(cfg.endpoint).starts_with("https://")) {
-          in_.error(*n, "cloud.ca_file", "is set but the endpoint does not use TLS (allowed: only with https://)");
+          in_.error(*n, "cloud.ca_file",
+                    "is set but the endpoint does not use TLS (allowed: only with https://)");
         } else if (v->empty()) {
           in_.error(*n, "cloud.ca_file", "is empty (allowed: a PEM file, relative to this file's folder)");
         } else {
           fs::path p = relative_to_file(*v);
           std::error_code ec;
           if (!fs::is_regular_file(p, ec)) {
-            in_.error(*n, "cloud.ca_file",
-                      fmt::format("{} is not a file (looked at {}; allowed: a PEM file, relative to this file's "
-                                  "folder)",
-                                  quote(*v), p.string()));
+            in_.error(
+                *n, "cloud.ca_file",
+                fmt::format("{} is not a file (looked at {}; allowed: a PEM file, relative to this file's "
+                            "folder)",
+                            quote(*v), p.string()));
           } else {
             cfg.ca_file = p;
           }
@@ -216,10 +220,17 @@ class config_reader {
     if (scheme == "http") {
       bool loopback = false;
       switch (url->host_type()) {
-        case boost::urls::host_type::ipv4: loopback = (url->host_ipv4_address().to_uint() >> 24) == 127; break;
-        case boost::urls::host_type::ipv6: loopback = url->host_ipv6_address().is_loopback(); break;
-        case boost::urls::host_type::name: loopback = lower(url->encoded_host()) == "localhost"; break;
-        default: break;
+        case boost::urls::host_type::ipv4:
+          loopback = (url->host_ipv4_address().to_uint() >> 24) == 127;
+          break;
+        case boost::urls::host_type::ipv6:
+          loopback = url->host_ipv6_address().is_loopback();
+          break;
+        case boost::urls::host_type::name:
+          loopback = lower(url->encoded_host()) == "localhost";
+          break;
+        default:
+          break;
       }
       if (!loopback) {
         in_.error(n, "cloud.endpoint",
@@ -250,7 +261,8 @@ class config_reader {
         } else if (*v == "token") {
           cfg.auth = auth_method::token;
         } else {
-          in_.error(*n, "auth.method", fmt::format("{} is not an auth method (allowed: aksk, token)", quote(*v)));
+          in_.error(*n, "auth.method",
+                    fmt::format("{} is not an auth method (allowed: aksk, token)", quote(*v)));
         }
       }
     }
@@ -263,7 +275,8 @@ class config_reader {
       if (auto v = in_.number(*n, "limits.requests_per_second")) {
         if (*v <= 0 || *v > max_requests_per_second) {
           in_.error(*n, "limits.requests_per_second",
-                    fmt::format("{} is out of range (allowed: more than 0, at most {})", *v, max_requests_per_second));
+                    fmt::format("{} is out of range (allowed: more than 0, at most {})", *v,
+                                max_requests_per_second));
         } else {
           limits.requests_per_second = *v;
         }
@@ -279,7 +292,10 @@ class config_reader {
     }
     if (limits.backoff_max_ms < limits.backoff_base_ms) {
       const toml::node* n = t.get("backoff_max_ms");
-      in_.error(n ? *n : base_node ? *base_node : static_cast<const toml::node&>(t), "limits.backoff_max_ms",
+      in_.error(n           ? *n
+                : base_node ? *base_node
+                            : static_cast<const toml::node&>(t),
+                "limits.backoff_max_ms",
                 fmt::format("{} is below backoff_base_ms {} (allowed: backoff_base_ms..3600000)",
                             limits.backoff_max_ms, limits.backoff_base_ms));
     }
@@ -309,8 +325,9 @@ class config_reader {
     if (const toml::node* n = t.get("rate_limit")) {
       if (auto v = in_.number(*n, "emulator.rate_limit")) {
         if (*v < 0 || *v > max_requests_per_second) {
-          in_.error(*n, "emulator.rate_limit",
-                    fmt::format("{} is out of range (allowed: 0 for none, up to {})", *v, max_requests_per_second));
+          in_.error(
+              *n, "emulator.rate_limit",
+              fmt::format("{} is out of range (allowed: 0 for none, up to {})", *v, max_requests_per_second));
         } else {
           e.rate_limit = *v;
         }
@@ -368,9 +385,10 @@ class config_reader {
       } else if (std::find(fault_kinds.begin(), fault_kinds.end(), kind) == fault_kinds.end()) {
         std::string_view close = closest_key(kind, fault_kinds);
         in_.error(n, "emulator.script",
-                  close.empty() ? fmt::format("{} is not a fault kind (allowed: {})", quote(kind),
-                                              fmt::join(fault_kinds, ", "))
-                                : fmt::format("{} is not a fault kind (did you mean {}?)", quote(kind), close));
+                  close.empty()
+                      ? fmt::format("{} is not a fault kind (allowed: {})", quote(kind),
+                                    fmt::join(fault_kinds, ", "))
+                      : fmt::format("{} is not a fault kind (did you mean {}?)", quote(kind), close));
         ok = false;
       } else if (!seen.insert(number).second) {
         in_.error(n, "emulator.script",

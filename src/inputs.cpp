@@ -40,20 +40,23 @@ job_inputs load_inputs(const std::string& job_path, const std::string& config_ov
     std::error_code ec;
     if (!fs::is_regular_file(*in.job.config_path, ec)) {
       const bool exists = fs::exists(*in.job.config_path, ec);
-      errors.push_back({job_path, in.job.config_line, in.job.config_column, "job.config",
-                        fmt::format("{} {} (allowed: a config file, relative to this file's folder)",
-                                    quote(in.job.config_path->string()),
-                                    exists ? "is not a file" : "does not exist")});
+      errors.push_back(
+          {job_path, in.job.config_line, in.job.config_column, "job.config",
+           fmt::format("{} {} (allowed: a config file, relative to this file's folder)",
+                       quote(in.job.config_path->string()), exists ? "is not a file" : "does not exist")});
     } else {
       in.cfg = read_config(*in.job.config_path, process_env, errors);
     }
   } else if (!job_unusable(errors, job_path)) {
-    errors.push_back({job_path, 0, 0, "job.config", "is missing and no --config was given (required: one of them)"});
+    errors.push_back(
+        {job_path, 0, 0, "job.config", "is missing and no --config was given (required: one of them)"});
   }
   if (!errors.empty()) {
     // The job's problems first, top to bottom (the missing config is one of them), then the config's.
     std::stable_sort(errors.begin(), errors.end(), [&](const diagnostic& a, const diagnostic& b) {
-      auto key = [&](const diagnostic& d) { return std::tuple(d.path != job_path, d.line == 0, d.line, d.column); };
+      auto key = [&](const diagnostic& d) {
+        return std::tuple(d.path != job_path, d.line == 0, d.line, d.column);
+      };
       return key(a) < key(b);
     });
     throw input_error(std::move(errors));

@@ -22,8 +22,9 @@ constexpr std::size_t max_server_name_chars = 60;
 constexpr std::array<std::string_view, 3> top_keys{"job", "defaults", "fleet"};
 constexpr std::array<std::string_view, 2> job_keys{"name", "config"};
 constexpr std::array<std::string_view, 11> fleet_keys{
-    "server_name", "count",      "server_model_name", "phone_model_name", "image_id",   "band_width",
-    "extend_param", "keypair_name", "vnc_enable",     "ports",            "subnet_cidr"};
+    "server_name", "count",      "server_model_name", "phone_model_name",
+    "image_id",    "band_width", "extend_param",      "keypair_name",
+    "vnc_enable",  "ports",      "subnet_cidr"};
 constexpr std::array<std::string_view, 3> band_width_keys{"band_width_id", "band_width_share_type",
                                                           "band_width_size"};
 constexpr std::array<std::string_view, 4> extend_param_keys{"charging_mode", "period_type", "period_num",
@@ -43,8 +44,9 @@ constexpr std::array<key_hint, 7> fleet_hints{{
 enum class value_kind { string, integer, flag };  // flag: a boolean or the API's "true"/"false"
 
 value_kind kind_of(std::string_view api_path) {
-  if (api_path == "count" || api_path.starts_with("extend_param.") || api_path == "band_width.band_width_share_type" ||
-      api_path == "band_width.band_width_size" || api_path == "listen_port")
+  if (api_path == "count" || api_path.starts_with("extend_param.") ||
+      api_path == "band_width.band_width_share_type" || api_path == "band_width.band_width_size" ||
+      api_path == "listen_port")
     return value_kind::integer;
   if (api_path == "vnc_enable" || api_path == "internet_accessible") return value_kind::flag;
   return value_kind::string;
@@ -132,7 +134,8 @@ class job_reader {
     if (const toml::node* d = doc->get("defaults")) {
       if (const auto* t = in_.table(*d, "defaults")) {
         if (const toml::node* name = t->get("server_name")) {
-          in_.error(*name, "defaults.server_name", "is not allowed in [defaults] (each [[fleet]] names itself)");
+          in_.error(*name, "defaults.server_name",
+                    "is not allowed in [defaults] (each [[fleet]] names itself)");
         }
         defaults = read_fields(*t, "defaults", true);
       }
@@ -144,11 +147,13 @@ class job_reader {
     } else if (const auto* list = fleets->as_array()) {
       if (list->empty()) in_.error(*list, "fleet", "is empty (required: at least one [[fleet]] table)");
       for (std::size_t i = 0; i < list->size(); ++i) {
-        if (const auto* t = in_.table((*list)[i], fmt::format("fleet[{}]", i))) read_fleet(*t, i, defaults, job);
+        if (const auto* t = in_.table((*list)[i], fmt::format("fleet[{}]", i)))
+          read_fleet(*t, i, defaults, job);
       }
     } else {
-      in_.error(*fleets, "fleet", fmt::format("is {} (allowed: an array of tables, written [[fleet]])",
-                                               describe_type(*fleets)));
+      in_.error(
+          *fleets, "fleet",
+          fmt::format("is {} (allowed: an array of tables, written [[fleet]])", describe_type(*fleets)));
     }
     check_names_apart(job);
     in_.finish();
@@ -171,10 +176,12 @@ class job_reader {
         if (name->empty()) {
           in_.error(*n, "job.name", fmt::format("is empty (allowed: {})", allowed));
         } else if (name->size() > 32) {
-          in_.error(*n, "job.name", fmt::format("is {} characters long (allowed: {})", utf8_length(*name), allowed));
-        } else if (!valid_job_name(*name)) {
           in_.error(*n, "job.name",
-                    fmt::format("{} has characters that are not allowed (allowed: {})", quote(*name), allowed));
+                    fmt::format("is {} characters long (allowed: {})", utf8_length(*name), allowed));
+        } else if (!valid_job_name(*name)) {
+          in_.error(
+              *n, "job.name",
+              fmt::format("{} has characters that are not allowed (allowed: {})", quote(*name), allowed));
         }
         job.name = *name;
       }
@@ -206,7 +213,8 @@ class job_reader {
         break;
       case value_kind::integer:
         if (api_path == "count") {
-          if (auto v = in_.integer(n, field, 0, max_fleet_target)) entry = value_entry{*v, {&n, from_defaults}};
+          if (auto v = in_.integer(n, field, 0, max_fleet_target))
+            entry = value_entry{*v, {&n, from_defaults}};
         } else if (auto v = in_.integer(n, field)) {
           entry = value_entry{*v, {&n, from_defaults}};
         }
@@ -385,7 +393,8 @@ class job_reader {
     if (f.ports) {
       for (const auto& p : *f.ports) {
         port_spec port;
-        if (auto it = p.values.find("name"); it != p.values.end()) port.name = std::get<std::string>(it->second.value);
+        if (auto it = p.values.find("name"); it != p.values.end())
+          port.name = std::get<std::string>(it->second.value);
         if (auto it = p.values.find("listen_port"); it != p.values.end())
           port.listen_port = std::get<std::int64_t>(it->second.value);
         port.internet_accessible = flag_of(p.values, "internet_accessible").value_or(false);
@@ -424,11 +433,12 @@ class job_reader {
     }
     const std::size_t chars = utf8_length(name);
     if (chars > room) {
-      in_.error(at, field,
-                fmt::format("is {} characters long, {} with its chunk part -{} (allowed: at most {} for a target "
-                            "of {})",
-                            chars, chars + 1 + static_cast<std::size_t>(digits),
-                            std::string(static_cast<std::size_t>(digits), 'N'), room, spec.target));
+      in_.error(
+          at, field,
+          fmt::format("is {} characters long, {} with its chunk part -{} (allowed: at most {} for a target "
+                      "of {})",
+                      chars, chars + 1 + static_cast<std::size_t>(digits),
+                      std::string(static_cast<std::size_t>(digits), 'N'), room, spec.target));
     }
   }
 
@@ -492,11 +502,12 @@ class job_reader {
         auto it = by_name.find(folded.substr(0, p));
         if (it == by_name.end()) continue;
         const fleet_place& other = places_[it->second];
-        in_.error(here.line, here.column, field,
-                  fmt::format("{} could be mistaken for the chunks and servers of fleet[{}] {} at line {} "
-                              "(allowed: a name that is not another fleet's name followed by '-' and a digit)",
-                              quote(b.server_name), other.index, quote(job.fleets[it->second].server_name),
-                              other.line));
+        in_.error(
+            here.line, here.column, field,
+            fmt::format("{} could be mistaken for the chunks and servers of fleet[{}] {} at line {} "
+                        "(allowed: a name that is not another fleet's name followed by '-' and a digit)",
+                        quote(b.server_name), other.index, quote(job.fleets[it->second].server_name),
+                        other.line));
         break;
       }
     }

@@ -24,8 +24,8 @@ std::string normalized_key(std::string_view s) {
 }
 
 bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() &&
-         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return ascii_lower(x) == ascii_lower(y); });
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(),
+                                            [](char x, char y) { return ascii_lower(x) == ascii_lower(y); });
 }
 
 // Optimal string alignment distance: Levenshtein plus adjacent transpositions (`cuont`).
@@ -38,7 +38,8 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
     for (std::size_t j = 1; j <= m; ++j) {
       std::size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
       cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost});
-      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) cur[j] = std::min(cur[j], prev2[j - 2] + 1);
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+        cur[j] = std::min(cur[j], prev2[j - 2] + 1);
     }
     std::swap(prev2, prev);
     std::swap(prev, cur);
@@ -52,16 +53,26 @@ int to_int(std::uint32_t v) { return static_cast<int>(std::min<std::uint32_t>(v,
 
 std::string describe_type(const toml::node& n) {
   switch (n.type()) {
-    case toml::node_type::string: return "a string";
-    case toml::node_type::integer: return "an integer";
-    case toml::node_type::floating_point: return "a float";
-    case toml::node_type::boolean: return "a boolean";
-    case toml::node_type::date: return "a date";
-    case toml::node_type::time: return "a time";
-    case toml::node_type::date_time: return "a date-time";
-    case toml::node_type::array: return "an array";
-    case toml::node_type::table: return "a table";
-    case toml::node_type::none: break;
+    case toml::node_type::string:
+      return "a string";
+    case toml::node_type::integer:
+      return "an integer";
+    case toml::node_type::floating_point:
+      return "a float";
+    case toml::node_type::boolean:
+      return "a boolean";
+    case toml::node_type::date:
+      return "a date";
+    case toml::node_type::time:
+      return "a time";
+    case toml::node_type::date_time:
+      return "a date-time";
+    case toml::node_type::array:
+      return "an array";
+    case toml::node_type::table:
+      return "a table";
+    case toml::node_type::none:
+      break;
   }
   return "nothing";
 }
@@ -122,8 +133,8 @@ std::string_view closest_key(std::string_view key, std::span<const std::string_v
 
 bool looks_like_secret(std::string_view key) {
   const std::string k = normalized_key(key);
-  static constexpr std::array<std::string_view, 6> words{"secret", "password", "passwd", "token", "credential",
-                                                        "private_key"};
+  static constexpr std::array<std::string_view, 6> words{"secret", "password",   "passwd",
+                                                         "token",  "credential", "private_key"};
   for (auto w : words) {
     if (k.find(w) != std::string::npos) return true;
   }
@@ -131,7 +142,8 @@ bool looks_like_secret(std::string_view key) {
   std::stringstream parts(k);
   std::string part, previous;
   while (std::getline(parts, part, '_')) {
-    if (part == "ak" || part == "sk" || part == "accesskey" || part == "secretkey" || part == "apikey") return true;
+    if (part == "ak" || part == "sk" || part == "accesskey" || part == "secretkey" || part == "apikey")
+      return true;
     if (part == "key" && (previous == "access" || previous == "api")) return true;
     previous = part;
   }
@@ -179,7 +191,9 @@ void toml_reader::error(const toml::node& at, std::string_view field, std::strin
   error(at.source(), field, std::move(message));
 }
 
-void toml_reader::error(std::string_view field, std::string message) { error(0, 0, field, std::move(message)); }
+void toml_reader::error(std::string_view field, std::string message) {
+  error(0, 0, field, std::move(message));
+}
 
 void toml_reader::check_keys(const toml::table& table, std::string_view prefix,
                              std::span<const std::string_view> allowed, std::span<const key_hint> hints) {
@@ -249,7 +263,8 @@ std::optional<bool> toml_reader::bool_or_string(const toml::node& n, std::string
   if (const auto* s = n.as_string()) {
     if (iequals(s->get(), "true")) return true;
     if (iequals(s->get(), "false")) return false;
-    error(n, field, fmt::format("{} is not a boolean (allowed: true, false, \"true\" or \"false\")", quote(s->get())));
+    error(n, field,
+          fmt::format("{} is not a boolean (allowed: true, false, \"true\" or \"false\")", quote(s->get())));
     return std::nullopt;
   }
   error(n, field, fmt::format("is {} (allowed: true, false, \"true\" or \"false\")", describe_type(n)));
@@ -276,7 +291,8 @@ void toml_reader::finish() {
   });
   // The same rule broken in [defaults] shows up once per fleet that inherits it: say it once.
   std::unordered_set<std::string> seen;
-  auto last = std::remove_if(begin, out_.end(), [&](const diagnostic& d) { return !seen.insert(d.to_string()).second; });
+  auto last = std::remove_if(begin, out_.end(),
+                             [&](const diagnostic& d) { return !seen.insert(d.to_string()).second; });
   out_.erase(last, out_.end());
 }
 

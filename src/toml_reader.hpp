@@ -39,8 +39,8 @@ class toml_reader {
   void error(std::string_view field, std::string message);
 
   // Every key of `table` not in `allowed` is an error, with a "did you mean" when one is close.
-  void check_keys(const toml::table& table, std::string_view prefix, std::span<const std::string_view> allowed,
-                  std::span<const key_hint> hints = {});
+  void check_keys(const toml::table& table, std::string_view prefix,
+                  std::span<const std::string_view> allowed, std::span<const key_hint> hints = {});
   // From now on an unknown key named like a credential (`sk`, `password`, `auth_token`, ...) gets
   // `message` instead of the usual one: secrets come from the environment only.
   void forbid_secrets(std::string message) { secret_message_ = std::move(message); }
@@ -65,8 +65,6 @@ class toml_reader {
   void finish();
 
   const std::string& path() const { return path_; }
-  // How many diagnostics this reader has added.
-  std::size_t error_count() const { return out_.size() - first_; }
 
  private:
   std::string path_;

@@ -1,7 +1,7 @@
 #include "api_model.hpp"
 
-#include <boost/json.hpp>
 #include <gtest/gtest.h>
+#include <boost/json.hpp>
 
 #include <functional>
 #include <ostream>
@@ -14,7 +14,9 @@ namespace cphfleet {
 bool operator==(const api_error& a, const api_error& b) {
   return std::tie(a.field, a.message, a.code) == std::tie(b.field, b.message, b.code);
 }
-void PrintTo(const api_error& e, std::ostream* os) { *os << "{" << e.field << ", " << e.message << ", " << e.code << "}"; }
+void PrintTo(const api_error& e, std::ostream* os) {
+  *os << "{" << e.field << ", " << e.message << ", " << e.code << "}";
+}
 
 namespace {
 
@@ -64,7 +66,9 @@ TEST(api_model_test, a_valid_request_breaks_no_rule) { EXPECT_TRUE(validate(vali
 
 TEST(api_model_test, server_name_rules) {
   check_rules({
-      {"empty", [](auto& r) { r.server_name = ""; }, {{"server_name", "is empty (allowed: 1..60 characters)", "CPS.0025"}}},
+      {"empty",
+       [](auto& r) { r.server_name = ""; },
+       {{"server_name", "is empty (allowed: 1..60 characters)", "CPS.0025"}}},
       {"60 characters", [](auto& r) { r.server_name = std::string(60, 'a'); }, {}},
       {"61 characters",
        [](auto& r) { r.server_name = std::string(61, 'a'); },
@@ -76,13 +80,15 @@ TEST(api_model_test, server_name_rules) {
       {"space",
        [](auto& r) { r.server_name = "game eu"; },
        {{"server_name",
-         "'game eu' has characters that are not allowed (allowed: ASCII letters, digits, Chinese characters, _ "
+         "'game eu' has characters that are not allowed (allowed: ASCII letters, digits, Chinese characters, "
+         "_ "
          "and -)",
          "CPS.0025"}}},
       {"kana are not CJK ideographs",
        [](auto& r) { r.server_name = "ゲーム"; },
        {{"server_name",
-         "'ゲーム' has characters that are not allowed (allowed: ASCII letters, digits, Chinese characters, _ and -)",
+         "'ゲーム' has characters that are not allowed (allowed: ASCII letters, digits, Chinese characters, "
+         "_ and -)",
          "CPS.0025"}}},
       {"underscore, dash, digits, Chinese", [](auto& r) { r.server_name = "云_game-01"; }, {}},
   });
@@ -103,7 +109,9 @@ TEST(api_model_test, flavor_and_image_rules_carry_their_own_codes) {
        [](auto& r) { r.phone_model_name = std::string(65, 'p'); },
        {{"phone_model_name", "is 65 bytes long (allowed: 1..64 bytes)", "CPS.0028"}}},
       {"phone model 64 bytes", [](auto& r) { r.phone_model_name = std::string(64, 'p'); }, {}},
-      {"image empty", [](auto& r) { r.image_id = ""; }, {{"image_id", "is empty (allowed: 1..32 bytes)", "CPS.0029"}}},
+      {"image empty",
+       [](auto& r) { r.image_id = ""; },
+       {{"image_id", "is empty (allowed: 1..32 bytes)", "CPS.0029"}}},
       {"image 33 bytes",
        [](auto& r) { r.image_id = std::string(33, 'i'); },
        {{"image_id", "is 33 bytes long (allowed: 1..32 bytes)", "CPS.0030"}}},
@@ -127,10 +135,12 @@ TEST(api_model_test, band_width_rules) {
          "is missing (required when band_width_id is not set: 0 dedicated or 1 shared)", "CPS.0031"}}},
       {"share type 2",
        [](auto& r) { r.band_width.band_width_share_type = 2; },
-       {{"band_width.band_width_share_type", "2 is not a share type (allowed: 0 dedicated, 1 shared)", "CPS.0031"}}},
+       {{"band_width.band_width_share_type", "2 is not a share type (allowed: 0 dedicated, 1 shared)",
+         "CPS.0031"}}},
       {"shared without size",
        [](auto& r) { r.band_width.band_width_share_type = 1; },
-       {{"band_width.band_width_size", "is missing (required for a shared bandwidth: 1..300 Mbit/s)", "CPS.0031"}}},
+       {{"band_width.band_width_size", "is missing (required for a shared bandwidth: 1..300 Mbit/s)",
+         "CPS.0031"}}},
       {"shared 300",
        [](auto& r) {
          r.band_width.band_width_share_type = 1;
@@ -155,7 +165,8 @@ TEST(api_model_test, band_width_rules) {
        {}},
       {"empty id",
        [](auto& r) { r.band_width.band_width_id = ""; },
-       {{"band_width.band_width_id", "is empty (allowed: the id of an existing shared bandwidth)", "CPS.0031"}}},
+       {{"band_width.band_width_id", "is empty (allowed: the id of an existing shared bandwidth)",
+         "CPS.0031"}}},
       {"id 65 bytes",
        [](auto& r) { r.band_width.band_width_id = std::string(65, 'b'); },
        {{"band_width.band_width_id", "is 65 bytes long (allowed: 1..64 bytes)", "CPS.0031"}}},
@@ -166,7 +177,8 @@ TEST(api_model_test, billing_rules_depend_on_the_period_type) {
   check_rules({
       {"charging mode 1",
        [](auto& r) { r.extend_param.charging_mode = 1; },
-       {{"extend_param.charging_mode", "1 is not a charging mode (allowed: 0, prepaid by period)", std::string(bad)}}},
+       {{"extend_param.charging_mode", "1 is not a charging mode (allowed: 0, prepaid by period)",
+         std::string(bad)}}},
       {"9 months", [](auto& r) { r.extend_param.period_num = 9; }, {}},
       {"10 months",
        [](auto& r) { r.extend_param.period_num = 10; },
@@ -191,7 +203,8 @@ TEST(api_model_test, billing_rules_depend_on_the_period_type) {
        {{"extend_param.period_type", "1 is not a period type (allowed: 2 month, 3 year)", std::string(bad)}}},
       {"auto pay 2",
        [](auto& r) { r.extend_param.is_auto_pay = 2; },
-       {{"extend_param.is_auto_pay", "2 is not allowed (allowed: 0 leave unpaid, 1 pay from balance)", "CPS.0060"}}},
+       {{"extend_param.is_auto_pay", "2 is not allowed (allowed: 0 leave unpaid, 1 pay from balance)",
+         "CPS.0060"}}},
       {"auto pay 0", [](auto& r) { r.extend_param.is_auto_pay = 0; }, {}},
       {"auto pay unset", [](auto& r) { r.extend_param.is_auto_pay.reset(); }, {}},
   });
@@ -220,7 +233,11 @@ TEST(api_model_test, optional_field_rules) {
 
 TEST(api_model_test, port_rules) {
   check_rules({
-      {"two distinct ports", [](auto& r) { r.ports = {port("a", 10000), port("b", 50000)}; }, {}},
+      {"two distinct ports",
+       [](auto& r) {
+         r.ports = {port("a", 10000), port("b", 50000)};
+       },
+       {}},
       {"name empty",
        [](auto& r) { r.ports = {port("", 20000)}; },
        {{"ports[0].name", "is empty (allowed: 1..16 bytes)", std::string(bad)}}},
@@ -234,7 +251,9 @@ TEST(api_model_test, port_rules) {
        [](auto& r) { r.ports = {port("Vnc", 20000)}; },
        {{"ports[0].name", "'Vnc' is reserved (allowed: any name but adb and vnc)", std::string(bad)}}},
       {"name twice",
-       [](auto& r) { r.ports = {port("s", 20000), port("s", 20001)}; },
+       [](auto& r) {
+         r.ports = {port("s", 20000), port("s", 20001)};
+       },
        {{"ports[1].name", "'s' is used twice (allowed: each port name once)", std::string(bad)}}},
       {"port 9999",
        [](auto& r) { r.ports = {port("s", 9999)}; },
@@ -243,7 +262,9 @@ TEST(api_model_test, port_rules) {
        [](auto& r) { r.ports = {port("s", 50001)}; },
        {{"ports[0].listen_port", "50001 is out of range (allowed: 10000..50000)", std::string(bad)}}},
       {"number twice",
-       [](auto& r) { r.ports = {port("a", 20000), port("b", 20000)}; },
+       [](auto& r) {
+         r.ports = {port("a", 20000), port("b", 20000)};
+       },
        {{"ports[1].listen_port", "20000 is used twice (allowed: each port number once)", std::string(bad)}}},
   });
 }
@@ -253,12 +274,13 @@ TEST(api_model_test, every_broken_rule_is_reported_not_just_the_first) {
   r.count = 0;
   r.image_id = "";
   r.ports = {port("adb", 1)};
-  EXPECT_EQ(validate(r), (std::vector<api_error>{
-                             {"image_id", "is empty (allowed: 1..32 bytes)", "CPS.0029"},
-                             {"count", "0 is out of range (allowed: 1..10)", "CPS.0024"},
-                             {"ports[0].name", "'adb' is reserved (allowed: any name but adb and vnc)", std::string(bad)},
-                             {"ports[0].listen_port", "1 is out of range (allowed: 10000..50000)", std::string(bad)},
-                         }));
+  EXPECT_EQ(validate(r),
+            (std::vector<api_error>{
+                {"image_id", "is empty (allowed: 1..32 bytes)", "CPS.0029"},
+                {"count", "0 is out of range (allowed: 1..10)", "CPS.0024"},
+                {"ports[0].name", "'adb' is reserved (allowed: any name but adb and vnc)", std::string(bad)},
+                {"ports[0].listen_port", "1 is out of range (allowed: 10000..50000)", std::string(bad)},
+            }));
 }
 
 TEST(api_model_test, single_value_helpers) {
@@ -337,27 +359,35 @@ std::string body_with(std::string_view member, std::string_view value) {
 TEST(api_model_test, malformed_or_mistyped_bodies_are_apigw_0201_naming_the_field) {
   EXPECT_TRUE(parse_errors(body_with("", "")).empty());
   EXPECT_EQ(parse_errors("{\"server_name\":"),
-            (std::vector<api_error>{{"body", "is not valid JSON: incomplete JSON (allowed: a JSON object)", std::string(bad)}}));
-  EXPECT_EQ(parse_errors("[1]"),
-            (std::vector<api_error>{{"body", "is not a JSON object (allowed: a JSON object)", std::string(bad)}}));
+            (std::vector<api_error>{
+                {"body", "is not valid JSON: incomplete JSON (allowed: a JSON object)", std::string(bad)}}));
+  EXPECT_EQ(
+      parse_errors("[1]"),
+      (std::vector<api_error>{{"body", "is not a JSON object (allowed: a JSON object)", std::string(bad)}}));
   EXPECT_EQ(parse_errors(body_with("server_name", "")),
             (std::vector<api_error>{{"server_name", "is missing (required)", std::string(bad)}}));
   EXPECT_EQ(parse_errors(body_with("server_name", "null")),
             (std::vector<api_error>{{"server_name", "is missing (required)", std::string(bad)}}));
-  EXPECT_EQ(parse_errors(body_with("count", "\"10\"")),
-            (std::vector<api_error>{{"count", "has the wrong type (allowed: an integer)", std::string(bad)}}));
-  EXPECT_EQ(parse_errors(body_with("count", "1.5")),
-            (std::vector<api_error>{{"count", "has the wrong type (allowed: an integer)", std::string(bad)}}));
-  EXPECT_EQ(parse_errors(body_with("band_width", "5")),
-            (std::vector<api_error>{{"band_width", "has the wrong type (allowed: an object)", std::string(bad)}}));
+  EXPECT_EQ(
+      parse_errors(body_with("count", "\"10\"")),
+      (std::vector<api_error>{{"count", "has the wrong type (allowed: an integer)", std::string(bad)}}));
+  EXPECT_EQ(
+      parse_errors(body_with("count", "1.5")),
+      (std::vector<api_error>{{"count", "has the wrong type (allowed: an integer)", std::string(bad)}}));
+  EXPECT_EQ(
+      parse_errors(body_with("band_width", "5")),
+      (std::vector<api_error>{{"band_width", "has the wrong type (allowed: an object)", std::string(bad)}}));
   EXPECT_EQ(parse_errors(body_with("extend_param", "{\"charging_mode\":0,\"period_type\":2}")),
             (std::vector<api_error>{{"extend_param.period_num", "is missing (required)", std::string(bad)}}));
-  EXPECT_EQ(parse_errors(body_with("vnc_enable", "true")),
-            (std::vector<api_error>{{"vnc_enable", "has the wrong type (allowed: a string)", std::string(bad)}}));
+  EXPECT_EQ(
+      parse_errors(body_with("vnc_enable", "true")),
+      (std::vector<api_error>{{"vnc_enable", "has the wrong type (allowed: a string)", std::string(bad)}}));
   EXPECT_EQ(parse_errors(body_with("ports", "{}")),
-            (std::vector<api_error>{{"ports", "has the wrong type (allowed: an array of objects)", std::string(bad)}}));
-  EXPECT_EQ(parse_errors(body_with("ports", "[1]")),
-            (std::vector<api_error>{{"ports[0]", "has the wrong type (allowed: an object)", std::string(bad)}}));
+            (std::vector<api_error>{
+                {"ports", "has the wrong type (allowed: an array of objects)", std::string(bad)}}));
+  EXPECT_EQ(
+      parse_errors(body_with("ports", "[1]")),
+      (std::vector<api_error>{{"ports[0]", "has the wrong type (allowed: an object)", std::string(bad)}}));
   EXPECT_EQ(parse_errors(body_with("ports", "[{\"name\":\"s\",\"listen_port\":\"1\"}]")),
             (std::vector<api_error>{
                 {"ports[0].listen_port", "has the wrong type (allowed: an integer)", std::string(bad)},
@@ -368,7 +398,8 @@ TEST(api_model_test, malformed_or_mistyped_bodies_are_apigw_0201_naming_the_fiel
 TEST(api_model_test, string_booleans_read_true_only_for_true_in_any_case) {
   EXPECT_EQ(parse_purchase(body_with("vnc_enable", "\"TRUE\"")).request.vnc_enable, true);
   EXPECT_EQ(parse_purchase(body_with("vnc_enable", "\"yes\"")).request.vnc_enable, false);
-  auto p = parse_purchase(body_with("ports", "[{\"name\":\"s\",\"listen_port\":20000,\"internet_accessible\":\"True\"}]"));
+  auto p = parse_purchase(
+      body_with("ports", "[{\"name\":\"s\",\"listen_port\":20000,\"internet_accessible\":\"True\"}]"));
   ASSERT_EQ(p.request.ports.size(), 1u);
   EXPECT_TRUE(p.request.ports[0].internet_accessible);
 }

@@ -2,11 +2,11 @@
 #include "temp_files.hpp"
 
 #include <gtest/gtest.h>
+#include <sys/wait.h>
 
 #include <fstream>
 #include <sstream>
 #include <string>
-#include <sys/wait.h>
 #include <vector>
 
 namespace {
@@ -78,17 +78,19 @@ TEST(cmd_validate_test, every_mistake_is_listed_on_stderr_and_the_exit_code_is_t
   run_result r = run_cphfleet("validate j.toml");
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_EQ(r.out, "");
-  EXPECT_EQ(r.err_lines,
-            (std::vector<std::string>{
-                "j.toml:2:8: job.name: 'My Job' has characters that are not allowed (allowed: 1..32 of a-z, 0-9, _ "
-                "and -)",
-                "j.toml:13:1: fleet[0].image: is not a known key (did you mean image_id?)",
-                "j.toml:15:15: fleet[1].server_name: 'game-2' could be mistaken for the chunks and servers of "
-                "fleet[0] 'game' at line 11 (allowed: a name that is not another fleet's name followed by '-' and a "
-                "digit)",
-                "j.toml:17:20: fleet[1].ports[0].name: 'vnc' is reserved (allowed: any name but adb and vnc)",
-                "c.toml:4:17: limits.max_in_flight: 0 is out of range (allowed: 1..256)",
-            }));
+  EXPECT_EQ(
+      r.err_lines,
+      (std::vector<std::string>{
+          "j.toml:2:8: job.name: 'My Job' has characters that are not allowed (allowed: 1..32 of a-z, 0-9, _ "
+          "and -)",
+          "j.toml:13:1: fleet[0].image: is not a known key (did you mean image_id?)",
+          "j.toml:15:15: fleet[1].server_name: 'game-2' could be mistaken for the chunks and servers of "
+          "fleet[0] 'game' at line 11 (allowed: a name that is not another fleet's name followed by '-' and "
+          "a "
+          "digit)",
+          "j.toml:17:20: fleet[1].ports[0].name: 'vnc' is reserved (allowed: any name but adb and vnc)",
+          "c.toml:4:17: limits.max_in_flight: 0 is out of range (allowed: 1..256)",
+      }));
 }
 
 TEST(cmd_validate_test, the_config_option_overrides_the_jobs_config) {
@@ -100,8 +102,9 @@ TEST(cmd_validate_test, the_config_option_overrides_the_jobs_config) {
   run_result without = run_cphfleet("validate j.toml");
   EXPECT_EQ(without.exit_code, 2);
   EXPECT_EQ(without.err_lines,
-            (std::vector<std::string>{"j.toml:3:10: job.config: 'gone.toml' does not exist (allowed: a config file, "
-                                      "relative to this file's folder)"}));
+            (std::vector<std::string>{
+                "j.toml:3:10: job.config: 'gone.toml' does not exist (allowed: a config file, "
+                "relative to this file's folder)"}));
   run_result with = run_cphfleet("validate j.toml --config other.toml");
   EXPECT_EQ(with.exit_code, 0);
   EXPECT_EQ(with.out, "j.toml: ok (2 fleets, 6 servers)\n");

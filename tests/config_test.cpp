@@ -1,5 +1,4 @@
 #include "config.hpp"
-
 #include "temp_files.hpp"
 
 #include <gtest/gtest.h>
@@ -52,18 +51,19 @@ constexpr std::string_view embedded = "[cloud]\nendpoint = \"embedded\"\n";
 TEST(config_test, a_full_config_loads_with_paths_resolved_against_its_folder) {
   temp_files dir;
   dir.write("config/ca.pem", "not checked here");
-  auto path = dir.write("config/c.toml",
-                        "[cloud]\n"
-                        "endpoint = \"https://cph.cn-north-4.myhuaweicloud.com/\"\n"
-                        "project_id = \"0123456789abcdef0123456789abcdef\"\n"
-                        "ca_file = \"ca.pem\"\n"
-                        "[auth]\nmethod = \"token\"\n"
-                        "[limits]\n"
-                        "requests_per_second = 2\nburst = 3\nmax_in_flight = 7\nmax_attempts = 9\n"
-                        "backoff_base_ms = 100\nbackoff_max_ms = 900\nthrottle_backoff_base_ms = 3000\n"
-                        "retry_budget = 50\ncircuit_ambiguous = 2\nconnect_timeout_s = 4\nrequest_timeout_s = 8\n"
-                        "settle_s = 0\nmax_servers_per_run = 500\n"
-                        "[ledger]\npath = \"../ledger/x.csv\"\n");
+  auto path =
+      dir.write("config/c.toml",
+                "[cloud]\n"
+                "endpoint = \"https://cph.cn-north-4.myhuaweicloud.com/\"\n"
+                "project_id = \"0123456789abcdef0123456789abcdef\"\n"
+                "ca_file = \"ca.pem\"\n"
+                "[auth]\nmethod = \"token\"\n"
+                "[limits]\n"
+                "requests_per_second = 2\nburst = 3\nmax_in_flight = 7\nmax_attempts = 9\n"
+                "backoff_base_ms = 100\nbackoff_max_ms = 900\nthrottle_backoff_base_ms = 3000\n"
+                "retry_budget = 50\ncircuit_ambiguous = 2\nconnect_timeout_s = 4\nrequest_timeout_s = 8\n"
+                "settle_s = 0\nmax_servers_per_run = 500\n"
+                "[ledger]\npath = \"../ledger/x.csv\"\n");
   config cfg = load_config(path, fake_env({{"HUAWEICLOUD_SDK_PROJECT_ID", "from-env"}}));
   EXPECT_EQ(cfg.path, std::filesystem::path("config/c.toml"));
   EXPECT_EQ(cfg.endpoint, "https://cph.cn-north-4.myhuaweicloud.com");  // no trailing slash
@@ -106,16 +106,19 @@ TEST(config_test, project_id_comes_from_the_file_else_the_environment) {
   temp_files dir;
   auto path = dir.write("c.toml", "[cloud]\nendpoint = \"https://cph.cn-north-4.myhuaweicloud.com\"\n");
   EXPECT_EQ(load_config(path, fake_env({{"HUAWEICLOUD_SDK_PROJECT_ID", "abc123"}})).project_id, "abc123");
-  EXPECT_EQ(errors_of_text("[cloud]\nendpoint = \"https://cph.cn-north-4.myhuaweicloud.com\"\n"),
-            (std::vector<std::string>{"c.toml:1:1: cloud.project_id: is missing (required for a real endpoint: set "
-                                      "it here or in env HUAWEICLOUD_SDK_PROJECT_ID)"}));
-  EXPECT_EQ(errors_of_text("[cloud]\nendpoint = \"https://cph.cn-north-4.myhuaweicloud.com\"\n",
-                           fake_env({{"HUAWEICLOUD_SDK_PROJECT_ID", "a/b"}})),
-            (std::vector<std::string>{"c.toml: cloud.project_id: env HUAWEICLOUD_SDK_PROJECT_ID 'a/b' is not a "
-                                      "project id (allowed: 1..64 of A-Z, a-z, 0-9, _ and -)"}));
+  EXPECT_EQ(
+      errors_of_text("[cloud]\nendpoint = \"https://cph.cn-north-4.myhuaweicloud.com\"\n"),
+      (std::vector<std::string>{"c.toml:1:1: cloud.project_id: is missing (required for a real endpoint: set "
+                                "it here or in env HUAWEICLOUD_SDK_PROJECT_ID)"}));
+  EXPECT_EQ(
+      errors_of_text("[cloud]\nendpoint = \"https://cph.cn-north-4.myhuaweicloud.com\"\n",
+                     fake_env({{"HUAWEICLOUD_SDK_PROJECT_ID", "a/b"}})),
+      (std::vector<std::string>{"c.toml: cloud.project_id: env HUAWEICLOUD_SDK_PROJECT_ID 'a/b' is not a "
+                                "project id (allowed: 1..64 of A-Z, a-z, 0-9, _ and -)"}));
   check_cases({
       {"[cloud]\nendpoint = \"embedded\"\nproject_id = \"../x\"\n",
-       {"c.toml:3:14: cloud.project_id: '../x' is not a project id (allowed: 1..64 of A-Z, a-z, 0-9, _ and -)"}},
+       {"c.toml:3:14: cloud.project_id: '../x' is not a project id (allowed: 1..64 of A-Z, a-z, 0-9, _ and "
+        "-)"}},
       {"[cloud]\nendpoint = \"embedded\"\nproject_id = \"\"\n",
        {"c.toml:3:14: cloud.project_id: '' is not a project id (allowed: 1..64 of A-Z, a-z, 0-9, _ and -)"}},
   });
@@ -134,10 +137,11 @@ TEST(config_test, endpoint_is_embedded_or_https_or_http_to_loopback) {
       {with("http://localhost:8080/"), {}},
       {with("http://[::1]:8080"), {}},
       {with("http://cph.cn-north-4.myhuaweicloud.com"),
-       {"c.toml:3:12: cloud.endpoint: 'http://cph.cn-north-4.myhuaweicloud.com' would send requests unencrypted " +
+       {"c.toml:3:12: cloud.endpoint: 'http://cph.cn-north-4.myhuaweicloud.com' would send requests "
+        "unencrypted " +
         allowed}},
-      {with("http://10.0.0.1"), {"c.toml:3:12: cloud.endpoint: 'http://10.0.0.1' would send requests unencrypted " +
-                                 allowed}},
+      {with("http://10.0.0.1"),
+       {"c.toml:3:12: cloud.endpoint: 'http://10.0.0.1' would send requests unencrypted " + allowed}},
       {with("ftp://host"), {"c.toml:3:12: cloud.endpoint: 'ftp://host' is not https " + allowed}},
       {with("cph.cn-north-4.myhuaweicloud.com"),
        {"c.toml:3:12: cloud.endpoint: 'cph.cn-north-4.myhuaweicloud.com' is not a URL " + allowed}},
@@ -147,7 +151,8 @@ TEST(config_test, endpoint_is_embedded_or_https_or_http_to_loopback) {
        {"c.toml:3:12: cloud.endpoint: 'https://user:pw@host?x=1' has credentials and a query " + allowed}},
       {"[cloud]\nendpoint = 443\n", {"c.toml:2:12: cloud.endpoint: is an integer (allowed: a string)"}},
       {"[cloud]\nproject_id = \"p\"\n",
-       {"c.toml:1:1: cloud.endpoint: is missing (required: \"embedded\" or https://cph.<region>.myhuaweicloud.com)"}},
+       {"c.toml:1:1: cloud.endpoint: is missing (required: \"embedded\" or "
+        "https://cph.<region>.myhuaweicloud.com)"}},
       {"[limits]\n", {"c.toml: cloud: is missing (required: a [cloud] table with an endpoint)"}},
   });
 }
@@ -160,16 +165,19 @@ TEST(config_test, ca_file_must_exist_next_to_the_config) {
 
   std::vector<std::string> errors;
   try {
-    load_config(dir.write("config/b.toml", std::string(real_cloud) + "ca_file = \"missing.pem\"\n"), fake_env({}));
+    load_config(dir.write("config/b.toml", std::string(real_cloud) + "ca_file = \"missing.pem\"\n"),
+                fake_env({}));
   } catch (const input_error& e) {
     for (const auto& d : e.errors) errors.push_back(d.to_string());
   }
-  EXPECT_EQ(errors, (std::vector<std::string>{"config/b.toml:4:11: cloud.ca_file: 'missing.pem' is not a file (looked "
-                                              "at config/missing.pem; allowed: a PEM file, relative to this file's "
-                                              "folder)"}));
+  EXPECT_EQ(errors, (std::vector<std::string>{
+                        "config/b.toml:4:11: cloud.ca_file: 'missing.pem' is not a file (looked "
+                        "at config/missing.pem; allowed: a PEM file, relative to this file's "
+                        "folder)"}));
   check_cases({
       {std::string(embedded) + "ca_file = \"ca.pem\"\n",
-       {"c.toml:3:11: cloud.ca_file: is set but the endpoint does not use TLS (allowed: only with https://)"}},
+       {"c.toml:3:11: cloud.ca_file: is set but the endpoint does not use TLS (allowed: only with "
+        "https://)"}},
       {std::string(real_cloud) + "ca_file = \"\"\n",
        {"c.toml:4:11: cloud.ca_file: is empty (allowed: a PEM file, relative to this file's folder)"}},
   });
@@ -186,7 +194,8 @@ TEST(config_test, secrets_in_the_file_are_refused_with_the_env_vars_to_use) {
       {std::string(embedded) + "[auth]\npassword = \"x\"\nauth_token = \"x\"\nsecret_access_key = \"x\"\n",
        {"c.toml:4:1: auth.password: " + refused, "c.toml:5:1: auth.auth_token: " + refused,
         "c.toml:6:1: auth.secret_access_key: " + refused}},
-      {std::string(embedded) + "HUAWEICLOUD_SDK_SK = \"x\"\n", {"c.toml:3:1: cloud.HUAWEICLOUD_SDK_SK: " + refused}},
+      {std::string(embedded) + "HUAWEICLOUD_SDK_SK = \"x\"\n",
+       {"c.toml:3:1: cloud.HUAWEICLOUD_SDK_SK: " + refused}},
       {std::string(embedded) + "[auth]\nmethod = \"password\"\n",
        {"c.toml:4:10: auth.method: 'password' is not an auth method (allowed: aksk, token)"}},
       // A key that merely resembles a credential name is an ordinary typo.
@@ -225,23 +234,27 @@ TEST(config_test, every_limit_is_range_checked) {
     cases.push_back({line(b.lo), {}});
     cases.push_back({line(b.hi), {}});
     for (std::int64_t v : {b.lo - 1, b.hi + 1}) {
-      cases.push_back({line(v), {"c.toml:4:" + col + ": limits." + b.key + ": " + std::to_string(v) +
-                                 " is out of range (allowed: " + std::to_string(b.lo) + ".." + std::to_string(b.hi) +
-                                 ")"}});
+      cases.push_back(
+          {line(v),
+           {"c.toml:4:" + col + ": limits." + b.key + ": " + std::to_string(v) +
+            " is out of range (allowed: " + std::to_string(b.lo) + ".." + std::to_string(b.hi) + ")"}});
     }
   }
   const std::string limits = std::string(embedded) + "[limits]\n";
   cases.push_back({limits + "requests_per_second = 0.5\n", {}});
-  cases.push_back({limits + "requests_per_second = 0\n",
-                   {"c.toml:4:23: limits.requests_per_second: 0 is out of range (allowed: more than 0, at most "
-                    "10000)"}});
-  cases.push_back({limits + "requests_per_second = 10000.5\n",
-                   {"c.toml:4:23: limits.requests_per_second: 10000.5 is out of range (allowed: more than 0, at "
-                    "most 10000)"}});
+  cases.push_back(
+      {limits + "requests_per_second = 0\n",
+       {"c.toml:4:23: limits.requests_per_second: 0 is out of range (allowed: more than 0, at most "
+        "10000)"}});
+  cases.push_back(
+      {limits + "requests_per_second = 10000.5\n",
+       {"c.toml:4:23: limits.requests_per_second: 10000.5 is out of range (allowed: more than 0, at "
+        "most 10000)"}});
   cases.push_back({limits + "requests_per_second = \"5\"\n",
                    {"c.toml:4:23: limits.requests_per_second: is a string (allowed: a number)"}});
-  cases.push_back({limits + "requests_per_second = nan\n",
-                   {"c.toml:4:23: limits.requests_per_second: nan is not a finite number (allowed: a number)"}});
+  cases.push_back(
+      {limits + "requests_per_second = nan\n",
+       {"c.toml:4:23: limits.requests_per_second: nan is not a finite number (allowed: a number)"}});
   cases.push_back({limits + "burst = 2.5\n", {"c.toml:4:9: limits.burst: is a float (allowed: an integer)"}});
   cases.push_back({limits + "backoff_max_ms = 500\n", {}});
   cases.push_back({limits + "backoff_max_ms = 3600000\n", {}});
@@ -260,60 +273,69 @@ TEST(config_test, every_limit_is_range_checked) {
 
 TEST(config_test, ledger_path_resolves_against_the_config_folder) {
   temp_files dir;
-  EXPECT_EQ(load_config(dir.write("config/l.toml", std::string(embedded) + "[ledger]\npath = \"/var/ledger.csv\"\n"),
-                        fake_env({}))
+  EXPECT_EQ(load_config(
+                dir.write("config/l.toml", std::string(embedded) + "[ledger]\npath = \"/var/ledger.csv\"\n"),
+                fake_env({}))
                 .ledger_path,
             std::filesystem::path("/var/ledger.csv"));
-  EXPECT_EQ(load_config(dir.write("config/m.toml", std::string(embedded) + "[ledger]\npath = \"orders.csv\"\n"),
-                        fake_env({}))
-                .ledger_path,
-            std::filesystem::path("config/orders.csv"));
+  EXPECT_EQ(
+      load_config(dir.write("config/m.toml", std::string(embedded) + "[ledger]\npath = \"orders.csv\"\n"),
+                  fake_env({}))
+          .ledger_path,
+      std::filesystem::path("config/orders.csv"));
   check_cases({
       {std::string(embedded) + "[ledger]\npath = \"\"\n",
        {"c.toml:4:8: ledger.path: is empty (allowed: a CSV file, relative to this file's folder)"}},
       {std::string(embedded) + "[ledger]\nfile = \"x.csv\"\n",
        {"c.toml:4:1: ledger.file: is not a known key (allowed: path)"}},
-      {std::string(embedded) + "ledger = \"x.csv\"\n", {"c.toml:3:1: cloud.ledger: is not a known key (allowed: "
-                                                       "endpoint, project_id, ca_file)"}},
+      {std::string(embedded) + "ledger = \"x.csv\"\n",
+       {"c.toml:3:1: cloud.ledger: is not a known key (allowed: "
+        "endpoint, project_id, ca_file)"}},
   });
 }
 
 TEST(config_test, emulator_options_are_read_and_checked) {
   temp_files dir;
-  auto path = dir.write("e.toml", std::string(embedded) +
-                                      "[emulator]\nlatency_ms = 20\nsettle_ms = 1000\nrate_limit = 10\nseed = 42\n"
-                                      "faults = { throttle = 0.1, commit_then_drop = 1 }\n"
-                                      "script = \"3:commit_then_drop, 7:busy\"\n");
+  auto path =
+      dir.write("e.toml", std::string(embedded) +
+                              "[emulator]\nlatency_ms = 20\nsettle_ms = 1000\nrate_limit = 10\nseed = 42\n"
+                              "faults = { throttle = 0.1, commit_then_drop = 1 }\n"
+                              "script = \"3:commit_then_drop, 7:busy\"\n");
   config cfg = load_config(path, fake_env({}));
   EXPECT_EQ(cfg.emulator.latency_ms, 20);
   EXPECT_EQ(cfg.emulator.settle_ms, 1000);
   EXPECT_EQ(cfg.emulator.rate_limit, 10.0);
   EXPECT_EQ(cfg.emulator.seed, 42u);
-  EXPECT_EQ(cfg.emulator.faults, (std::map<std::string, double>{{"commit_then_drop", 1.0}, {"throttle", 0.1}}));
+  EXPECT_EQ(cfg.emulator.faults,
+            (std::map<std::string, double>{{"commit_then_drop", 1.0}, {"throttle", 0.1}}));
   EXPECT_EQ(cfg.emulator.script, "3:commit_then_drop, 7:busy");
 
   const std::string emu = std::string(embedded) + "[emulator]\n";  // options from line 4
   check_cases({
       {std::string(real_cloud) + "[emulator]\nseed = 1\n",
-       {"c.toml:4:1: emulator: is set for endpoint 'https://cph.cn-north-4.myhuaweicloud.com' (allowed: only with "
+       {"c.toml:4:1: emulator: is set for endpoint 'https://cph.cn-north-4.myhuaweicloud.com' (allowed: only "
+        "with "
         "endpoint = \"embedded\")"}},
       {emu + "faults = { throtle = 0.1 }\n",
        {"c.toml:4:12: emulator.faults.throtle: is not a known key (did you mean throttle?)"}},
       {emu + "faults = { meteor = 0.1 }\n",
-       {"c.toml:4:12: emulator.faults.meteor: is not a known key (allowed: throttle, busy, error500, error502, "
+       {"c.toml:4:12: emulator.faults.meteor: is not a known key (allowed: throttle, busy, error500, "
+        "error502, "
         "error503, error504, commit_then_504, commit_then_drop, drop_before, slow_commit)"}},
       {emu + "faults = { busy = 1.5 }\n",
        {"c.toml:4:19: emulator.faults.busy: 1.5 is out of range (allowed: a probability, 0..1)"}},
       {emu + "faults = { busy = \"often\" }\n",
        {"c.toml:4:19: emulator.faults.busy: is a string (allowed: a number)"}},
       {emu + "script = \"3:commit_then_dorp,x:busy,0:busy,5:busy,5:throttle,7\"\n",
-       {"c.toml:4:10: emulator.script: 'commit_then_dorp' is not a fault kind (did you mean commit_then_drop?)",
+       {"c.toml:4:10: emulator.script: 'commit_then_dorp' is not a fault kind (did you mean "
+        "commit_then_drop?)",
         "c.toml:4:10: emulator.script: 'x:busy' is not N:KIND (allowed: a purchase number from 1 and a fault "
         "kind, like 3:commit_then_drop)",
         "c.toml:4:10: emulator.script: '0:busy' is not N:KIND (allowed: a purchase number from 1 and a fault "
         "kind, like 3:commit_then_drop)",
         "c.toml:4:10: emulator.script: purchase 5 is scripted twice (allowed: one fault per purchase)",
-        "c.toml:4:10: emulator.script: '7' is not N:KIND (allowed: a purchase number from 1 and a fault kind, like "
+        "c.toml:4:10: emulator.script: '7' is not N:KIND (allowed: a purchase number from 1 and a fault "
+        "kind, like "
         "3:commit_then_drop)"}},
       {emu + "script = \"\"\n", {}},
       {emu + "latency_ms = -1\nsettle_ms = 3600001\nrate_limit = -2\nseed = -3\n",
@@ -321,7 +343,8 @@ TEST(config_test, emulator_options_are_read_and_checked) {
         "c.toml:5:13: emulator.settle_ms: 3600001 is out of range (allowed: 0..3600000)",
         "c.toml:6:14: emulator.rate_limit: -2 is out of range (allowed: 0 for none, up to 10000)",
         "c.toml:7:8: emulator.seed: -3 is out of range (allowed: 0..9223372036854775807)"}},
-      {emu + "latency = 5\n", {"c.toml:4:1: emulator.latency: is not a known key (did you mean latency_ms?)"}},
+      {emu + "latency = 5\n",
+       {"c.toml:4:1: emulator.latency: is not a known key (did you mean latency_ms?)"}},
   });
 }
 
@@ -338,7 +361,8 @@ TEST(config_test, every_error_of_a_config_is_listed_in_file_order) {
                 "c.toml:2:12: cloud.endpoint: 'http://example.com' would send requests unencrypted (allowed: "
                 "\"embedded\", https://host[:port], or http:// to a loopback host)",
                 "c.toml:4:1: auth.sk: looks like a credential, and secrets never go in a file (allowed: env "
-                "HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK, plus HUAWEICLOUD_SDK_SECURITY_TOKEN for temporary keys, "
+                "HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK, plus HUAWEICLOUD_SDK_SECURITY_TOKEN for "
+                "temporary keys, "
                 "with method \"aksk\"; env CPHFLEET_AUTH_TOKEN with method \"token\")",
                 "c.toml:6:9: limits.burst: 0 is out of range (allowed: 1..10000)",
                 "c.toml:7:17: limits.max_in_flight: 1000 is out of range (allowed: 1..256)",

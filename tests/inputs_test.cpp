@@ -1,5 +1,4 @@
 #include "inputs.hpp"
-
 #include "temp_files.hpp"
 
 #include <gtest/gtest.h>
@@ -20,7 +19,8 @@ std::string job_text(std::string_view config_line) {
          "image_id = \"88b8449b896f3a4f0ad57222dd919899\"\nband_width = { band_width_share_type = 0 }\n"
          "extend_param = { charging_mode = 0, period_type = 2, period_num = 1 }\n";
 }
-constexpr std::string_view embedded_config = "[cloud]\nendpoint = \"embedded\"\n[ledger]\npath = \"orders.csv\"\n";
+constexpr std::string_view embedded_config =
+    "[cloud]\nendpoint = \"embedded\"\n[ledger]\npath = \"orders.csv\"\n";
 
 std::vector<std::string> errors_of(const std::string& job, const std::string& config_override = "") {
   std::vector<std::string> out;
@@ -56,14 +56,16 @@ TEST(inputs_test, config_and_ledger_options_override_the_files) {
 TEST(inputs_test, a_missing_config_is_an_error_at_the_line_that_names_it) {
   temp_files dir;
   auto job = dir.write("jobs/j.toml", job_text("config = \"../config/none.toml\""));
-  EXPECT_EQ(errors_of(job), (std::vector<std::string>{
-                                "jobs/j.toml:3:10: job.config: 'jobs/../config/none.toml' does not exist (allowed: "
-                                "a config file, relative to this file's folder)"}));
+  EXPECT_EQ(errors_of(job),
+            (std::vector<std::string>{
+                "jobs/j.toml:3:10: job.config: 'jobs/../config/none.toml' does not exist (allowed: "
+                "a config file, relative to this file's folder)"}));
   std::filesystem::create_directories("config/dir.toml");
   auto job2 = dir.write("jobs/k.toml", job_text("config = \"../config/dir.toml\""));
-  EXPECT_EQ(errors_of(job2), (std::vector<std::string>{
-                                 "jobs/k.toml:3:10: job.config: 'jobs/../config/dir.toml' is not a file (allowed: a "
-                                 "config file, relative to this file's folder)"}));
+  EXPECT_EQ(errors_of(job2),
+            (std::vector<std::string>{
+                "jobs/k.toml:3:10: job.config: 'jobs/../config/dir.toml' is not a file (allowed: a "
+                "config file, relative to this file's folder)"}));
   EXPECT_EQ(errors_of(job, "nope.toml"),
             (std::vector<std::string>{"nope.toml: cannot be read (No such file or directory)"}));
 }
@@ -71,8 +73,9 @@ TEST(inputs_test, a_missing_config_is_an_error_at_the_line_that_names_it) {
 TEST(inputs_test, a_job_without_config_needs_the_option) {
   temp_files dir;
   auto job = dir.write("j.toml", job_text(""));
-  EXPECT_EQ(errors_of(job), (std::vector<std::string>{
-                                "j.toml: job.config: is missing and no --config was given (required: one of them)"}));
+  EXPECT_EQ(errors_of(job),
+            (std::vector<std::string>{
+                "j.toml: job.config: is missing and no --config was given (required: one of them)"}));
   // A job that cannot be parsed says nothing about its config: only the syntax error is shown.
   auto broken = dir.write("broken.toml", "[job\n");
   ASSERT_EQ(errors_of(broken).size(), 1u);
@@ -89,12 +92,13 @@ TEST(inputs_test, errors_of_both_files_are_reported_together_job_first) {
                             }));
   // With --config, the config is read even when the job cannot be parsed.
   auto broken = dir.write("broken.toml", job_text("config = \"c.toml\"") + "count = 3\n");
-  EXPECT_EQ(errors_of(broken, "c.toml"),
-            (std::vector<std::string>{
-                "broken.toml:12:9: invalid TOML: error while parsing key-value pair: cannot redefine existing "
-                "integer 'count'",
-                "c.toml:4:9: limits.burst: 0 is out of range (allowed: 1..10000)",
-            }));
+  EXPECT_EQ(
+      errors_of(broken, "c.toml"),
+      (std::vector<std::string>{
+          "broken.toml:12:9: invalid TOML: error while parsing key-value pair: cannot redefine existing "
+          "integer 'count'",
+          "c.toml:4:9: limits.burst: 0 is out of range (allowed: 1..10000)",
+      }));
 }
 
 TEST(inputs_test, commands_without_a_job_need_the_config_option) {

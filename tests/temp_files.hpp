@@ -3,13 +3,13 @@
 #pragma once
 #include <gtest/gtest.h>
 
+#include <unistd.h>
 #include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <random>
 #include <string>
 #include <string_view>
-#include <unistd.h>
 
 namespace cphfleet::testing {
 
@@ -18,9 +18,8 @@ class temp_files {
   temp_files() : previous_(std::filesystem::current_path()) {
     static std::atomic<int> counter{0};
     std::random_device rd;
-    root_ = std::filesystem::temp_directory_path() /
-            ("cphfleet-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter++) + "-" +
-             std::to_string(rd()));
+    root_ = std::filesystem::temp_directory_path() / ("cphfleet-test-" + std::to_string(::getpid()) + "-" +
+                                                      std::to_string(counter++) + "-" + std::to_string(rd()));
     std::filesystem::create_directories(root_);
     std::filesystem::current_path(root_);
   }

@@ -22,7 +22,9 @@ struct plan_options {
   CLI::Option* max_servers_option = nullptr;
 };
 
-void print_table(const plan& p) {
+}  // namespace
+
+void print_plan_table(const plan& p) {
   std::size_t name_width = display_width("total");
   for (const auto& f : p.fleets) name_width = std::max(name_width, display_width(f.fleet));
   auto line = [&](std::string_view name, auto target, auto ordered, auto unresolved, auto calls, auto servers) {
@@ -54,8 +56,6 @@ void print_table(const plan& p) {
   if (p.calls() == 0) fmt::print("nothing to send: every fleet is at its target\n");
 }
 
-}  // namespace
-
 void add_plan_command(CLI::App& app, const common_options& common, int& result) {
   auto opts = std::make_shared<plan_options>();
   CLI::App* cmd = app.add_subcommand("plan", "Show what a run would send now, given the ledger; sends nothing");
@@ -75,7 +75,7 @@ void add_plan_command(CLI::App& app, const common_options& common, int& result) 
     if (opts->json) {
       fmt::print("{}\n", plan_to_json(p));
     } else {
-      print_table(p);
+      print_plan_table(p);
     }
     std::fflush(stdout);
     result = exit_code::ok;

@@ -28,6 +28,7 @@ int cli_main(int argc, char** argv) {
   int result = exit_code::ok;
   add_validate_command(app, common, result);
   add_plan_command(app, common, result);
+  add_emulator_command(app, common, result);
 
   app.parse_complete_callback([&] {
     log_settings s;

@@ -32,6 +32,7 @@ struct common_options {
 // Declared here, defined in cmd_<name>.cpp. Register a command only once it works.
 void add_validate_command(CLI::App& app, const common_options& common, int& result);
 void add_plan_command(CLI::App& app, const common_options& common, int& result);
+void add_emulator_command(CLI::App& app, const common_options& common, int& result);
 
 int cli_main(int argc, char** argv);
 

@@ -652,7 +652,7 @@ answer emulator::impl::purchase(const request& req, std::string_view project_id,
     return error_answer(http::status::bad_request, rid, "CPS.0046",
                         "Parameter: project_id is invalid: the path and X-Project-Id differ.");
   auto reject = [&](const api_error& e) {
-    std::string msg = e.field.empty() ? e.message : fmt::format("Parameter: {} is invalid: {}", e.field, e.message);
+    std::string msg = fmt::format("Parameter: {}: {}", e.field, e.message);
     return error_answer(http::status::bad_request, rid, e.code, msg);
   };
   parsed_purchase parsed = parse_purchase(req.body());

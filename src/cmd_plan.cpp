@@ -4,6 +4,7 @@
 #include "inputs.hpp"
 #include "ledger.hpp"
 #include "planner.hpp"
+#include "terminal.hpp"
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -21,31 +22,9 @@ struct plan_options {
   CLI::Option* max_servers_option = nullptr;
 };
 
-// Terminal columns a name takes: East Asian wide characters take two, so Chinese fleet names align.
-std::size_t display_width(std::string_view s) {
-  std::size_t width = 0;
-  for (std::size_t i = 0; i < s.size();) {
-    auto c = static_cast<unsigned char>(s[i]);
-    std::size_t len = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 1;
-    char32_t cp = len == 1 ? c : static_cast<char32_t>(c & (0x7F >> len));
-    for (std::size_t k = 1; k < len && i + k < s.size(); ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
-    i += len;
-    bool wide = (cp >= 0x1100 && cp <= 0x115F) || (cp >= 0x2E80 && cp <= 0xA4CF) || (cp >= 0xAC00 && cp <= 0xD7A3) ||
-                (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0xFE30 && cp <= 0xFE4F) || (cp >= 0xFF00 && cp <= 0xFF60) ||
-                (cp >= 0xFFE0 && cp <= 0xFFE6) || (cp >= 0x20000 && cp <= 0x3FFFD);
-    width += wide ? 2 : 1;
-  }
-  return width;
-}
+}  // namespace
 
-std::string pad_right(std::string_view s, std::size_t width) {
-  std::string out(s);
-  std::size_t w = display_width(s);
-  if (w < width) out.append(width - w, ' ');
-  return out;
-}
-
-void print_table(const plan& p) {
+void print_plan_table(const plan& p) {
   std::size_t name_width = display_width("total");
   for (const auto& f : p.fleets) name_width = std::max(name_width, display_width(f.fleet));
   auto line = [&](std::string_view name, auto target, auto ordered, auto unresolved, auto calls, auto servers) {
@@ -77,8 +56,6 @@ void print_table(const plan& p) {
   if (p.calls() == 0) fmt::print("nothing to send: every fleet is at its target\n");
 }
 
-}  // namespace
-
 void add_plan_command(CLI::App& app, const common_options& common, int& result) {
   auto opts = std::make_shared<plan_options>();
   CLI::App* cmd = app.add_subcommand("plan", "Show what a run would send now, given the ledger; sends nothing");
@@ -98,7 +75,7 @@ void add_plan_command(CLI::App& app, const common_options& common, int& result) 
     if (opts->json) {
       fmt::print("{}\n", plan_to_json(p));
     } else {
-      print_table(p);
+      print_plan_table(p);
     }
     std::fflush(stdout);
     result = exit_code::ok;

@@ -1,0 +1,216 @@
+#include "signer.hpp"
+
+#include <fmt/format.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/sha.h>
+
+#include <algorithm>
+#include <ctime>
+
+namespace cphfleet {
+namespace {
+
+std::string to_hex(const unsigned char* p, std::size_t n) {
+  static constexpr char digits[] = "0123456789abcdef";
+  std::string out(n * 2, '\0');
+  for (std::size_t i = 0; i < n; ++i) {
+    out[2 * i] = digits[p[i] >> 4];
+    out[2 * i + 1] = digits[p[i] & 0xF];
+  }
+  return out;
+}
+
+bool is_unreserved(unsigned char c) {
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
+         c == '.' || c == '~';
+}
+
+// RFC 3986 encoding with uppercase hex, as the SDKs' `escape`.
+std::string encode(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (unsigned char c : s) {
+    if (is_unreserved(c)) {
+      out += static_cast<char>(c);
+    } else {
+      out += fmt::format("%{:02X}", c);
+    }
+  }
+  return out;
+}
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// The SDKs sign the decoded path and query (Go's URL.Path / Query()), so decode what was sent first.
+std::string decode(std::string_view s, bool plus_is_space) {
+  std::string out;
+  out.reserve(s.size());
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '%' && i + 2 < s.size() && hex_value(s[i + 1]) >= 0 && hex_value(s[i + 2]) >= 0) {
+      out += static_cast<char>(hex_value(s[i + 1]) * 16 + hex_value(s[i + 2]));
+      i += 2;
+    } else if (plus_is_space && s[i] == '+') {
+      out += ' ';
+    } else {
+      out += s[i];
+    }
+  }
+  return out;
+}
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
+  return out;
+}
+
+std::string canonical_uri(std::string_view path) {
+  std::string out;
+  std::size_t start = 0;
+  while (start <= path.size()) {
+    auto slash = path.find('/', start);
+    std::string_view seg = path.substr(start, slash == std::string_view::npos ? path.npos : slash - start);
+    out += encode(decode(seg, false));
+    if (slash == std::string_view::npos) break;
+    out += '/';
+    start = slash + 1;
+  }
+  if (out.empty() || out.back() != '/') out += '/';
+  return out;
+}
+
+std::string canonical_query(std::string_view query) {
+  std::vector<std::pair<std::string, std::string>> params;
+  std::size_t start = 0;
+  while (start < query.size()) {
+    auto amp = query.find('&', start);
+    std::string_view kv = query.substr(start, amp == std::string_view::npos ? query.npos : amp - start);
+    if (!kv.empty()) {
+      auto eq = kv.find('=');
+      params.emplace_back(decode(kv.substr(0, eq), true),
+                          eq == std::string_view::npos ? std::string() : decode(kv.substr(eq + 1), true));
+    }
+    if (amp == std::string_view::npos) break;
+    start = amp + 1;
+  }
+  std::sort(params.begin(), params.end());
+  std::string out;
+  for (const auto& [k, v] : params) {
+    if (!out.empty()) out += '&';
+    out += encode(k);
+    out += '=';
+    out += encode(v);
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string hex_sha256(std::string_view data) {
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), digest);
+  return to_hex(digest, sizeof digest);
+}
+
+std::string hex_hmac_sha256(std::string_view key, std::string_view data) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(data.data()),
+       data.size(), digest, &len);
+  return to_hex(digest, len);
+}
+
+std::string canonical_request(const signing_input& in) {
+  std::vector<std::pair<std::string, std::string>> headers;
+  headers.reserve(in.headers.size());
+  for (const auto& [name, value] : in.headers) headers.emplace_back(lower(name), std::string(trim(value)));
+  std::sort(headers.begin(), headers.end());
+  std::string canonical_headers, signed_headers;
+  for (const auto& [name, value] : headers) {
+    canonical_headers += fmt::format("{}:{}\n", name, value);
+    if (!signed_headers.empty()) signed_headers += ';';
+    signed_headers += name;
+  }
+  return fmt::format("{}\n{}\n{}\n{}\n{}\n{}", in.method, canonical_uri(in.path), canonical_query(in.query),
+                     canonical_headers, signed_headers, hex_sha256(in.body));
+}
+
+std::string string_to_sign(std::string_view canonical, std::string_view date) {
+  return fmt::format("SDK-HMAC-SHA256\n{}\n{}", date, hex_sha256(canonical));
+}
+
+std::string signature(std::string_view sk, std::string_view sts) { return hex_hmac_sha256(sk, sts); }
+
+std::string authorization(std::string_view ak, std::string_view sk, const signing_input& in) {
+  std::string date;
+  std::vector<std::string> names;
+  for (const auto& [name, value] : in.headers) {
+    std::string l = lower(name);
+    if (l == "x-sdk-date") date = std::string(trim(value));
+    names.push_back(std::move(l));
+  }
+  std::sort(names.begin(), names.end());
+  std::string signed_headers;
+  for (const auto& n : names) {
+    if (!signed_headers.empty()) signed_headers += ';';
+    signed_headers += n;
+  }
+  std::string sig = signature(sk, string_to_sign(canonical_request(in), date));
+  return fmt::format("SDK-HMAC-SHA256 Access={}, SignedHeaders={}, Signature={}", ak, signed_headers, sig);
+}
+
+std::string sdk_date(std::int64_t unix_seconds) {
+  std::time_t t = static_cast<std::time_t>(unix_seconds);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  return fmt::format("{:04}{:02}{:02}T{:02}{:02}{:02}Z", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+                     tm.tm_min, tm.tm_sec);
+}
+
+bool parse_authorization(std::string_view header, parsed_authorization& out) {
+  constexpr std::string_view scheme = "SDK-HMAC-SHA256 ";
+  if (header.substr(0, scheme.size()) != scheme) return false;
+  header.remove_prefix(scheme.size());
+  out = {};
+  bool have_access = false, have_headers = false, have_sig = false;
+  while (!header.empty()) {
+    auto comma = header.find(',');
+    std::string_view part = trim(header.substr(0, comma));
+    header = comma == std::string_view::npos ? std::string_view{} : header.substr(comma + 1);
+    auto eq = part.find('=');
+    if (eq == std::string_view::npos) return false;
+    std::string_view key = part.substr(0, eq), value = part.substr(eq + 1);
+    if (key == "Access") {
+      out.access = std::string(value);
+      have_access = true;
+    } else if (key == "SignedHeaders") {
+      std::size_t s = 0;
+      while (s <= value.size()) {
+        auto semi = value.find(';', s);
+        auto name = value.substr(s, semi == std::string_view::npos ? value.npos : semi - s);
+        if (!name.empty()) out.signed_headers.emplace_back(name);
+        if (semi == std::string_view::npos) break;
+        s = semi + 1;
+      }
+      have_headers = true;
+    } else if (key == "Signature") {
+      out.signature = std::string(value);
+      have_sig = true;
+    }
+  }
+  return have_access && have_headers && have_sig && !out.signed_headers.empty();
+}
+
+}  // namespace cphfleet

@@ -421,9 +421,13 @@ net::awaitable<http_result> https_client::send(http_request request, clock_type:
     }
 
     bool keep = false;
-    http_result result =
-        conn->tls ? co_await exchange(*conn->tls, conn->buffer, msg, deadline, options_.body_limit, keep)
-                  : co_await exchange(*conn->plain, conn->buffer, msg, deadline, options_.body_limit, keep);
+    http_result result;
+    // (Not a conditional expression: GCC 12 miscompiles co_await inside ?:.)
+    if (conn->tls) {
+      result = co_await exchange(*conn->tls, conn->buffer, msg, deadline, options_.body_limit, keep);
+    } else {
+      result = co_await exchange(*conn->plain, conn->buffer, msg, deadline, options_.body_limit, keep);
+    }
 
     // A pooled connection the server closed under us: the write failed, so the request never
     // arrived whole. Once more on a fresh connection (which is never "reused", so this ends).

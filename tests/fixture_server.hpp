@@ -4,6 +4,7 @@
 #pragma once
 #include "net.hpp"
 
+#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <gtest/gtest.h>
 
 #include <atomic>

@@ -83,10 +83,11 @@ outcome classify(const call_report& report, call_kind kind) {
   outcome out;
   out.retry_after_s = report.retry_after_s;
 
-  if (report.http_status == 0) {
-    // No answer. Until the whole request is out, the service cannot act on it (a partial request is
-    // never processed); once it is out, silence or a reset may come after the order was taken.
-    bool written = report.transport && report.transport->request_written;
+  if (report.transport || report.http_status == 0) {
+    // No answer, or one that could not be read. Until the whole request is out, the service cannot
+    // act on it (a partial request is never processed); once it is out, silence, a reset or garbage
+    // may come after the order was taken. No report at all is treated as the worst case.
+    bool written = !report.transport || report.transport->request_written;
     out.cls = written ? maybe_taken(kind) : outcome_class::retryable;
     return out;
   }

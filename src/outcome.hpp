@@ -37,6 +37,8 @@ enum class call_kind { purchase, read };
 // What came back from one call, as the classifier needs it.
 struct call_report {
   int http_status = 0;  // 0: no HTTP answer (see transport)
+  // Set when no usable answer came: a failure on the way, or an answer that could not be read (then
+  // http_status may be set too, e.g. a 200 without an order_id). It decides the class on its own.
   std::string error_code;
   std::string error_msg;
   std::optional<transport_error> transport;

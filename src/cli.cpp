@@ -28,6 +28,11 @@ int cli_main(int argc, char** argv) {
   int result = exit_code::ok;
   add_validate_command(app, common, result);
   add_plan_command(app, common, result);
+  add_run_command(app, common, result);
+  add_replay_command(app, common, result);
+  add_reconcile_command(app, common, result);
+  add_ledger_command(app, common, result);
+  add_audit_command(app, common, result);
 
   app.parse_complete_callback([&] {
     log_settings s;

@@ -9,6 +9,8 @@ class App;
 
 namespace cphfleet {
 
+struct plan;
+
 namespace exit_code {
 inline constexpr int ok = 0;
 inline constexpr int failed = 1;       // some chunks failed (audit: disagreement)
@@ -32,6 +34,15 @@ struct common_options {
 // Declared here, defined in cmd_<name>.cpp. Register a command only once it works.
 void add_validate_command(CLI::App& app, const common_options& common, int& result);
 void add_plan_command(CLI::App& app, const common_options& common, int& result);
+void add_ledger_command(CLI::App& app, const common_options& common, int& result);
+
+void add_run_command(CLI::App& app, const common_options& common, int& result);
+void add_replay_command(CLI::App& app, const common_options& common, int& result);
+void add_reconcile_command(CLI::App& app, const common_options& common, int& result);
+void add_audit_command(CLI::App& app, const common_options& common, int& result);
+
+// The plan as a table on stdout (plan, run --dry-run).
+void print_plan_table(const plan& p);
 
 int cli_main(int argc, char** argv);
 

@@ -4,6 +4,7 @@
 #include <array>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -71,7 +72,10 @@ class ledger_index {
   ledger_index() = default;
   explicit ledger_index(std::vector<ledger_row> rows);
 
-  void add(ledger_row row);  // a newer row for its chunk
+  // A newer row for its chunk. Throws std::runtime_error when the chunk is already recorded for
+  // another fleet (a chunk name belongs to one fleet; the planner must never guess which).
+  void add(ledger_row row);
+  // Invalidated by the next add().
   const ledger_row* latest(std::string_view chunk) const;
   // Latest rows of a fleet's chunks, in chunk order.
   std::vector<const ledger_row*> chunks_of(std::string_view fleet) const;
@@ -80,8 +84,14 @@ class ledger_index {
   const std::vector<ledger_row>& rows() const { return rows_; }
 
  private:
-  std::vector<ledger_row> rows_;                        // every row, file order
-  std::unordered_map<std::string, std::size_t> latest_;  // chunk -> index into rows_
+  // Lookups by string_view without building a std::string.
+  struct string_hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+  };
+
+  std::vector<ledger_row> rows_;  // every row, file order
+  std::unordered_map<std::string, std::size_t, string_hash, std::equal_to<>> latest_;  // chunk -> index into rows_
   std::map<std::string, std::vector<std::string>, std::less<>> fleet_chunks_;  // fleet -> chunks
 };
 

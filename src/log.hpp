@@ -3,6 +3,8 @@
 #pragma once
 #include <fmt/format.h>
 
+#include <chrono>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -47,5 +49,7 @@ std::string redact(std::string_view secret);
 
 // UTC RFC 3339 with milliseconds, now.
 std::string utc_now_rfc3339();
+// Reads `YYYY-MM-DDTHH:MM:SS[.fff]Z`; nullopt for anything else.
+std::optional<std::chrono::system_clock::time_point> parse_utc_rfc3339(std::string_view text);
 
 }  // namespace cphfleet

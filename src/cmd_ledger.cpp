@@ -1,0 +1,160 @@
+// `cphfleet ledger [--json] [--fleet F] [--status S] [--since T] [--latest]`: per-fleet totals and the
+// matching rows, read from the ledger alone (no lock: it only reads, and rows are only ever appended).
+#include "cli.hpp"
+#include "inputs.hpp"
+#include "ledger.hpp"
+#include "log.hpp"
+#include "terminal.hpp"
+
+#include <CLI/CLI.hpp>
+#include <boost/json.hpp>
+#include <fmt/format.h>
+
+#include <charconv>
+#include <chrono>
+#include <memory>
+
+namespace cphfleet {
+namespace {
+
+struct ledger_options {
+  bool json = false;
+  std::vector<std::string> fleets;
+  std::vector<std::string> statuses;
+  std::string since;
+  bool latest = false;
+};
+
+// `--since`: an RFC 3339 UTC time, or an age like 90m, 12h, 7d.
+std::chrono::system_clock::time_point parse_since(const std::string& text) {
+  if (auto t = parse_utc_rfc3339(text)) return *t;
+  std::int64_t n = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+  std::string_view unit(end, static_cast<std::size_t>(text.data() + text.size() - end));
+  std::int64_t seconds = unit == "s" ? 1 : unit == "m" ? 60 : unit == "h" ? 3600 : unit == "d" ? 86400 : 0;
+  if (ec != std::errc() || seconds == 0 || n < 0) {
+    throw input_error({{"", 0, 0, "--since",
+                        fmt::format("'{}' is not a time (allowed: RFC 3339 UTC like 2026-01-31T12:00:00Z, or an "
+                                    "age like 90m, 12h, 7d)",
+                                    text)}});
+  }
+  return std::chrono::system_clock::now() - std::chrono::seconds(n * seconds);
+}
+
+boost::json::object row_json(const ledger_row& r) {
+  boost::json::object o;
+  auto cells = r.to_cells();
+  for (std::size_t i = 0; i < ledger_columns.size(); ++i) o[ledger_columns[i]] = cells[i];
+  o["count"] = r.count;
+  o["attempt"] = r.attempt;
+  if (r.http_status) o["http_status"] = r.http_status;
+  else o["http_status"] = nullptr;
+  boost::json::array ids;
+  for (const auto& id : r.server_ids) ids.emplace_back(id);
+  o["server_ids"] = std::move(ids);
+  return o;
+}
+
+int run_ledger(const common_options& common, const ledger_options& opt) {
+  std::filesystem::path path =
+      !common.ledger.empty() ? std::filesystem::path(common.ledger) : load_config_only(common.config, "").ledger_path;
+  ledger_index index(read_ledger(path));
+
+  std::optional<std::chrono::system_clock::time_point> since;
+  if (!opt.since.empty()) since = parse_since(opt.since);
+  for (const auto& s : opt.statuses) {
+    if (!parse_chunk_status(s)) {
+      throw input_error({{"", 0, 0, "--status",
+                          fmt::format("'{}' is not a status (allowed: sending, ordered, retrying, failed, unknown)", s)}});
+    }
+  }
+  auto wanted_fleet = [&](std::string_view f) {
+    return opt.fleets.empty() || std::find(opt.fleets.begin(), opt.fleets.end(), f) != opt.fleets.end();
+  };
+  auto matches = [&](const ledger_row& r) {
+    if (!wanted_fleet(r.fleet)) return false;
+    if (!opt.statuses.empty() &&
+        std::find(opt.statuses.begin(), opt.statuses.end(), to_string(r.status)) == opt.statuses.end())
+      return false;
+    if (since) {
+      auto t = parse_utc_rfc3339(r.time);
+      if (!t || *t < *since) return false;
+    }
+    return true;
+  };
+  std::vector<const ledger_row*> rows;
+  if (opt.latest) {
+    for (const auto& fleet : index.fleets())
+      for (const ledger_row* r : index.chunks_of(fleet))
+        if (matches(*r)) rows.push_back(r);
+  } else {
+    for (const auto& r : index.rows())
+      if (matches(r)) rows.push_back(&r);
+  }
+
+  std::vector<std::string> fleets;
+  for (const auto& f : index.fleets())
+    if (wanted_fleet(f)) fleets.push_back(f);
+
+  if (opt.json) {
+    boost::json::object out;
+    out["ledger"] = path.string();
+    boost::json::array fa;
+    for (const auto& f : fleets) {
+      fleet_totals t = index.totals(f);
+      fa.push_back(boost::json::object{{"fleet", f},
+                                       {"servers_ordered", t.ordered_servers},
+                                       {"chunks_ordered", t.ordered_chunks},
+                                       {"chunks_failed", t.failed_chunks},
+                                       {"chunks_retrying", t.retrying_chunks},
+                                       {"chunks_unresolved", t.unresolved_chunks},
+                                       {"last_activity", t.last_activity}});
+    }
+    out["fleets"] = std::move(fa);
+    boost::json::array ra;
+    for (const ledger_row* r : rows) ra.push_back(row_json(*r));
+    out["rows"] = std::move(ra);
+    fmt::print("{}\n", boost::json::serialize(out));
+    return exit_code::ok;
+  }
+
+  std::size_t width = display_width("fleet");
+  for (const auto& f : fleets) width = std::max(width, display_width(f));
+  fmt::print("ledger {}\n", path.string());
+  fmt::print("{}  {:>15}  {:>13}  {:>17}  {}\n", pad_right("fleet", width), "servers ordered", "chunks failed",
+             "chunks unresolved", "last activity");
+  for (const auto& f : fleets) {
+    fleet_totals t = index.totals(f);
+    fmt::print("{}  {:>15}  {:>13}  {:>17}  {}\n", pad_right(f, width), t.ordered_servers,
+               t.failed_chunks + t.retrying_chunks, t.unresolved_chunks, t.last_activity);
+  }
+  if (!rows.empty()) {
+    fmt::print("\n{:<24}  {:<20}  {:>5}  {:<8}  {:>7}  {:>4}  {:<10}  {}\n", "time", "chunk", "count", "status",
+               "attempt", "http", "error", "order_id / message");
+    for (const ledger_row* r : rows) {
+      std::string detail = !r->order_id.empty() ? r->order_id : r->error_msg;
+      if (detail.size() > 80) detail = detail.substr(0, 77) + "...";
+      for (auto& c : detail)
+        if (c == '\n' || c == '\r') c = ' ';
+      fmt::print("{:<24}  {}  {:>5}  {:<8}  {:>7}  {:>4}  {:<10}  {}\n", r->time, pad_right(r->chunk, 20), r->count,
+                 to_string(r->status), r->attempt, r->http_status ? std::to_string(r->http_status) : "",
+                 r->error_code, detail);
+    }
+  }
+  return exit_code::ok;
+}
+
+}  // namespace
+
+void add_ledger_command(CLI::App& app, const common_options& common, int& result) {
+  auto opt = std::make_shared<ledger_options>();
+  auto* cmd = app.add_subcommand("ledger", "Per-fleet totals and rows from the ledger (--ledger, or the --config's)");
+  cmd->add_flag("--json", opt->json, "One JSON object: {ledger, fleets:[...], rows:[...]}");
+  cmd->add_option("--fleet", opt->fleets, "Only these fleets (repeatable)");
+  cmd->add_option("--status", opt->statuses, "Only rows with this status (repeatable): sending, ordered, retrying, failed, unknown");
+  cmd->add_option("--since", opt->since, "Only rows since this time (RFC 3339 UTC) or age (90m, 12h, 7d)");
+  cmd->add_flag("--latest", opt->latest, "Only each chunk's latest row (its state)");
+  cmd->callback([&common, &result, opt] { result = run_ledger(common, *opt); });
+}
+
+}  // namespace cphfleet

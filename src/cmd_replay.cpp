@@ -1,0 +1,171 @@
+// `cphfleet replay [--fleet F]... [--chunk C]... [--json]` re-sends the chunks whose latest status is
+// failed (or retrying) with the exact request the ledger recorded: no job file is needed.
+// `cphfleet reconcile` settles every sending/unknown chunk by reading the service.
+#include "cli.hpp"
+#include "inputs.hpp"
+#include "ledger.hpp"
+#include "log.hpp"
+#include "planner.hpp"
+#include "run_driver.hpp"
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <memory>
+#include <set>
+
+namespace cphfleet {
+namespace {
+
+struct replay_options {
+  std::vector<std::string> fleets;
+  std::vector<std::string> chunks;
+  bool json = false;
+  std::string metrics_file;
+  std::string deadline;
+  std::int64_t max_servers = 0;
+  CLI::Option* max_servers_option = nullptr;
+};
+
+bool wanted(const std::vector<std::string>& filter, std::string_view v) {
+  return filter.empty() || std::find(filter.begin(), filter.end(), v) != filter.end();
+}
+
+// The chunks to re-send: latest status failed or retrying (an ordered chunk never, whatever the filter).
+std::vector<chunk_work> replayable(const ledger_index& index, const replay_options& opt) {
+  std::vector<chunk_work> work;
+  for (const auto& fleet : index.fleets()) {
+    if (!wanted(opt.fleets, fleet)) continue;
+    for (const ledger_row* row : index.chunks_of(fleet)) {
+      if (row->status != chunk_status::failed && row->status != chunk_status::retrying) continue;
+      if (!wanted(opt.chunks, row->chunk)) continue;
+      parsed_purchase p = parse_purchase(row->request);
+      work.push_back({row->job, row->fleet, row->chunk, row->count, row->request,
+                      p.errors.empty() && p.request.extend_param.auto_pay()});
+    }
+  }
+  return work;
+}
+
+std::int64_t servers_in(const std::vector<chunk_work>& work) {
+  std::int64_t n = 0;
+  for (const auto& w : work) n += w.count;
+  return n;
+}
+
+void check_replay_guard(const std::vector<chunk_work>& work, std::int64_t limit, const std::string& source) {
+  std::int64_t n = servers_in(work);
+  if (n <= limit) return;
+  throw input_error({{source, 0, 0, "max_servers_per_run",
+                      fmt::format("replay would buy {} servers in {} calls, over the limit of {} (allowed: at most "
+                                  "the limit; --max-servers N lifts it for one replay)",
+                                  n, work.size(), limit)}});
+}
+
+std::vector<fleet_summary> summarize_fleets(const ledger_index& index, const std::vector<std::string>& fleets) {
+  std::vector<fleet_summary> out;
+  for (const auto& f : fleets) out.push_back(summarize_fleet(index, f, -1));
+  return out;
+}
+
+int run_replay(const common_options& common, const replay_options& opt) {
+  config cfg = load_config_only(common.config, common.ledger);
+  ledger_index before(read_ledger(cfg.ledger_path));
+  // Unknown names are an input error, not a silent no-op.
+  for (const auto& c : opt.chunks) {
+    if (!before.latest(c)) {
+      throw input_error({{"", 0, 0, "--chunk", fmt::format("'{}' is not in the ledger {} (allowed: a chunk name the "
+                                                           "ledger holds, like game-eu-003)",
+                                                           c, cfg.ledger_path.string())}});
+    }
+  }
+  for (const auto& f : opt.fleets) {
+    if (before.chunks_of(f).empty()) {
+      throw input_error({{"", 0, 0, "--fleet",
+                          fmt::format("'{}' is not in the ledger {}", f, cfg.ledger_path.string())}});
+    }
+  }
+  bool guard_from_flag = opt.max_servers_option->count() > 0;
+  std::int64_t guard = guard_from_flag ? opt.max_servers : cfg.limits.max_servers_per_run;
+  std::string guard_source = guard_from_flag ? std::string() : cfg.path.string();
+  check_replay_guard(replayable(before, opt), guard, guard_source);
+
+  std::vector<std::string> fleets;
+  for (const auto& f : before.fleets())
+    if (wanted(opt.fleets, f)) fleets.push_back(f);
+
+  driver_flags flags;
+  flags.json = opt.json;
+  flags.metrics_file = opt.metrics_file;
+  if (!opt.deadline.empty()) flags.deadline = parse_duration(opt.deadline, "--deadline");
+  auto work = [&](driver_context& ctx) -> net::awaitable<void> {
+    // Never sent blind: what may have been bought is settled first.
+    co_await ctx.sched.settle_unresolved(fleets);
+    std::vector<chunk_work> chunks = replayable(ctx.index, opt);
+    check_replay_guard(chunks, guard, guard_source);
+    log(log_level::info, "replaying", {{"chunks", std::to_string(chunks.size())},
+                                       {"servers", std::to_string(servers_in(chunks))}});
+    co_await ctx.sched.send(std::move(chunks));
+  };
+  return drive(cfg, "replay", flags, work, [&](const ledger_index& index) { return summarize_fleets(index, fleets); });
+}
+
+int run_reconcile(const common_options& common, bool json) {
+  config cfg = load_config_only(common.config, common.ledger);
+  std::vector<std::string> fleets;
+  std::vector<std::pair<std::string, chunk_status>> open;  // chunk, status before
+  {
+    ledger_index before(read_ledger(cfg.ledger_path));
+    fleets = before.fleets();
+    for (const auto& f : fleets)
+      for (const ledger_row* r : before.chunks_of(f))
+        if (is_unresolved(r->status)) open.emplace_back(r->chunk, r->status);
+  }
+  driver_flags flags;
+  flags.json = json;
+  flags.exit_rule = [](const std::vector<fleet_summary>& s, stop_reason stopped) {
+    if (stopped == stop_reason::auth) return exit_code::aborted;
+    bool left = std::any_of(s.begin(), s.end(), [](const fleet_summary& f) { return f.unknown > 0; });
+    return left ? exit_code::unresolved : exit_code::ok;
+  };
+  auto work = [&](driver_context& ctx) -> net::awaitable<void> {
+    co_await ctx.sched.settle_unresolved(fleets);
+    if (json) co_return;  // the JSON summary carries the per-fleet state; the log lines the detail
+    if (open.empty()) fmt::print("nothing to reconcile: no chunk is sending or unknown\n");
+    for (const auto& [chunk, was] : open) {
+      const ledger_row* now = ctx.index.latest(chunk);
+      fmt::print("{}: {} -> {}{}{}\n", chunk, to_string(was), to_string(now->status),
+                 now->order_id.empty() ? "" : " order " + now->order_id,
+                 now->error_msg.empty() ? "" : " (" + now->error_msg + ")");
+    }
+  };
+  return drive(cfg, "reconcile", flags, work,
+               [&](const ledger_index& index) { return summarize_fleets(index, fleets); });
+}
+
+}  // namespace
+
+void add_replay_command(CLI::App& app, const common_options& common, int& result) {
+  auto opt = std::make_shared<replay_options>();
+  auto* cmd = app.add_subcommand("replay", "Re-send the failed chunks recorded in the ledger, as recorded");
+  cmd->add_option("--fleet", opt->fleets, "Only these fleets (repeatable)");
+  cmd->add_option("--chunk", opt->chunks, "Only these chunks (repeatable)");
+  cmd->add_flag("--json", opt->json, "Summary as one JSON object on stdout");
+  cmd->add_option("--metrics-file", opt->metrics_file, "Write Prometheus text metrics here at the end");
+  cmd->add_option("--deadline", opt->deadline, "Send nothing new after this long (90s, 45m, 2h)");
+  opt->max_servers_option =
+      cmd->add_option("--max-servers", opt->max_servers,
+                      "Spend guard: allow up to N servers (default: [limits] max_servers_per_run)")
+          ->check(CLI::NonNegativeNumber);
+  cmd->callback([&common, &result, opt] { result = run_replay(common, *opt); });
+}
+
+void add_reconcile_command(CLI::App& app, const common_options& common, int& result) {
+  auto json = std::make_shared<bool>(false);
+  auto* cmd = app.add_subcommand("reconcile", "Settle unresolved (sending/unknown) chunks by reading the service");
+  cmd->add_flag("--json", *json, "Summary as one JSON object on stdout");
+  cmd->callback([&common, &result, json] { result = run_reconcile(common, *json); });
+}
+
+}  // namespace cphfleet

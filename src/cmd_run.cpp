@@ -1,0 +1,96 @@
+// `cphfleet run JOB [--dry-run] [--json] [--metrics-file F] [--deadline D] [--max-servers N]`:
+// bring every fleet of the job up to its target.
+#include "cli.hpp"
+#include "inputs.hpp"
+#include "ledger.hpp"
+#include "log.hpp"
+#include "planner.hpp"
+#include "run_driver.hpp"
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <memory>
+
+namespace cphfleet {
+namespace {
+
+struct run_options {
+  std::string job;
+  bool dry_run = false;
+  bool json = false;
+  std::string metrics_file;
+  std::string deadline;
+  std::int64_t max_servers = 0;
+  CLI::Option* max_servers_option = nullptr;
+};
+
+std::vector<chunk_work> to_work(const plan& p) {
+  std::vector<chunk_work> work;
+  for (const auto& f : p.fleets) {
+    for (const auto& c : f.chunks) {
+      work.push_back({p.job, c.fleet, c.chunk, c.count, c.body, c.request.extend_param.auto_pay()});
+    }
+  }
+  return work;
+}
+
+int run_job(const common_options& common, const run_options& opt) {
+  job_inputs in = load_inputs(opt.job, common.config, common.ledger);
+  driver_flags flags;
+  flags.json = opt.json;
+  flags.metrics_file = opt.metrics_file;
+  if (!opt.deadline.empty()) flags.deadline = parse_duration(opt.deadline, "--deadline");
+  bool guard_from_flag = opt.max_servers_option->count() > 0;
+  std::int64_t guard = guard_from_flag ? opt.max_servers : in.cfg.limits.max_servers_per_run;
+  std::string guard_source = guard_from_flag ? std::string() : in.cfg.path.string();
+
+  // The spend guard is checked before anything happens, on what the ledger says now.
+  {
+    plan p = make_plan(in.job, ledger_index(read_ledger(in.cfg.ledger_path)));
+    check_spend_guard(p, guard, guard_source);
+    if (opt.dry_run) {
+      if (opt.json) fmt::print("{}\n", plan_to_json(p));
+      else print_plan_table(p);
+      return exit_code::ok;
+    }
+  }
+
+  std::vector<std::string> fleet_names;
+  for (const auto& f : in.job.fleets) fleet_names.push_back(f.server_name);
+
+  auto work = [&](driver_context& ctx) -> net::awaitable<void> {
+    // Chunks an earlier run left open are settled first: until then their servers may or may not exist.
+    co_await ctx.sched.settle_unresolved(fleet_names);
+    plan p = make_plan(in.job, ctx.index);
+    check_spend_guard(p, guard, guard_source);
+    log(log_level::info, "plan", {{"job", p.job}, {"calls", std::to_string(p.calls())},
+                                  {"servers", std::to_string(p.servers())}});
+    co_await ctx.sched.send(to_work(p));
+  };
+  auto summarize = [&](const ledger_index& index) {
+    std::vector<fleet_summary> out;
+    for (const auto& f : in.job.fleets) out.push_back(summarize_fleet(index, f.server_name, f.target));
+    return out;
+  };
+  return drive(in.cfg, "run", flags, work, summarize);
+}
+
+}  // namespace
+
+void add_run_command(CLI::App& app, const common_options& common, int& result) {
+  auto opt = std::make_shared<run_options>();
+  auto* cmd = app.add_subcommand("run", "Bring every fleet of the job up to its target");
+  cmd->add_option("JOB", opt->job, "Job file")->required();
+  cmd->add_flag("--dry-run", opt->dry_run, "Show what would be sent (as `plan`), send nothing");
+  cmd->add_flag("--json", opt->json, "Summary as one JSON object on stdout");
+  cmd->add_option("--metrics-file", opt->metrics_file, "Write Prometheus text metrics here at the end");
+  cmd->add_option("--deadline", opt->deadline, "Send nothing new after this long (90s, 45m, 2h)");
+  opt->max_servers_option =
+      cmd->add_option("--max-servers", opt->max_servers,
+                      "Spend guard: allow a run of up to N servers (default: [limits] max_servers_per_run)")
+          ->check(CLI::NonNegativeNumber);
+  cmd->callback([&common, &result, opt] { result = run_job(common, *opt); });
+}
+
+}  // namespace cphfleet

@@ -1,0 +1,333 @@
+#include "ledger.hpp"
+
+#include "csv.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <charconv>
+#include <cstdio>
+#include <cstring>
+#include <memory>
+#include <stdexcept>
+
+namespace cphfleet {
+namespace {
+
+constexpr std::size_t column_count = ledger_columns.size();
+
+enum column : std::size_t {
+  col_time,
+  col_run_id,
+  col_job,
+  col_fleet,
+  col_chunk,
+  col_count,
+  col_status,
+  col_attempt,
+  col_http_status,
+  col_error_code,
+  col_error_msg,
+  col_request_id,
+  col_order_id,
+  col_product_id,
+  col_server_ids,
+  col_project_id,
+  col_request,
+};
+static_assert(col_request + 1 == column_count);
+
+std::string join_ids(const std::vector<std::string>& ids) {
+  std::string out;
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    if (i > 0) out += ';';
+    out += ids[i];
+  }
+  return out;
+}
+
+void split_ids(std::string_view cell, std::vector<std::string>& out) {
+  out.clear();
+  if (cell.empty()) return;
+  std::size_t start = 0;
+  for (;;) {
+    std::size_t semi = cell.find(';', start);
+    out.emplace_back(cell.substr(start, semi - start));
+    if (semi == std::string_view::npos) break;
+    start = semi + 1;
+  }
+}
+
+std::optional<std::int64_t> parse_int(std::string_view s) {
+  std::int64_t v = 0;
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || end != s.data() + s.size() || s.empty()) return std::nullopt;
+  return v;
+}
+
+// `<prefix>-<digits>`: the digits compared by value, so x-1000 sorts after x-999.
+bool chunk_less(std::string_view a, std::string_view b) {
+  auto split = [](std::string_view s) {
+    std::size_t d = s.size();
+    while (d > 0 && s[d - 1] >= '0' && s[d - 1] <= '9') --d;
+    std::string_view digits = s.substr(d);
+    std::size_t nz = digits.find_first_not_of('0');
+    digits = nz == std::string_view::npos ? std::string_view{} : digits.substr(nz);
+    return std::pair{s.substr(0, d), digits};
+  };
+  auto [pa, da] = split(a);
+  auto [pb, db] = split(b);
+  if (pa != pb) return a < b;
+  if (da.size() != db.size()) return da.size() < db.size();
+  if (da != db) return da < db;
+  return a < b;
+}
+
+[[noreturn]] void row_error(std::string_view name, int line, std::size_t col, std::string_view what) {
+  throw std::runtime_error(
+      fmt::format("{}:{}: column {} '{}': {}", name, line, col + 1, ledger_columns[col], what));
+}
+
+void check_header(const std::vector<std::string>& cells, std::string_view name, int line) {
+  std::size_t common = std::min(cells.size(), column_count);
+  for (std::size_t i = 0; i < common; ++i) {
+    if (cells[i] != ledger_columns[i]) {
+      throw std::runtime_error(fmt::format("{}:{}: header column {} is '{}', expected '{}'", name, line, i + 1,
+                                           cells[i], ledger_columns[i]));
+    }
+  }
+  if (cells.size() < column_count) {
+    throw std::runtime_error(fmt::format("{}:{}: header ends after column {}, expected column {} '{}'", name,
+                                         line, cells.size(), cells.size() + 1, ledger_columns[cells.size()]));
+  }
+  if (cells.size() > column_count) {
+    throw std::runtime_error(fmt::format("{}:{}: header column {} is '{}', expected the end of the header", name,
+                                         line, column_count + 1, cells[column_count]));
+  }
+}
+
+void fill_row(std::vector<std::string>& cells, ledger_row& row, std::string_view name, int line) {
+  if (cells.size() != column_count) {
+    throw std::runtime_error(
+        fmt::format("{}:{}: row has {} cells, expected {}", name, line, cells.size(), column_count));
+  }
+  row.time = cells[col_time];
+  row.run_id = cells[col_run_id];
+  row.job = cells[col_job];
+  if (cells[col_fleet].empty()) row_error(name, line, col_fleet, "empty (every row names its fleet)");
+  row.fleet = cells[col_fleet];
+  if (cells[col_chunk].empty()) row_error(name, line, col_chunk, "empty (every row names its chunk)");
+  row.chunk = cells[col_chunk];
+
+  auto count = parse_int(cells[col_count]);
+  if (!count || *count < 1 || *count > 10) {
+    row_error(name, line, col_count, fmt::format("'{}' is not a server count (an integer 1..10)", cells[col_count]));
+  }
+  row.count = *count;
+
+  auto status = parse_chunk_status(cells[col_status]);
+  if (!status) {
+    row_error(name, line, col_status,
+              fmt::format("'{}' is not a status (sending, ordered, retrying, failed, unknown)", cells[col_status]));
+  }
+  row.status = *status;
+
+  auto attempt = parse_int(cells[col_attempt]);
+  if (!attempt || *attempt < 0) {
+    row_error(name, line, col_attempt, fmt::format("'{}' is not an attempt number (an integer >= 0)", cells[col_attempt]));
+  }
+  row.attempt = *attempt;
+
+  if (cells[col_http_status].empty()) {
+    row.http_status = 0;
+  } else {
+    auto http = parse_int(cells[col_http_status]);
+    if (!http || *http < 0 || *http > 999) {
+      row_error(name, line, col_http_status,
+                fmt::format("'{}' is not an HTTP status (empty, or an integer 100..599)", cells[col_http_status]));
+    }
+    row.http_status = static_cast<int>(*http);
+  }
+
+  row.error_code = cells[col_error_code];
+  row.error_msg = cells[col_error_msg];
+  row.request_id = cells[col_request_id];
+  row.order_id = cells[col_order_id];
+  row.product_id = cells[col_product_id];
+  split_ids(cells[col_server_ids], row.server_ids);
+  row.project_id = cells[col_project_id];
+  row.request = cells[col_request];
+}
+
+}  // namespace
+
+std::string_view to_string(chunk_status s) {
+  switch (s) {
+    case chunk_status::sending: return "sending";
+    case chunk_status::ordered: return "ordered";
+    case chunk_status::retrying: return "retrying";
+    case chunk_status::failed: return "failed";
+    case chunk_status::unknown: return "unknown";
+  }
+  return "unknown";
+}
+
+std::optional<chunk_status> parse_chunk_status(std::string_view s) {
+  if (s == "sending") return chunk_status::sending;
+  if (s == "ordered") return chunk_status::ordered;
+  if (s == "retrying") return chunk_status::retrying;
+  if (s == "failed") return chunk_status::failed;
+  if (s == "unknown") return chunk_status::unknown;
+  return std::nullopt;
+}
+
+std::vector<std::string> ledger_row::to_cells() const {
+  std::vector<std::string> cells;
+  cells.reserve(column_count);
+  cells.push_back(time);
+  cells.push_back(run_id);
+  cells.push_back(job);
+  cells.push_back(fleet);
+  cells.push_back(chunk);
+  cells.push_back(std::to_string(count));
+  cells.emplace_back(to_string(status));
+  cells.push_back(std::to_string(attempt));
+  cells.push_back(http_status == 0 ? std::string() : std::to_string(http_status));
+  cells.push_back(error_code);
+  cells.push_back(error_msg);
+  cells.push_back(request_id);
+  cells.push_back(order_id);
+  cells.push_back(product_id);
+  cells.push_back(join_ids(server_ids));
+  cells.push_back(project_id);
+  cells.push_back(request);
+  return cells;
+}
+
+std::string ledger_header() {
+  return csv::format_record(std::vector<std::string>(ledger_columns.begin(), ledger_columns.end()));
+}
+
+std::string format_row(const ledger_row& row) { return csv::format_record(row.to_cells()); }
+
+std::vector<ledger_row> parse_ledger(std::string_view text, std::string_view name) {
+  std::vector<ledger_row> rows;
+  // A UTF-8 byte order mark (a spreadsheet's "CSV UTF-8") carries no data.
+  if (text.starts_with("\xEF\xBB\xBF")) text.remove_prefix(3);
+  csv::reader reader(text);
+  std::vector<std::string> cells;
+  cells.reserve(column_count);
+  try {
+    // An empty file (created, crashed before the header) holds no rows.
+    if (!reader.next(cells)) return rows;
+    check_header(cells, name, reader.line());
+    rows.reserve(text.size() / 256);
+    while (reader.next(cells)) {
+      // A blank line (hand editing) holds no row.
+      if (cells.size() == 1 && cells[0].empty()) continue;
+      fill_row(cells, rows.emplace_back(), name, reader.line());
+    }
+  } catch (const csv::parse_error& e) {
+    throw std::runtime_error(fmt::format("{}:{}", name, e.what()));
+  }
+  return rows;
+}
+
+std::vector<ledger_row> read_ledger(const std::filesystem::path& path) {
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "rb"), &std::fclose);
+  if (!file) {
+    if (errno == ENOENT) return {};
+    throw std::runtime_error(fmt::format("{}: cannot open the ledger: {}", path.string(), std::strerror(errno)));
+  }
+  // The whole file in one read: a ledger of 100,000 rows is some tens of MB.
+  std::string text;
+  char buffer[1 << 16];
+  if (std::fseek(file.get(), 0, SEEK_END) == 0) {
+    long size = std::ftell(file.get());
+    if (size > 0) text.reserve(static_cast<std::size_t>(size));
+    std::fseek(file.get(), 0, SEEK_SET);
+  }
+  for (;;) {
+    std::size_t n = std::fread(buffer, 1, sizeof buffer, file.get());
+    text.append(buffer, n);
+    if (n < sizeof buffer) break;
+  }
+  if (std::ferror(file.get())) {
+    throw std::runtime_error(fmt::format("{}: cannot read the ledger: {}", path.string(), std::strerror(errno)));
+  }
+  return parse_ledger(text, path.string());
+}
+
+ledger_index::ledger_index(std::vector<ledger_row> rows) {
+  rows_.reserve(rows.size());
+  for (auto& row : rows) add(std::move(row));
+}
+
+void ledger_index::add(ledger_row row) {
+  std::size_t index = rows_.size();
+  auto it = latest_.find(row.chunk);
+  if (it != latest_.end()) {
+    const ledger_row& previous = rows_[it->second];
+    if (previous.fleet != row.fleet) {
+      throw std::runtime_error(fmt::format("ledger: chunk '{}' is recorded for fleet '{}' and for fleet '{}'",
+                                           row.chunk, previous.fleet, row.fleet));
+    }
+    it->second = index;
+  } else {
+    latest_.emplace(row.chunk, index);
+    auto fleet = fleet_chunks_.find(row.fleet);
+    if (fleet == fleet_chunks_.end()) fleet = fleet_chunks_.emplace(row.fleet, std::vector<std::string>{}).first;
+    fleet->second.push_back(row.chunk);
+  }
+  rows_.push_back(std::move(row));
+}
+
+const ledger_row* ledger_index::latest(std::string_view chunk) const {
+  auto it = latest_.find(chunk);
+  return it == latest_.end() ? nullptr : &rows_[it->second];
+}
+
+std::vector<const ledger_row*> ledger_index::chunks_of(std::string_view fleet) const {
+  std::vector<const ledger_row*> out;
+  auto it = fleet_chunks_.find(fleet);
+  if (it == fleet_chunks_.end()) return out;
+  out.reserve(it->second.size());
+  for (const auto& chunk : it->second) out.push_back(latest(chunk));
+  std::sort(out.begin(), out.end(), [](const ledger_row* a, const ledger_row* b) { return chunk_less(a->chunk, b->chunk); });
+  return out;
+}
+
+fleet_totals ledger_index::totals(std::string_view fleet) const {
+  fleet_totals t;
+  auto it = fleet_chunks_.find(fleet);
+  if (it == fleet_chunks_.end()) return t;
+  // The fleet's last row is the latest row of one of its chunks.
+  std::size_t last = 0;
+  for (const auto& chunk : it->second) {
+    std::size_t index = latest_.find(chunk)->second;
+    last = std::max(last, index);
+    const ledger_row& row = rows_[index];
+    switch (row.status) {
+      case chunk_status::ordered:
+        t.ordered_servers += row.count;
+        ++t.ordered_chunks;
+        break;
+      case chunk_status::failed: ++t.failed_chunks; break;
+      case chunk_status::retrying: ++t.retrying_chunks; break;
+      case chunk_status::sending:
+      case chunk_status::unknown: ++t.unresolved_chunks; break;
+    }
+  }
+  t.last_activity = rows_[last].time;
+  return t;
+}
+
+std::vector<std::string> ledger_index::fleets() const {
+  std::vector<std::string> out;
+  out.reserve(fleet_chunks_.size());
+  for (const auto& [fleet, chunks] : fleet_chunks_) out.push_back(fleet);
+  return out;
+}
+
+}  // namespace cphfleet

@@ -1,0 +1,41 @@
+// What run, replay and reconcile share: the ledger locked, the service connected, a scheduler on one
+// io_context, SIGINT/SIGTERM handled as DESIGN.md says, a live progress line, and the summary at the end.
+#pragma once
+#include "config.hpp"
+#include "run_report.hpp"
+#include "scheduler.hpp"
+
+#include <chrono>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace cphfleet {
+
+struct driver_flags {
+  bool json = false;
+  std::string metrics_file;
+  std::optional<std::chrono::seconds> deadline;
+  // The exit code from the summary; run's rule (exit_code_for) unless a command has its own.
+  std::function<int(const std::vector<fleet_summary>&, stop_reason)> exit_rule = exit_code_for;
+};
+
+struct driver_context {
+  scheduler& sched;
+  ledger_index& index;
+  const config& cfg;
+};
+
+// `work` does the command's sending; `summarize` turns the ledger's state at the end into the
+// per-fleet summary. Returns the exit code (75 when the ledger is held, 130/143 after signals).
+int drive(const config& cfg, std::string_view command, const driver_flags& flags,
+          std::function<net::awaitable<void>(driver_context&)> work,
+          std::function<std::vector<fleet_summary>(const ledger_index&)> summarize);
+
+// `--deadline`: 90s, 45m, 2h (a cron run must end before the next one starts).
+std::chrono::seconds parse_duration(std::string_view text, std::string_view option);
+
+std::string new_run_id();
+
+}  // namespace cphfleet

@@ -1,0 +1,42 @@
+// What a run (or replay) tells its caller: the per-fleet summary on stdout, its JSON form, the exit
+// code, and Prometheus metrics for node_exporter's textfile collector (DESIGN.md "Output").
+#pragma once
+#include "ledger.hpp"
+#include "scheduler.hpp"
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace cphfleet {
+
+struct fleet_summary {
+  std::string fleet;
+  std::int64_t target = 0;   // -1: no target (replay works from the ledger alone)
+  std::int64_t ordered = 0;  // servers in chunks whose latest status is ordered
+  std::int64_t failed = 0;   // servers in chunks whose latest status is failed (or retrying: not bought)
+  std::int64_t unknown = 0;  // servers in chunks whose latest status is sending or unknown
+};
+
+// Servers per state from the ledger's latest rows.
+fleet_summary summarize_fleet(const ledger_index& index, std::string_view fleet, std::int64_t target);
+
+struct run_summary {
+  std::string run_id;
+  int exit_code = 0;
+  std::vector<fleet_summary> fleets;
+  run_stats stats;
+  stop_reason stopped = stop_reason::none;
+  double duration_s = 0;
+};
+
+// 4 aborted (auth, circuit) > 3 unknown left > 1 failed or short of target > 0.
+int exit_code_for(const std::vector<fleet_summary>& fleets, stop_reason stopped);
+
+std::string summary_text(const run_summary& s);
+std::string summary_json(const run_summary& s);
+// Written to a temporary file and renamed, so the collector never reads half a file.
+void write_metrics(const std::filesystem::path& path, const run_summary& s, std::string_view command);
+
+}  // namespace cphfleet

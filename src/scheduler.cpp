@@ -1,0 +1,398 @@
+#include "scheduler.hpp"
+
+#include "log.hpp"
+
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace cphfleet {
+
+using namespace net::experimental::awaitable_operators;
+using clock_type = std::chrono::steady_clock;
+
+namespace {
+
+constexpr std::int64_t k_read_attempts = 4;
+
+std::size_t task_capacity(std::int64_t max_in_flight) {
+  // Tasks alive at once: enough that chunks backing off or settling do not starve the call slots,
+  // bounded so a 10,000-chunk run does not hold 10,000 coroutine frames.
+  return static_cast<std::size_t>(std::max<std::int64_t>(32, max_in_flight * 4));
+}
+
+std::string describe(const call_report& r) {
+  if (r.transport) return r.transport->message;
+  if (!r.error_code.empty()) return fmt::format("HTTP {} {}: {}", r.http_status, r.error_code, r.error_msg);
+  return fmt::format("HTTP {}: {}", r.http_status, r.error_msg);
+}
+
+void fill_answer(ledger_row& row, const call_report& r, const std::string& request_id) {
+  row.http_status = r.http_status;
+  row.error_code = r.error_code;
+  row.error_msg = r.transport ? r.transport->message : r.error_msg;
+  row.request_id = request_id;
+}
+
+}  // namespace
+
+std::string_view to_string(stop_reason r) {
+  switch (r) {
+    case stop_reason::none: return "none";
+    case stop_reason::signal: return "signal";
+    case stop_reason::deadline: return "deadline";
+    case stop_reason::auth: return "auth";
+    case stop_reason::circuit: return "circuit";
+    case stop_reason::budget: return "budget";
+    case stop_reason::fatal: return "fatal";
+  }
+  return "none";
+}
+
+scheduler::scheduler(net::any_io_executor ex, cph_api& api, ledger_writer& ledger, ledger_index& index,
+                     run_settings s)
+    : ex_(ex),
+      api_(api),
+      ledger_(ledger),
+      index_(index),
+      settings_(std::move(s)),
+      backoff_{settings_.limits.backoff_base_ms, settings_.limits.backoff_max_ms},
+      throttle_backoff_{settings_.limits.throttle_backoff_base_ms, settings_.limits.backoff_max_ms},
+      purchase_limiter_(ex, settings_.limits.requests_per_second, static_cast<double>(settings_.limits.burst)),
+      read_limiter_(ex, settings_.limits.requests_per_second, static_cast<double>(settings_.limits.burst)),
+      slots_(ex, static_cast<std::size_t>(settings_.limits.max_in_flight)),
+      stop_timer_(ex, clock_type::time_point::max()),
+      idle_timer_(ex, clock_type::time_point::max()),
+      deadline_timer_(ex),
+      rng_(settings_.seed) {}
+
+void scheduler::request_stop(stop_reason why) {
+  if (stop_ != stop_reason::none) return;
+  stop_ = why;
+  stop_timer_.expires_at(clock_type::time_point::min());  // wakes every sleeper now, and any later one at once
+  log(why == stop_reason::signal || why == stop_reason::deadline ? log_level::info : log_level::error,
+      "sending stopped: nothing new goes out; calls in flight finish and are recorded",
+      {{"reason", std::string(to_string(why))}, {"in_flight", std::to_string(in_flight_.size())}});
+}
+
+void scheduler::abandon_in_flight() {
+  for (auto& [chunk, sending] : in_flight_) {
+    ledger_row row = sending;
+    row.time = utc_now_rfc3339();
+    row.status = chunk_status::unknown;
+    row.error_msg = "abandoned at the second signal while in flight: the service may have taken the order";
+    ledger_.append_now(row);
+    index_.add(row);
+  }
+  in_flight_.clear();
+}
+
+ledger_row scheduler::make_row(const chunk_work& w, chunk_status status, std::int64_t attempt) const {
+  ledger_row r;
+  r.time = utc_now_rfc3339();
+  r.run_id = settings_.run_id;
+  r.job = w.job;
+  r.fleet = w.fleet;
+  r.chunk = w.chunk;
+  r.count = w.count;
+  r.status = status;
+  r.attempt = attempt;
+  r.project_id = settings_.project_id;
+  r.request = w.body;
+  return r;
+}
+
+net::awaitable<void> scheduler::record(ledger_row row) {
+  co_await ledger_.append(row);
+  index_.add(std::move(row));
+}
+
+net::awaitable<void> scheduler::acquire_slot() {
+  co_await slots_.async_send(boost::system::error_code{}, net::use_awaitable);
+}
+
+void scheduler::release_slot() {
+  slots_.try_receive([](boost::system::error_code) {});
+}
+
+net::awaitable<bool> scheduler::sleep_unless_stopped(clock_type::time_point until) {
+  if (stopping()) co_return true;
+  if (until <= clock_type::now()) co_return false;
+  net::steady_timer timer(ex_, until);
+  ++waiting_;
+  co_await (timer.async_wait(net::as_tuple(net::use_awaitable)) ||
+            stop_timer_.async_wait(net::as_tuple(net::use_awaitable)));
+  --waiting_;
+  co_return stopping();
+}
+
+bool scheduler::take_retry() {
+  if (retry_budget_ <= 0) return false;
+  --retry_budget_;
+  return true;
+}
+
+net::awaitable<void> scheduler::wait_all(std::int64_t& counter) {
+  while (counter > 0) {
+    co_await idle_timer_.async_wait(net::as_tuple(net::use_awaitable));
+    idle_timer_.expires_at(clock_type::time_point::max());
+  }
+}
+
+net::awaitable<void> scheduler::send(std::vector<chunk_work> work) {
+  retry_budget_ = settings_.limits.retry_budget > 0
+                      ? settings_.limits.retry_budget
+                      : std::max<std::int64_t>(50, static_cast<std::int64_t>(work.size()));
+  if (settings_.deadline) {
+    deadline_timer_.expires_at(*settings_.deadline);
+    deadline_timer_.async_wait([this](boost::system::error_code ec) {
+      if (!ec) request_stop(stop_reason::deadline);  // on cancel (the scheduler is done), touch nothing
+    });
+  }
+  const std::size_t capacity = task_capacity(settings_.limits.max_in_flight);
+  for (auto& w : work) {
+    if (stopping()) {
+      ++stats_.not_sent;
+      continue;
+    }
+    while (static_cast<std::size_t>(tasks_) >= capacity) {
+      co_await idle_timer_.async_wait(net::as_tuple(net::use_awaitable));
+      idle_timer_.expires_at(clock_type::time_point::max());
+    }
+    if (stopping()) {
+      ++stats_.not_sent;
+      continue;
+    }
+    ++tasks_;
+    net::co_spawn(ex_, run_chunk(std::move(w)), [this](std::exception_ptr e) {
+      --tasks_;
+      idle_timer_.cancel();
+      if (e && !fatal_) {
+        fatal_ = e;
+        request_stop(stop_reason::fatal);
+      }
+    });
+  }
+  co_await wait_all(tasks_);
+  deadline_timer_.cancel();
+  if (fatal_) std::rethrow_exception(fatal_);
+}
+
+net::awaitable<void> scheduler::run_chunk(chunk_work w) {
+  for (std::int64_t attempt = 1;; ++attempt) {
+    if (stopping()) {
+      ++stats_.not_sent;
+      co_return;
+    }
+    co_await acquire_slot();
+    co_await purchase_limiter_.acquire();
+    if (stopping()) {
+      release_slot();
+      ++stats_.not_sent;
+      co_return;
+    }
+    // The intent is on disk before the first byte of the request leaves.
+    ledger_row sending = make_row(w, chunk_status::sending, attempt);
+    co_await record(sending);
+    in_flight_[w.chunk] = sending;
+    auto sent_at = clock_type::now();
+    ++stats_.requests;
+    purchase_call call =
+        co_await api_.purchase(w.body, sent_at + std::chrono::seconds(settings_.limits.request_timeout_s));
+    release_slot();
+    if (!in_flight_.erase(w.chunk)) co_return;  // abandoned at a second signal: already recorded unknown
+
+    outcome o = classify(call.report, call_kind::purchase);
+    if (o.throttled) {
+      ++stats_.throttled;
+      purchase_limiter_.on_throttled(o.throttle_limit, o.throttle_window_s);
+    }
+    std::string request_id = call.request_id.empty() ? call.response.request_id : call.request_id;
+
+    switch (o.cls) {
+      case outcome_class::ordered: {
+        ++stats_.answered_ordered;
+        consecutive_ambiguous_ = 0;
+        ledger_row row = make_row(w, chunk_status::ordered, attempt);
+        fill_answer(row, call.report, request_id);
+        row.order_id = call.response.order_id;
+        row.product_id = call.response.product_id;
+        row.server_ids = call.response.server_ids;
+        co_await record(row);
+        stats_.servers_ordered += w.count;
+        log(log_level::debug, "ordered", {{"chunk", w.chunk}, {"order_id", row.order_id}});
+        co_return;
+      }
+      case outcome_class::permanent: {
+        ++stats_.answered_permanent;
+        consecutive_ambiguous_ = 0;
+        ledger_row row = make_row(w, chunk_status::failed, attempt);
+        fill_answer(row, call.report, request_id);
+        co_await record(row);
+        log(log_level::warn, "purchase refused", {{"chunk", w.chunk}, {"error", describe(call.report)}});
+        if (o.stop_run) request_stop(stop_reason::auth);
+        co_return;
+      }
+      case outcome_class::retryable: {
+        ++stats_.answered_retryable;
+        consecutive_ambiguous_ = 0;
+        bool more = attempt < settings_.limits.max_attempts && !stopping();
+        bool budget = more && take_retry();
+        ledger_row row = make_row(w, budget ? chunk_status::retrying : chunk_status::failed, attempt);
+        fill_answer(row, call.report, request_id);
+        if (!budget) {
+          row.error_msg = fmt::format("{} (gave up: {})", row.error_msg,
+                                      !more && !stopping() ? fmt::format("{} attempts", attempt)
+                                      : stopping()         ? std::string("sending stopped")
+                                                           : std::string("run-wide retry budget spent"));
+        }
+        co_await record(row);
+        if (!budget) {
+          if (more) request_stop(stop_reason::budget);
+          co_return;
+        }
+        ++stats_.retries;
+        auto delay = (o.throttled ? throttle_backoff_ : backoff_).delay(attempt, rng_);
+        if (o.retry_after_s) delay = std::max<std::chrono::milliseconds>(delay, std::chrono::seconds(*o.retry_after_s));
+        log(log_level::debug, "retrying",
+            {{"chunk", w.chunk}, {"error", describe(call.report)}, {"delay_ms", std::to_string(delay.count())}});
+        if (co_await sleep_unless_stopped(clock_type::now() + delay)) {
+          ++stats_.not_sent;
+          co_return;
+        }
+        continue;
+      }
+      case outcome_class::ambiguous: {
+        ++stats_.answered_ambiguous;
+        ledger_row row = make_row(w, chunk_status::unknown, attempt);
+        fill_answer(row, call.report, request_id);
+        co_await record(row);
+        log(log_level::warn, "purchase outcome unknown; reconciling after the settle window",
+            {{"chunk", w.chunk}, {"error", describe(call.report)}});
+        if (++consecutive_ambiguous_ >= settings_.limits.circuit_ambiguous) request_stop(stop_reason::circuit);
+        // Servers of a taken order show in lists only after a while: read once the window has passed.
+        if (co_await sleep_unless_stopped(sent_at + std::chrono::seconds(settings_.limits.settle_s))) co_return;
+        reconcile_decision d = co_await read_and_decide(w.chunk, w.auto_pay);
+        ++stats_.reconciled;
+        if (d.status == chunk_status::unknown) {
+          log(log_level::warn, "still unknown", {{"chunk", w.chunk}, {"reason", d.reason}});
+          co_return;
+        }
+        ledger_row settled = make_row(w, d.status, attempt);
+        settled.order_id = d.order_id;
+        settled.product_id = d.product_id;
+        settled.server_ids = d.server_ids;
+        settled.error_msg = d.reason;
+        if (d.status == chunk_status::ordered) {
+          co_await record(settled);
+          stats_.servers_ordered += w.count;
+          log(log_level::info, "reconciled: ordered", {{"chunk", w.chunk}, {"order_id", d.order_id}});
+          co_return;
+        }
+        // Provably nothing bought: send again under the same name, if attempts and budget allow.
+        bool more = attempt < settings_.limits.max_attempts && !stopping() && take_retry();
+        if (!more) {
+          settled.status = chunk_status::failed;
+          settled.error_msg += " (gave up: attempts, budget or sending stopped)";
+        }
+        co_await record(settled);
+        log(log_level::info, "reconciled: nothing bought", {{"chunk", w.chunk}, {"resend", more ? "yes" : "no"}});
+        if (!more) co_return;
+        ++stats_.retries;
+        continue;
+      }
+    }
+  }
+}
+
+net::awaitable<reconcile_decision> scheduler::read_and_decide(const std::string& chunk, bool auto_pay) {
+  std::string last_error;
+  for (std::int64_t attempt = 1; attempt <= k_read_attempts; ++attempt) {
+    co_await acquire_slot();
+    co_await read_limiter_.acquire();
+    ++stats_.reads;
+    list_call call = co_await api_.list_servers(
+        chunk, clock_type::now() + std::chrono::seconds(settings_.limits.request_timeout_s));
+    release_slot();
+    outcome o = classify(call.report, call_kind::read);
+    if (o.cls == outcome_class::ordered) co_return decide(chunk, auto_pay, call.servers);
+    last_error = describe(call.report);
+    if (o.throttled) {
+      ++stats_.throttled;
+      read_limiter_.on_throttled(o.throttle_limit, o.throttle_window_s);
+    }
+    if (o.stop_run) request_stop(stop_reason::auth);
+    if (o.cls == outcome_class::permanent) break;
+    auto delay = (o.throttled ? throttle_backoff_ : backoff_).delay(attempt, rng_);
+    if (o.retry_after_s) delay = std::max<std::chrono::milliseconds>(delay, std::chrono::seconds(*o.retry_after_s));
+    if (co_await sleep_unless_stopped(clock_type::now() + delay)) break;
+  }
+  reconcile_decision d;
+  d.status = chunk_status::unknown;
+  d.reason = fmt::format("could not read the server list: {}", last_error);
+  co_return d;
+}
+
+net::awaitable<void> scheduler::settle_unresolved(const std::vector<std::string>& fleets) {
+  std::vector<ledger_row> open;
+  for (const auto& fleet : index_.fleets()) {
+    if (!fleets.empty() && std::find(fleets.begin(), fleets.end(), fleet) == fleets.end()) continue;
+    for (const ledger_row* row : index_.chunks_of(fleet))
+      if (is_unresolved(row->status)) open.push_back(*row);
+  }
+  if (open.empty()) co_return;
+  log(log_level::info, "settling chunks left unresolved by earlier runs", {{"chunks", std::to_string(open.size())}});
+  std::int64_t pending = 0;
+  for (auto& row : open) {
+    ++pending;
+    net::co_spawn(ex_, settle_one(std::move(row)), [this, &pending](std::exception_ptr e) {
+      --pending;
+      idle_timer_.cancel();
+      if (e && !fatal_) fatal_ = e;
+    });
+  }
+  co_await wait_all(pending);
+  if (fatal_) std::rethrow_exception(fatal_);
+}
+
+net::awaitable<void> scheduler::settle_one(ledger_row latest) {
+  auto last = parse_utc_rfc3339(latest.time);
+  auto settle = std::chrono::seconds(settings_.limits.settle_s);
+  if (last) {
+    auto remaining = *last + settle - std::chrono::system_clock::now();
+    if (remaining > std::chrono::system_clock::duration::zero()) {
+      log(log_level::info, "waiting for the settle window before reading",
+          {{"chunk", latest.chunk},
+           {"seconds", std::to_string(std::chrono::duration_cast<std::chrono::seconds>(remaining).count() + 1)}});
+      if (co_await sleep_unless_stopped(clock_type::now() +
+                                        std::chrono::duration_cast<clock_type::duration>(remaining)))
+        co_return;
+    }
+  }
+  bool auto_pay = false;
+  parsed_purchase p = parse_purchase(latest.request);
+  if (p.errors.empty()) auto_pay = p.request.extend_param.auto_pay();
+  reconcile_decision d = co_await read_and_decide(latest.chunk, auto_pay);
+  ++stats_.reconciled;
+  if (d.status == chunk_status::unknown && latest.status == chunk_status::unknown) {
+    log(log_level::warn, "still unknown", {{"chunk", latest.chunk}, {"reason", d.reason}});
+    co_return;
+  }
+  ledger_row row = latest;
+  row.time = utc_now_rfc3339();
+  row.run_id = settings_.run_id;
+  row.status = d.status;
+  row.http_status = 0;
+  row.error_code.clear();
+  row.error_msg = d.reason;
+  row.request_id.clear();
+  row.order_id = d.order_id;
+  row.product_id = d.product_id;
+  row.server_ids = d.server_ids;
+  co_await record(row);
+  log(d.status == chunk_status::unknown ? log_level::warn : log_level::info, "settled",
+      {{"chunk", latest.chunk}, {"status", std::string(to_string(d.status))}, {"reason", d.reason}});
+}
+
+}  // namespace cphfleet

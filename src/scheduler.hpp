@@ -1,0 +1,125 @@
+// The sending engine (DESIGN.md "Sending"): purchases chunks as fast as the limits allow, retries what
+// provably bought nothing, reconciles what may have bought something, and records every step in the
+// ledger before acting on it. One io_context, one thread, coroutines.
+#pragma once
+#include "backoff.hpp"
+#include "config.hpp"
+#include "cph_api.hpp"
+#include "ledger.hpp"
+#include "ledger_writer.hpp"
+#include "net.hpp"
+#include "rate_limiter.hpp"
+#include "reconcile.hpp"
+
+#include <boost/asio/experimental/channel.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <exception>
+#include <map>
+#include <optional>
+#include <random>
+#include <string>
+#include <vector>
+
+namespace cphfleet {
+
+// One chunk to buy: from the planner (run) or from the ledger (replay).
+struct chunk_work {
+  std::string job;
+  std::string fleet;
+  std::string chunk;
+  std::int64_t count = 0;
+  std::string body;       // the exact request body, as recorded
+  bool auto_pay = false;  // extend_param.is_auto_pay == 1
+};
+
+struct run_settings {
+  limits_config limits;
+  std::string run_id;
+  std::string project_id;
+  std::optional<std::chrono::steady_clock::time_point> deadline;  // no new sends after it
+  std::uint64_t seed = std::random_device{}();
+};
+
+// Why sending stopped early; the first reason wins.
+enum class stop_reason { none, signal, deadline, auth, circuit, budget, fatal };
+std::string_view to_string(stop_reason r);
+
+struct run_stats {
+  std::int64_t requests = 0;    // purchase calls whose request was attempted
+  std::int64_t reads = 0;       // list calls
+  std::int64_t retries = 0;     // purchases re-sent (after a retryable answer or a reconcile that found nothing)
+  std::int64_t throttled = 0;   // 429 answers, purchases and reads
+  std::int64_t answered_ordered = 0;
+  std::int64_t answered_retryable = 0;
+  std::int64_t answered_permanent = 0;
+  std::int64_t answered_ambiguous = 0;
+  std::int64_t servers_ordered = 0;  // this run
+  std::int64_t reconciled = 0;       // chunks settled by reading the service
+  std::int64_t not_sent = 0;         // planned chunks left for a later run (stop before their turn)
+};
+
+class scheduler {
+ public:
+  scheduler(net::any_io_executor ex, cph_api& api, ledger_writer& ledger, ledger_index& index, run_settings s);
+
+  // Settles every chunk whose latest row is `sending` or `unknown` (optionally only some fleets):
+  // waits out the settle window since its last row, reads the service, records what it found.
+  net::awaitable<void> settle_unresolved(const std::vector<std::string>& fleets = {});
+  // Buys every chunk; returns when each is recorded in a final state for this run (or was left unsent
+  // because sending stopped).
+  net::awaitable<void> send(std::vector<chunk_work> work);
+
+  // First SIGINT/SIGTERM, deadline: send nothing new; what is in flight finishes and is recorded.
+  void request_stop(stop_reason why);
+  // Second signal: every call still in flight is recorded `unknown` now (synchronously).
+  void abandon_in_flight();
+
+  stop_reason stopped() const { return stop_; }
+  bool aborted() const { return stop_ == stop_reason::auth || stop_ == stop_reason::circuit; }
+  const run_stats& stats() const { return stats_; }
+  std::int64_t in_flight() const { return static_cast<std::int64_t>(in_flight_.size()); }
+  std::int64_t waiting() const { return waiting_; }  // chunks backing off or waiting to settle
+  double purchase_rate() const { return purchase_limiter_.rate(); }
+
+ private:
+  struct attempt_state;
+  net::awaitable<void> run_chunk(chunk_work w);
+  net::awaitable<reconcile_decision> read_and_decide(const std::string& chunk, bool auto_pay);
+  net::awaitable<void> settle_one(ledger_row latest);
+  net::awaitable<void> record(ledger_row row);
+  net::awaitable<void> acquire_slot();
+  void release_slot();
+  // Sleeps until `until`; returns true when sending stopped meanwhile (or had already).
+  net::awaitable<bool> sleep_unless_stopped(std::chrono::steady_clock::time_point until);
+  net::awaitable<void> wait_all(std::int64_t& counter);
+  ledger_row make_row(const chunk_work& w, chunk_status status, std::int64_t attempt) const;
+  bool take_retry();
+  bool stopping() const { return stop_ != stop_reason::none; }
+
+  net::any_io_executor ex_;
+  cph_api& api_;
+  ledger_writer& ledger_;
+  ledger_index& index_;
+  run_settings settings_;
+  backoff_policy backoff_;
+  backoff_policy throttle_backoff_;
+  rate_limiter purchase_limiter_;
+  rate_limiter read_limiter_;
+  net::experimental::channel<void(boost::system::error_code)> slots_;  // capacity = max_in_flight
+  net::steady_timer stop_timer_;  // expires at "never" until sending stops, then at once
+  net::steady_timer idle_timer_;  // cancelled whenever a task ends, for wait_all
+  net::steady_timer deadline_timer_;
+  std::mt19937_64 rng_;
+  stop_reason stop_ = stop_reason::none;
+  std::int64_t retry_budget_ = 0;
+  std::int64_t consecutive_ambiguous_ = 0;
+  std::int64_t waiting_ = 0;
+  std::int64_t tasks_ = 0;
+  std::map<std::string, ledger_row> in_flight_;  // chunk -> its `sending` row
+  std::exception_ptr fatal_;
+  run_stats stats_;
+};
+
+}  // namespace cphfleet

@@ -1,0 +1,136 @@
+#include "ledger_writer.hpp"
+
+#include "test_process.hpp"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <fstream>
+
+namespace cphfleet {
+namespace {
+
+ledger_row make_row(std::string chunk, chunk_status s) {
+  ledger_row r;
+  r.time = "2026-01-01T00:00:00.000Z";
+  r.run_id = "r1";
+  r.job = "demo";
+  r.fleet = "eu";
+  r.chunk = std::move(chunk);
+  r.count = 10;
+  r.status = s;
+  r.attempt = 1;
+  r.request = R"({"server_name":"eu-001","count":10})";
+  r.error_msg = "=not a formula, \"quoted\",\nmulti-line";
+  return r;
+}
+
+TEST(ledger_writer_test, a_new_ledger_gets_the_header_and_rows_read_back) {
+  auto dir = test::make_temp_dir("lw");
+  auto path = dir / "sub" / "orders.csv";
+  net::io_context ioc;
+  {
+    ledger_writer w(ioc.get_executor(), path, "test");
+    EXPECT_TRUE(w.existing_rows().empty());
+    net::co_spawn(ioc, w.append(make_row("eu-001", chunk_status::sending)), net::detached);
+    ioc.run();
+  }
+  auto text = test::slurp(path);
+  EXPECT_EQ(text.substr(0, ledger_header().size()), ledger_header());
+  auto rows = read_ledger(path);
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].error_msg, "=not a formula, \"quoted\",\nmulti-line");
+  EXPECT_EQ(rows[0].request, R"({"server_name":"eu-001","count":10})");
+}
+
+TEST(ledger_writer_test, appends_made_together_share_syncs_and_all_land_in_order) {
+  auto dir = test::make_temp_dir("lw");
+  auto path = dir / "orders.csv";
+  net::io_context ioc;
+  ledger_writer w(ioc.get_executor(), path, "test");
+  int done = 0;
+  for (int i = 0; i < 200; ++i) {
+    net::co_spawn(ioc, w.append(make_row("eu-" + std::to_string(1000 + i), chunk_status::sending)),
+                  [&](std::exception_ptr e) {
+                    EXPECT_FALSE(e);
+                    ++done;
+                  });
+  }
+  ioc.run();
+  EXPECT_EQ(done, 200);
+  EXPECT_EQ(w.rows_written(), 200u);
+  EXPECT_LT(w.syncs(), 200u + 1);  // header sync not counted here; group commit batches the rest
+  EXPECT_GE(w.syncs(), 1u);
+  auto rows = read_ledger(path);
+  ASSERT_EQ(rows.size(), 200u);
+  for (int i = 0; i < 200; ++i) EXPECT_EQ(rows[static_cast<std::size_t>(i)].chunk, "eu-" + std::to_string(1000 + i));
+}
+
+TEST(ledger_writer_test, an_append_returns_only_after_the_row_is_in_the_file) {
+  auto dir = test::make_temp_dir("lw");
+  auto path = dir / "orders.csv";
+  net::io_context ioc;
+  ledger_writer w(ioc.get_executor(), path, "test");
+  std::size_t rows_seen_after_append = 0;
+  net::co_spawn(
+      ioc,
+      [&]() -> net::awaitable<void> {
+        co_await w.append(make_row("eu-001", chunk_status::sending));
+        rows_seen_after_append = read_ledger(path).size();
+      },
+      net::detached);
+  ioc.run();
+  EXPECT_EQ(rows_seen_after_append, 1u);
+}
+
+TEST(ledger_writer_test, a_torn_last_record_is_cut_on_open) {
+  auto dir = test::make_temp_dir("lw");
+  auto path = dir / "orders.csv";
+  {
+    std::ofstream out(path, std::ios::binary);
+    out << ledger_header() << format_row(make_row("eu-001", chunk_status::sending));
+    std::string second = format_row(make_row("eu-001", chunk_status::ordered));
+    out << second.substr(0, second.size() / 2);  // a crash mid-append
+  }
+  net::io_context ioc;
+  ledger_writer w(ioc.get_executor(), path, "test");
+  ASSERT_EQ(w.existing_rows().size(), 1u);
+  EXPECT_EQ(w.existing_rows()[0].status, chunk_status::sending);
+  EXPECT_EQ(read_ledger(path).size(), 1u);
+}
+
+TEST(ledger_writer_test, a_second_writer_is_refused_naming_the_holder) {
+  auto dir = test::make_temp_dir("lw");
+  auto path = dir / "orders.csv";
+  net::io_context ioc;
+  ledger_writer first(ioc.get_executor(), path, "cphfleet run");
+  try {
+    ledger_writer second(ioc.get_executor(), path, "cphfleet replay");
+    FAIL() << "the second writer got the lock";
+  } catch (const ledger_busy& e) {
+    EXPECT_NE(std::string(e.what()).find("pid " + std::to_string(::getpid()) + " (cphfleet run)"), std::string::npos)
+        << e.what();
+  }
+}
+
+TEST(ledger_writer_test, the_lock_is_free_again_once_the_writer_is_gone) {
+  auto dir = test::make_temp_dir("lw");
+  auto path = dir / "orders.csv";
+  net::io_context ioc;
+  { ledger_writer first(ioc.get_executor(), path, "one"); }
+  EXPECT_NO_THROW(ledger_writer(ioc.get_executor(), path, "two"));
+}
+
+TEST(ledger_writer_test, a_ledger_with_a_wrong_header_is_refused) {
+  auto dir = test::make_temp_dir("lw");
+  auto path = dir / "orders.csv";
+  {
+    std::ofstream out(path, std::ios::binary);
+    out << "time,run_id,job\r\n";
+  }
+  net::io_context ioc;
+  EXPECT_THROW(ledger_writer(ioc.get_executor(), path, "test"), std::runtime_error);
+}
+
+}  // namespace
+}  // namespace cphfleet

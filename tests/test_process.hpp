@@ -1,0 +1,153 @@
+// Test helper: run the built cphfleet (or anything) as a child process, with extra environment, output
+// captured to files, a timeout, and signals. Header-only.
+#pragma once
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+extern char** environ;
+
+namespace cphfleet::test {
+
+inline std::string slurp(const std::filesystem::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+inline std::filesystem::path make_temp_dir(const std::string& name) {
+  auto dir = std::filesystem::temp_directory_path() /
+             ("cphfleet-" + name + "-" + std::to_string(::getpid()) + "-" +
+              std::to_string(std::chrono::steady_clock::now().time_since_epoch().count()));
+  std::filesystem::create_directories(dir);
+  return dir;
+}
+
+class child_process {
+ public:
+  // argv[0] is the program path. `env` entries are NAME=VALUE added to (or replacing in) this process's.
+  child_process(std::vector<std::string> argv, std::vector<std::string> env, std::filesystem::path out,
+                std::filesystem::path err)
+      : out_(std::move(out)), err_(std::move(err)) {
+    std::vector<std::string> envs;
+    for (char** e = environ; *e; ++e) {
+      std::string entry = *e;
+      std::string name = entry.substr(0, entry.find('='));
+      bool replaced = false;
+      for (const auto& x : env) replaced = replaced || x.substr(0, x.find('=')) == name;
+      if (!replaced) envs.push_back(entry);
+    }
+    for (const auto& x : env) envs.push_back(x);
+    pid_ = ::fork();
+    if (pid_ < 0) throw std::runtime_error("fork failed");
+    if (pid_ == 0) {
+      int o = ::open(out_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+      int e = ::open(err_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+      int in = ::open("/dev/null", O_RDONLY);
+      ::dup2(in, 0);
+      ::dup2(o, 1);
+      ::dup2(e, 2);
+      std::vector<char*> a, v;
+      for (auto& s : argv) a.push_back(s.data());
+      a.push_back(nullptr);
+      for (auto& s : envs) v.push_back(s.data());
+      v.push_back(nullptr);
+      ::execve(a[0], a.data(), v.data());
+      ::_exit(127);
+    }
+  }
+  ~child_process() {
+    if (pid_ > 0 && !done_) {
+      ::kill(pid_, SIGKILL);
+      int st = 0;
+      ::waitpid(pid_, &st, 0);
+    }
+  }
+  child_process(const child_process&) = delete;
+  child_process& operator=(const child_process&) = delete;
+
+  pid_t pid() const { return pid_; }
+  void signal(int sig) { ::kill(pid_, sig); }
+
+  // The exit code, 128+N when killed by signal N; kills the child (and returns -1) after `timeout`.
+  int wait(std::chrono::milliseconds timeout = std::chrono::seconds(120)) {
+    auto end = std::chrono::steady_clock::now() + timeout;
+    while (!done_) {
+      int st = 0;
+      pid_t r = ::waitpid(pid_, &st, WNOHANG);
+      if (r == pid_) {
+        done_ = true;
+        status_ = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+        break;
+      }
+      if (std::chrono::steady_clock::now() > end) {
+        ::kill(pid_, SIGKILL);
+        ::waitpid(pid_, &st, 0);
+        done_ = true;
+        status_ = -1;
+        break;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    return status_;
+  }
+  bool running() {
+    if (done_) return false;
+    int st = 0;
+    pid_t r = ::waitpid(pid_, &st, WNOHANG);
+    if (r == pid_) {
+      done_ = true;
+      status_ = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+    }
+    return !done_;
+  }
+  std::string out() const { return slurp(out_); }
+  std::string err() const { return slurp(err_); }
+
+ private:
+  std::filesystem::path out_, err_;
+  pid_t pid_ = -1;
+  bool done_ = false;
+  int status_ = -1;
+};
+
+struct run_result {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+// Runs the built cphfleet with `args` to completion.
+inline run_result run_cphfleet(const std::vector<std::string>& args, const std::vector<std::string>& env = {},
+                               std::chrono::milliseconds timeout = std::chrono::seconds(120)) {
+  static int counter = 0;
+  auto dir = std::filesystem::temp_directory_path();
+  std::string tag = std::to_string(::getpid()) + "-" + std::to_string(counter++);
+  auto out = dir / ("cphfleet-out-" + tag), err = dir / ("cphfleet-err-" + tag);
+  std::vector<std::string> argv{CPHFLEET_BINARY};
+  argv.insert(argv.end(), args.begin(), args.end());
+  run_result r;
+  {
+    child_process p(argv, env, out, err);
+    r.exit_code = p.wait(timeout);
+  }
+  r.out = slurp(out);
+  r.err = slurp(err);
+  std::filesystem::remove(out);
+  std::filesystem::remove(err);
+  return r;
+}
+
+}  // namespace cphfleet::test

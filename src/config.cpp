@@ -118,7 +118,9 @@ class config_reader {
   }
 
  private:
-  fs::path relative_to_file(const fs::path& p) const { return p.is_absolute() ? p : path_.parent_path() / p; }
+  fs::path relative_to_file(const fs::path& p) const {
+    return (p.is_absolute() ? p : path_.parent_path() / p).lexically_normal();
+  }
 
   const toml::table* section(const toml::table& doc, std::string_view name) {
     const toml::node* n = doc.get(name);

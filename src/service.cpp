@@ -39,7 +39,8 @@ cph_client& service_session::client() { return *client_; }
 const std::string& service_session::project_id() const { return credentials_->project_id; }
 
 std::string service_session::describe() const {
-  return fmt::format("{}{} as {}", endpoint_, emulator_ ? " (embedded emulator)" : "", credentials_->describe());
+  if (emulator_) return fmt::format("embedded emulator at {}", endpoint_);
+  return fmt::format("{} as {}", endpoint_, credentials_->describe());
 }
 
 std::int64_t service_session::tls_handshakes() const { return http_->stats().tls_handshakes; }

@@ -410,8 +410,8 @@ class config_reader {
 
 std::span<const std::string_view> emulator_fault_kinds() { return fault_kinds; }
 
-std::optional<std::string> process_env(const std::string& name) {
-  const char* v = std::getenv(name.c_str());
+std::optional<std::string> process_env(std::string_view name) {
+  const char* v = std::getenv(std::string(name).c_str());
   if (!v) return std::nullopt;
   return std::string(v);
 }

@@ -10,12 +10,6 @@
 
 namespace cphfleet {
 
-std::optional<std::string> process_env(std::string_view name) {
-  const char* v = std::getenv(std::string(name).c_str());
-  if (v == nullptr) return std::nullopt;
-  return std::string(v);
-}
-
 std::string credentials::describe() const {
   std::string who;
   switch (type) {

@@ -10,9 +10,7 @@
 
 namespace cphfleet {
 
-// Looks up one environment variable; nullopt when unset. Tests pass their own.
-using env_lookup = std::function<std::optional<std::string>(std::string_view name)>;
-std::optional<std::string> process_env(std::string_view name);
+// env_lookup and process_env come from config.hpp.
 
 // Holds secrets: never print its fields, print `describe()`.
 struct credentials {

@@ -175,13 +175,13 @@ class job_reader {
       if (auto name = in_.string(*n, "job.name")) {
         if (name->empty()) {
           in_.error(*n, "job.name", fmt::format("is empty (allowed: {})", allowed));
-        } else if (name->size() > 32) {
-          in_.error(*n, "job.name",
-                    fmt::format("is {} characters long (allowed: {})", utf8_length(*name), allowed));
         } else if (!valid_job_name(*name)) {
           in_.error(
               *n, "job.name",
               fmt::format("{} has characters that are not allowed (allowed: {})", quote(*name), allowed));
+        } else if (name->size() > 32) {  // ASCII by now: bytes are characters
+          in_.error(*n, "job.name",
+                    fmt::format("is {} characters long (allowed: {})", name->size(), allowed));
         }
         job.name = *name;
       }

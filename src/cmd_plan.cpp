@@ -58,7 +58,8 @@ void print_plan_table(const plan& p) {
 
 void add_plan_command(CLI::App& app, const common_options& common, int& result) {
   auto opts = std::make_shared<plan_options>();
-  CLI::App* cmd = app.add_subcommand("plan", "Show what a run would send now, given the ledger; sends nothing");
+  CLI::App* cmd = app.add_subcommand("plan", "Show what a run would send now, given the ledger; sends nothing. Exit 2 on invalid input, or when "
+                                    "the run would buy more than the spend guard allows");
   cmd->add_option("JOB", opts->job, "Job file")->required();
   cmd->add_flag("--json", opts->json, "One JSON object on stdout");
   opts->max_servers_option =

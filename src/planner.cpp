@@ -38,7 +38,7 @@ fleet_plan plan_fleet(const job_spec& job, std::size_t fleet_index, const ledger
     }
     if (utf8_length(name) > max_server_name_chars) {
       throw input_error({diagnostic{
-          job.path.string(), fleet.line, fleet.column, fmt::format("fleet[{}].server_name", fleet_index + 1),
+          job.path.string(), fleet.line, fleet.column, fmt::format("fleet[{}].server_name", fleet_index),
           fmt::format("chunk name '{}' is {} characters (at most {}: shorten server_name)", name,
                       utf8_length(name), max_server_name_chars)}});
     }

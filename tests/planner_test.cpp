@@ -191,7 +191,7 @@ TEST(planner_test, a_chunk_name_past_60_characters_is_refused_before_anything_is
     EXPECT_EQ(d.path, "jobs/demo.toml");
     EXPECT_EQ(d.line, 12);
     EXPECT_EQ(d.column, 1);
-    EXPECT_EQ(d.field, "fleet[2].server_name");
+    EXPECT_EQ(d.field, "fleet[1].server_name");  // 0-based, as the job file names fleets
     EXPECT_EQ(d.message, "chunk name '" + name + "-001' is 61 characters (at most 60: shorten server_name)");
   }
 }

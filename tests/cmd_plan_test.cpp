@@ -1,13 +1,13 @@
 // `cphfleet plan`, run as users run it: the built binary against a job, a config and a ledger on disk.
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+#include <filesystem>
+#include <string>
+
 #include "ledger.hpp"
 #include "temp_files.hpp"
 #include "test_process.hpp"
-
-#include <boost/json.hpp>
-#include <gtest/gtest.h>
-
-#include <filesystem>
-#include <string>
 
 namespace cphfleet {
 namespace {
@@ -103,15 +103,16 @@ TEST(cmd_plan_test, the_table_names_unresolved_chunks_and_says_when_nothing_is_t
                               format_row(row("游戏", "游戏-001", 2, chunk_status::ordered)));
   auto r = run_cphfleet({"plan", "j.toml"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(r.out,
-            "job t: what a run would send now (nothing is sent)\n"
-            "fleet    target   ordered  unresolved   calls   servers\n"
-            "web          20        10          10       0         0\n"
-            "游戏          2         2           0       0         0\n"
-            "total        22        12          10       0         0\n"
-            "web: 1 unresolved chunk(s) (web-002) are settled by reading the service before anything is sent; "
-            "their servers are not planned again\n"
-            "nothing to send: every fleet is at its target\n");
+  EXPECT_EQ(
+      r.out,
+      "job t: what a run would send now (nothing is sent)\n"
+      "fleet    target   ordered  unresolved   calls   servers\n"
+      "web          20        10          10       0         0\n"
+      "游戏          2         2           0       0         0\n"
+      "total        22        12          10       0         0\n"
+      "web: 1 unresolved chunk(s) (web-002) are settled by reading the service before anything is sent; "
+      "their servers are not planned again\n"
+      "nothing to send: every fleet is at its target\n");
 }
 
 TEST(cmd_plan_test, the_spend_guard_refuses_with_exit_2_until_max_servers_lifts_it) {

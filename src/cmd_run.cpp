@@ -25,11 +25,15 @@ struct run_options {
   CLI::Option* max_servers_option = nullptr;
 };
 
-std::vector<chunk_work> to_work(const plan& p) {
+// Takes the plan's strings over: the plan is dropped before sending, so a big run does not hold each
+// chunk's request twice (parsed and as its body) while it sends.
+std::vector<chunk_work> to_work(plan&& p) {
   std::vector<chunk_work> work;
-  for (const auto& f : p.fleets) {
-    for (const auto& c : f.chunks) {
-      work.push_back({p.job, c.fleet, c.chunk, c.count, c.body, c.request.extend_param.auto_pay()});
+  work.reserve(static_cast<std::size_t>(p.calls()));
+  for (auto& f : p.fleets) {
+    for (auto& c : f.chunks) {
+      work.push_back({p.job, std::move(c.fleet), std::move(c.chunk), c.count, std::move(c.body),
+                      c.request.extend_param.auto_pay()});
     }
   }
   return work;
@@ -62,11 +66,15 @@ int run_job(const common_options& common, const run_options& opt) {
   auto work = [&](driver_context& ctx) -> net::awaitable<void> {
     // Chunks an earlier run left open are settled first: until then their servers may or may not exist.
     co_await ctx.sched.settle_unresolved(fleet_names);
-    plan p = make_plan(in.job, ctx.index);
-    check_spend_guard(p, guard, guard_source);
-    log(log_level::info, "plan", {{"job", p.job}, {"calls", std::to_string(p.calls())},
-                                  {"servers", std::to_string(p.servers())}});
-    co_await ctx.sched.send(to_work(p));
+    std::vector<chunk_work> chunks;
+    {
+      plan p = make_plan(in.job, ctx.index);
+      check_spend_guard(p, guard, guard_source);
+      log(log_level::info, "plan", {{"job", p.job}, {"calls", std::to_string(p.calls())},
+                                    {"servers", std::to_string(p.servers())}});
+      chunks = to_work(std::move(p));
+    }
+    co_await ctx.sched.send(std::move(chunks));
   };
   auto summarize = [&](const ledger_index& index) {
     std::vector<fleet_summary> out;

@@ -118,9 +118,8 @@ class config_reader {
   }
 
  private:
-  fs::path relative_to_file(const fs::path& p) const {
-    return (p.is_absolute() ? p : path_.parent_path() / p).lexically_normal();
-  }
+  // Not lexically normalized: with a symlinked folder, `dir/../x` and `x` are different files.
+  fs::path relative_to_file(const fs::path& p) const { return p.is_absolute() ? p : path_.parent_path() / p; }
 
   const toml::table* section(const toml::table& doc, std::string_view name) {
     const toml::node* n = doc.get(name);

@@ -74,20 +74,24 @@ struct step {
     answer,                 // answer each request with `response`, up to `times` (-1: until the client closes)
     answer_after,           // read the request, wait `delay`, then answer with `response`
     garbage,                // read the request, send `response` (not HTTP), close
+    handler,                // answer each request with what `handle` returns for it (raw HTTP)
   };
+  using request_handler = std::function<std::string(const http::request<http::string_body>&)>;
   kind what = kind::answer;
   std::string response;
   std::chrono::milliseconds delay{0};
   int times = -1;
+  request_handler handle;
 
-  static step close_at_once() { return {kind::close_at_once, {}, {}, 1}; }
-  static step close_without_reading() { return {kind::close_without_reading, {}, {}, 1}; }
-  static step read_then_close() { return {kind::read_then_close, {}, {}, 1}; }
-  static step answer(std::string raw, int times = -1) { return {kind::answer, std::move(raw), {}, times}; }
+  static step close_at_once() { return {kind::close_at_once, {}, {}, 1, {}}; }
+  static step close_without_reading() { return {kind::close_without_reading, {}, {}, 1, {}}; }
+  static step read_then_close() { return {kind::read_then_close, {}, {}, 1, {}}; }
+  static step answer(std::string raw, int times = -1) { return {kind::answer, std::move(raw), {}, times, {}}; }
   static step answer_after(std::chrono::milliseconds d, std::string raw) {
-    return {kind::answer_after, std::move(raw), d, 1};
+    return {kind::answer_after, std::move(raw), d, 1, {}};
   }
-  static step garbage(std::string bytes) { return {kind::garbage, std::move(bytes), {}, 1}; }
+  static step garbage(std::string bytes) { return {kind::garbage, std::move(bytes), {}, 1, {}}; }
+  static step respond(request_handler h) { return {kind::handler, {}, {}, -1, std::move(h)}; }
 };
 
 struct tls_files {
@@ -182,7 +186,9 @@ class fixture_server {
         }
         default: break;
       }
-      auto [wec, wn] = co_await net::async_write(stream, net::buffer(s.response), net::as_tuple(net::use_awaitable));
+      // The handler runs on the server's thread; tests give it state it alone touches.
+      std::string answer = s.what == step::kind::handler ? s.handle(request) : s.response;
+      auto [wec, wn] = co_await net::async_write(stream, net::buffer(answer), net::as_tuple(net::use_awaitable));
       if (wec || s.what == step::kind::garbage) co_return;
     }
   }

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 
 namespace cphfleet::csv {
 namespace {
@@ -14,6 +15,15 @@ bool matches_guard(std::string_view cell) {
   std::size_t i = cell.find_first_not_of('\'');
   return i != std::string_view::npos && is_formula_start(cell[i]);
 }
+
+// The characters that end an unquoted cell (or make it malformed), as a table: this loop reads every
+// byte of a ledger.
+constexpr std::array<bool, 256> special_table = [] {
+  std::array<bool, 256> t{};
+  for (unsigned char c : {',', '\r', '\n', '"'}) t[c] = true;
+  return t;
+}();
+bool is_special(char c) { return special_table[static_cast<unsigned char>(c)]; }
 
 bool needs_quotes(std::string_view cell) { return cell.find_first_of(",\"\r\n") != std::string_view::npos; }
 
@@ -106,12 +116,8 @@ bool reader::next(std::vector<std::string>& cells) {
       }
     } else {
       std::size_t end = pos_;
-      while (end < size) {
-        char c = text_[end];
-        if (c == ',' || c == '\r' || c == '\n') break;
-        if (c == '"') fail(end, "quote inside an unquoted cell (quote the cell and double the quote)");
-        ++end;
-      }
+      while (end < size && !is_special(text_[end])) ++end;
+      if (end < size && text_[end] == '"') fail(end, "quote inside an unquoted cell (quote the cell and double the quote)");
       cell.assign(text_.data() + pos_, end - pos_);
       pos_ = end;
     }

@@ -1,0 +1,168 @@
+#include "emulator_faults.hpp"
+
+#include <fmt/format.h>
+
+#include <array>
+#include <charconv>
+#include <cmath>
+#include <stdexcept>
+
+namespace cphfleet {
+namespace {
+
+struct named_kind {
+  fault_kind kind;
+  std::string_view name;
+};
+constexpr std::array<named_kind, 10> k_kinds{{
+    {fault_kind::throttle, "throttle"},
+    {fault_kind::busy, "busy"},
+    {fault_kind::error500, "error500"},
+    {fault_kind::error502, "error502"},
+    {fault_kind::error503, "error503"},
+    {fault_kind::error504, "error504"},
+    {fault_kind::commit_then_504, "commit_then_504"},
+    {fault_kind::commit_then_drop, "commit_then_drop"},
+    {fault_kind::drop_before, "drop_before"},
+    {fault_kind::slow_commit, "slow_commit"},
+}};
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+fault_kind kind_or_throw(std::string_view name, std::string_view context) {
+  if (auto k = parse_fault_kind(name)) return *k;
+  throw std::invalid_argument(
+      fmt::format("{}: unknown fault kind \"{}\" ({})", context, name, fault_kind_list()));
+}
+
+void check_probability(double p, std::string_view context) {
+  if (!(p >= 0.0 && p <= 1.0))
+    throw std::invalid_argument(fmt::format("{}: probability must be 0..1 (got {})", context, p));
+}
+
+// A uniform double in [0, 1) from the top 53 bits: the same on every platform, unlike
+// std::uniform_real_distribution, whose algorithm the standard leaves open.
+double unit(std::mt19937_64& rng) { return static_cast<double>(rng() >> 11) * 0x1.0p-53; }
+
+}  // namespace
+
+std::string_view fault_name(fault_kind k) {
+  for (const auto& n : k_kinds)
+    if (n.kind == k) return n.name;
+  return "none";
+}
+
+std::optional<fault_kind> parse_fault_kind(std::string_view name) {
+  for (const auto& n : k_kinds)
+    if (n.name == name) return n.kind;
+  return std::nullopt;
+}
+
+std::string fault_kind_list() {
+  std::string out;
+  for (const auto& n : k_kinds) {
+    if (!out.empty()) out += ", ";
+    out += n.name;
+  }
+  return out;
+}
+
+bool fault_before_commit(fault_kind k) {
+  switch (k) {
+    case fault_kind::commit_then_504:
+    case fault_kind::commit_then_drop:
+    case fault_kind::slow_commit:
+    case fault_kind::none:
+      return false;
+    default:
+      return true;
+  }
+}
+
+std::pair<fault_kind, double> parse_fault_option(std::string_view text) {
+  std::string context = fmt::format("--fault \"{}\"", text);
+  auto colon = text.rfind(':');
+  if (colon == std::string_view::npos)
+    throw std::invalid_argument(fmt::format("{}: expected KIND:PROBABILITY, like throttle:0.1", context));
+  fault_kind kind = kind_or_throw(trim(text.substr(0, colon)), context);
+  std::string p_text(trim(text.substr(colon + 1)));
+  double p = 0;
+  std::size_t used = 0;
+  try {
+    p = std::stod(p_text, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used == 0 || used != p_text.size())
+    throw std::invalid_argument(fmt::format("{}: probability \"{}\" is not a number (0..1)", context, p_text));
+  check_probability(p, context);
+  return {kind, p};
+}
+
+fault_script parse_fault_script(std::string_view text) {
+  fault_script script;
+  std::string context = fmt::format("--script \"{}\"", text);
+  if (trim(text).empty()) return script;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    auto comma = std::min(text.find(',', start), text.size());
+    std::string_view item = trim(text.substr(start, comma - start));
+    start = comma + 1;
+    if (item.empty()) throw std::invalid_argument(fmt::format("{}: empty item (expected N:KIND,...)", context));
+    auto colon = item.find(':');
+    if (colon == std::string_view::npos)
+      throw std::invalid_argument(fmt::format("{}: \"{}\" is not N:KIND", context, item));
+    std::string_view n_text = trim(item.substr(0, colon));
+    std::uint64_t n = 0;
+    auto [end, ec] = std::from_chars(n_text.data(), n_text.data() + n_text.size(), n);
+    if (ec != std::errc{} || end != n_text.data() + n_text.size() || n == 0)
+      throw std::invalid_argument(
+          fmt::format("{}: \"{}\" is not a purchase number (1, 2, ...)", context, n_text));
+    fault_kind kind = kind_or_throw(trim(item.substr(colon + 1)), context);
+    if (!script.emplace(n, kind).second)
+      throw std::invalid_argument(fmt::format("{}: purchase {} is named twice", context, n));
+  }
+  return script;
+}
+
+fault_probabilities checked_probabilities(const std::map<std::string, double>& by_name) {
+  fault_probabilities out;
+  double sum = 0;
+  for (const auto& [name, p] : by_name) {
+    std::string context = fmt::format("fault \"{}\"", name);
+    fault_kind kind = kind_or_throw(name, context);
+    check_probability(p, context);
+    out[kind] = p;
+    sum += p;
+  }
+  if (sum > 1.0 + 1e-9)
+    throw std::invalid_argument(fmt::format("fault probabilities add up to {} (at most 1)", sum));
+  return out;
+}
+
+fault_plan::fault_plan(fault_probabilities probabilities, fault_script script, std::uint64_t seed)
+    : probabilities_(std::move(probabilities)), script_(std::move(script)), seed_(seed), rng_(seed) {}
+
+fault_kind fault_plan::next() {
+  ++purchases_;
+  double u = unit(rng_);
+  if (auto it = script_.find(purchases_); it != script_.end()) return it->second;
+  double acc = 0;
+  // std::map orders by the enum, which is the documented draw order.
+  for (const auto& [kind, p] : probabilities_) {
+    acc += p;
+    if (u < acc) return kind;
+  }
+  return fault_kind::none;
+}
+
+void fault_plan::restart() {
+  purchases_ = 0;
+  rng_.seed(seed_);
+}
+
+}  // namespace cphfleet

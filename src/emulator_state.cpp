@@ -1,0 +1,394 @@
+#include "emulator_state.hpp"
+
+#include <fmt/format.h>
+#include <toml++/toml.h>
+
+#include <algorithm>
+#include <ctime>
+#include <functional>
+#include <stdexcept>
+
+namespace cphfleet {
+namespace {
+
+constexpr std::string_view k_upper_alnum = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+constexpr std::string_view k_hex = "0123456789abcdef";
+
+std::tm utc(std::int64_t unix_ms) {
+  std::time_t t = static_cast<std::time_t>(unix_ms / 1000 - (unix_ms % 1000 < 0 ? 1 : 0));
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  return tm;
+}
+
+bool all_digits(std::string_view s) {
+  return std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+}  // namespace
+
+std::string rfc3339_ms(std::int64_t unix_ms) {
+  std::tm tm = utc(unix_ms);
+  std::int64_t ms = ((unix_ms % 1000) + 1000) % 1000;
+  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", tm.tm_year + 1900, tm.tm_mon + 1,
+                     tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ms);
+}
+
+std::string rfc3339_s(std::int64_t unix_ms) {
+  std::tm tm = utc(unix_ms);
+  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", tm.tm_year + 1900, tm.tm_mon + 1,
+                     tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+}
+
+std::string product_id_for(std::string_view server_model_name) {
+  // FNV-1a: any stable hash will do; std::hash may differ between builds.
+  std::uint64_t h = 1469598103934665603ull;
+  for (unsigned char c : server_model_name) h = (h ^ c) * 1099511628211ull;
+  return fmt::format("00301-{:05}-0--0", h % 100000);
+}
+
+emulator_state::emulator_state(emulator_state_options options)
+    : options_(std::move(options)), rng_(options_.id_seed ? *options_.id_seed : std::random_device{}()) {}
+
+std::optional<api_error> emulator_state::check_catalog(const purchase_request& r) const {
+  const catalog& c = options_.cat;
+  auto has_server_model = std::any_of(c.server_models.begin(), c.server_models.end(),
+                                      [&](const server_model& m) { return m.server_model_name == r.server_model_name; });
+  if (!has_server_model)
+    return api_error{"server_model_name",
+                     fmt::format("'{}' is not a server model of the catalog", r.server_model_name), "CPS.0089"};
+  const phone_model* found = nullptr;
+  bool any_phone_model = false;
+  for (const auto& m : c.phone_models) {
+    if (m.phone_model_name != r.phone_model_name) continue;
+    any_phone_model = true;
+    if (m.server_model_name == r.server_model_name) found = &m;
+  }
+  if (!any_phone_model)
+    return api_error{"phone_model_name",
+                     fmt::format("'{}' is not a phone model of the catalog", r.phone_model_name), "CPS.0028"};
+  if (found == nullptr)
+    return api_error{"phone_model_name",
+                     fmt::format("'{}' does not run on server model '{}'", r.phone_model_name,
+                                 r.server_model_name),
+                     "CPS.0257"};
+  if (found->status != 1)
+    return api_error{"phone_model_name", fmt::format("'{}' is offline (not on sale)", r.phone_model_name),
+                     "CPS.0257"};
+  auto has_image = std::any_of(c.images.begin(), c.images.end(),
+                               [&](const phone_image& i) { return i.image_id == r.image_id; });
+  if (!has_image)
+    return api_error{"image_id", fmt::format("'{}' is not an image of the catalog", r.image_id), "CPS.0030"};
+  if (r.band_width.band_width_id) {
+    auto has_bw = std::any_of(c.bandwidths.begin(), c.bandwidths.end(), [&](const bandwidth_info& b) {
+      return b.band_width_id == *r.band_width.band_width_id;
+    });
+    if (!has_bw)
+      return api_error{"band_width.band_width_id",
+                       fmt::format("'{}' is not an existing shared bandwidth", *r.band_width.band_width_id), "CPS.0031"};
+  }
+  return std::nullopt;
+}
+
+std::string emulator_state::random_chars(std::string_view alphabet, std::size_t n) {
+  std::string out(n, ' ');
+  for (auto& ch : out) ch = alphabet[rng_() % alphabet.size()];
+  return out;
+}
+
+std::string emulator_state::new_order_id(std::int64_t now_ms) {
+  std::tm tm = utc(now_ms);
+  std::string stamp = fmt::format("CS{:02}{:02}{:02}{:02}{:02}", tm.tm_year % 100, tm.tm_mon + 1, tm.tm_mday,
+                                  tm.tm_hour, tm.tm_min);
+  for (;;) {
+    std::string id = stamp + random_chars(k_upper_alnum, 5);
+    if (!order_by_id_.contains(id)) return id;
+  }
+}
+
+std::string emulator_state::new_server_id() {
+  for (;;) {
+    std::string id = random_chars(k_hex, 32);
+    if (!server_by_id_.contains(id)) return id;
+  }
+}
+
+const emulator_order& emulator_state::commit(const purchase_request& r, std::int64_t now_ms) {
+  last_ms_ = std::max(last_ms_, now_ms);
+  emulator_order o;
+  o.order_id = new_order_id(last_ms_);
+  o.product_id = product_id_for(r.server_model_name);
+  o.server_name = r.server_name;
+  o.count = r.count;
+  o.is_auto_pay = r.extend_param.is_auto_pay.value_or(0);
+  o.server_model_name = r.server_model_name;
+  o.phone_model_name = r.phone_model_name;
+  o.created_ms = last_ms_;
+  auto index = static_cast<std::uint32_t>(orders_.size());
+  orders_.push_back(std::move(o));
+  order_by_id_.emplace(orders_.back().order_id, index);
+  if (r.extend_param.auto_pay()) create_servers(index, last_ms_);
+  return orders_.back();
+}
+
+bool emulator_state::pay(std::string_view order_id, std::int64_t now_ms) {
+  auto it = order_by_id_.find(std::string(order_id));
+  if (it == order_by_id_.end() || orders_[it->second].is_auto_pay == 1) return false;
+  last_ms_ = std::max(last_ms_, now_ms);
+  orders_[it->second].is_auto_pay = 1;
+  create_servers(it->second, last_ms_);
+  return true;
+}
+
+void emulator_state::create_servers(std::uint32_t order_index, std::int64_t now_ms) {
+  emulator_order& o = orders_[order_index];
+  std::uint32_t base_index;
+  if (auto found = base_by_name_.find(o.server_name); found != base_by_name_.end()) {
+    base_index = found->second;
+  } else {
+    base_index = static_cast<std::uint32_t>(bases_.size());
+    bases_.push_back(base_entry{o.server_name, {}});
+    base_by_name_.emplace(bases_.back().name, base_index);
+  }
+  for (std::int64_t i = 1; i <= o.count; ++i) {
+    server_record s;
+    s.server_id = new_server_id();
+    s.server_name = fmt::format("{}-{:04}", o.server_name, i);
+    s.order = order_index;
+    s.base = base_index;
+    s.created_ms = now_ms;
+    auto index = static_cast<std::uint32_t>(servers_.size());
+    server_by_id_.emplace(s.server_id, index);
+    o.server_ids.push_back(s.server_id);
+    bases_[base_index].servers.push_back(index);
+    servers_.push_back(std::move(s));
+  }
+}
+
+std::size_t emulator_state::visible_end(std::int64_t now_ms) const {
+  auto it = std::partition_point(servers_.begin(), servers_.end(), [&](const server_record& s) {
+    return s.created_ms + options_.settle_ms <= now_ms;
+  });
+  return static_cast<std::size_t>(it - servers_.begin());
+}
+
+server_info emulator_state::info(const server_record& s, std::int64_t now_ms) const {
+  const emulator_order& o = orders_[s.order];
+  server_info out;
+  out.server_id = s.server_id;
+  out.server_name = s.server_name;
+  out.server_model_name = o.server_model_name;
+  out.phone_model_name = o.phone_model_name;
+  out.status = now_ms >= s.created_ms + options_.settle_ms + options_.boot_ms ? 5 : 1;
+  out.create_time = rfc3339_s(s.created_ms);
+  out.order_id = o.order_id;
+  out.product_id = o.product_id;
+  return out;
+}
+
+void emulator_state::index_new_bases() {
+  for (; indexed_bases_ < bases_.size(); ++indexed_bases_) {
+    std::string_view name = bases_[indexed_bases_].name;
+    for (std::size_t i = 0; i < name.size(); ++i)
+      suffixes_.emplace(name.substr(i), static_cast<std::uint32_t>(indexed_bases_));
+  }
+}
+
+// Every server, visible or not, whose name contains `filter`; ascending. A name is `<base>-NNNN`, so
+// the filter occurs either inside the base (every server of the base matches), or across the end of
+// the base (`<end of base>-<leading digits>`), or inside `-NNNN` alone (digits: most servers match,
+// and a scan is as good as anything).
+std::vector<std::uint32_t> emulator_state::matching_servers(std::string_view filter, std::size_t visible) {
+  std::vector<std::uint32_t> out;
+  std::string_view digits_part = filter.starts_with('-') ? filter.substr(1) : filter;
+  if (all_digits(digits_part)) {
+    for (std::size_t i = 0; i < visible; ++i)
+      if (std::string_view(servers_[i].server_name).find(filter) != std::string_view::npos)
+        out.push_back(static_cast<std::uint32_t>(i));
+    return out;
+  }
+  index_new_bases();
+  std::vector<std::uint32_t> whole_bases;
+  for (auto it = suffixes_.lower_bound({filter, 0}); it != suffixes_.end() && it->first.starts_with(filter); ++it)
+    whole_bases.push_back(it->second);
+  std::sort(whole_bases.begin(), whole_bases.end());
+  whole_bases.erase(std::unique(whole_bases.begin(), whole_bases.end()), whole_bases.end());
+  for (auto b : whole_bases) out.insert(out.end(), bases_[b].servers.begin(), bases_[b].servers.end());
+
+  auto dash = filter.rfind('-');
+  if (dash != std::string_view::npos && dash > 0 && all_digits(filter.substr(dash + 1))) {
+    std::string_view head = filter.substr(0, dash);  // must end the base
+    std::string_view tail = filter.substr(dash);     // must start the `-NNNN` part
+    for (auto it = suffixes_.lower_bound({head, 0}); it != suffixes_.end() && it->first == head; ++it) {
+      if (std::binary_search(whole_bases.begin(), whole_bases.end(), it->second)) continue;
+      const base_entry& b = bases_[it->second];
+      for (auto s : b.servers)
+        if (std::string_view(servers_[s].server_name).substr(b.name.size()).starts_with(tail)) out.push_back(s);
+    }
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+server_page emulator_state::list_servers(std::string_view name_filter, std::int64_t offset, std::int64_t limit,
+                                         std::int64_t now_ms) {
+  server_page page;
+  std::size_t visible = visible_end(now_ms);
+  auto take = [&](std::size_t index, std::int64_t position) {
+    if (position >= offset && position < offset + limit) page.servers.push_back(info(servers_[index], now_ms));
+  };
+  if (name_filter.empty()) {
+    page.count = static_cast<std::int64_t>(visible);
+    std::int64_t position = 0;
+    for (std::size_t i = visible; i-- > 0 && position < offset + limit; ++position) take(i, position);
+    return page;
+  }
+  std::vector<std::uint32_t> matches = matching_servers(name_filter, visible);
+  std::int64_t position = 0;
+  for (auto it = matches.rbegin(); it != matches.rend(); ++it) {
+    if (*it >= visible) continue;
+    take(*it, position++);
+  }
+  page.count = position;
+  return page;
+}
+
+std::optional<server_info> emulator_state::find_server(std::string_view server_id, std::int64_t now_ms) const {
+  auto it = server_by_id_.find(std::string(server_id));
+  if (it == server_by_id_.end()) return std::nullopt;
+  const server_record& s = servers_[it->second];
+  if (s.created_ms + options_.settle_ms > now_ms) return std::nullopt;  // not created yet, as far as reads go
+  return info(s, now_ms);
+}
+
+void emulator_state::reset() {
+  orders_.clear();
+  order_by_id_.clear();
+  servers_.clear();
+  server_by_id_.clear();
+  suffixes_.clear();
+  base_by_name_.clear();
+  bases_.clear();
+  indexed_bases_ = 0;
+}
+
+// ---- catalog files ----
+
+namespace {
+
+struct catalog_reader {
+  std::string path;
+
+  [[noreturn]] void fail(const toml::node& n, const std::string& field, const std::string& what) const {
+    const auto& src = n.source();
+    throw std::runtime_error(
+        fmt::format("{}:{}:{}: {}: {}", path, src.begin.line, src.begin.column, field, what));
+  }
+
+  template <typename F>
+  void each_table(const toml::table& root, std::string_view key, F&& f) const {
+    const toml::node* n = root.get(key);
+    if (n == nullptr) return;
+    const toml::array* arr = n->as_array();
+    if (arr == nullptr) fail(*n, std::string(key), "must be an array of tables ([[" + std::string(key) + "]])");
+    std::size_t i = 0;
+    for (const toml::node& item : *arr) {
+      std::string field = fmt::format("{}[{}]", key, i++);
+      const toml::table* t = item.as_table();
+      if (t == nullptr) fail(item, field, "must be a table");
+      f(*t, field);
+    }
+  }
+
+  void string_field(const toml::table& t, const std::string& field, std::string_view key, std::string& out,
+                    std::set<std::string_view>& known) const {
+    known.insert(key);
+    if (const toml::node* n = t.get(key)) {
+      if (!n->is_string()) fail(*n, field + "." + std::string(key), "must be a string");
+      out = n->value<std::string>().value();
+    }
+  }
+
+  template <typename Int>
+  void int_field(const toml::table& t, const std::string& field, std::string_view key, Int& out,
+                 std::set<std::string_view>& known) const {
+    known.insert(key);
+    if (const toml::node* n = t.get(key)) {
+      if (!n->is_integer()) fail(*n, field + "." + std::string(key), "must be an integer");
+      out = static_cast<Int>(n->value<std::int64_t>().value());
+    }
+  }
+
+  void no_unknown(const toml::table& t, const std::string& field, const std::set<std::string_view>& known) const {
+    for (const auto& [k, v] : t)
+      if (!known.contains(k.str())) fail(v, field + "." + std::string(k.str()), "unknown key");
+  }
+};
+
+}  // namespace
+
+catalog load_catalog_file(const std::filesystem::path& path) {
+  toml::table root;
+  try {
+    root = toml::parse_file(path.string());
+  } catch (const toml::parse_error& e) {
+    throw std::runtime_error(fmt::format("{}:{}:{}: {}", path.string(), e.source().begin.line,
+                                         e.source().begin.column, e.description()));
+  }
+  catalog_reader r{path.string()};
+  catalog c;
+  for (const auto& [k, v] : root) {
+    std::string_view key = k.str();
+    if (key != "server_models" && key != "phone_models" && key != "phone_images" && key != "bandwidths")
+      r.fail(v, std::string(key), "unknown key (server_models, phone_models, phone_images, bandwidths)");
+  }
+  r.each_table(root, "server_models", [&](const toml::table& t, const std::string& f) {
+    std::set<std::string_view> known;
+    server_model m;
+    r.string_field(t, f, "server_model_name", m.server_model_name, known);
+    r.string_field(t, f, "server_type", m.server_type, known);
+    r.int_field(t, f, "cpu", m.cpu, known);
+    r.int_field(t, f, "memory", m.memory, known);
+    r.string_field(t, f, "product_type", m.product_type, known);
+    r.no_unknown(t, f, known);
+    c.server_models.push_back(std::move(m));
+  });
+  r.each_table(root, "phone_models", [&](const toml::table& t, const std::string& f) {
+    std::set<std::string_view> known;
+    phone_model m;
+    r.string_field(t, f, "server_model_name", m.server_model_name, known);
+    r.string_field(t, f, "phone_model_name", m.phone_model_name, known);
+    r.int_field(t, f, "status", m.status, known);
+    r.int_field(t, f, "cpu", m.cpu, known);
+    r.int_field(t, f, "memory", m.memory, known);
+    r.int_field(t, f, "disk", m.disk, known);
+    r.string_field(t, f, "resolution", m.resolution, known);
+    r.int_field(t, f, "phone_capacity", m.phone_capacity, known);
+    r.no_unknown(t, f, known);
+    c.phone_models.push_back(std::move(m));
+  });
+  r.each_table(root, "phone_images", [&](const toml::table& t, const std::string& f) {
+    std::set<std::string_view> known;
+    phone_image m;
+    r.string_field(t, f, "image_id", m.image_id, known);
+    r.string_field(t, f, "image_name", m.image_name, known);
+    r.string_field(t, f, "os_type", m.os_type, known);
+    r.int_field(t, f, "is_public", m.is_public, known);
+    r.string_field(t, f, "image_label", m.image_label, known);
+    r.no_unknown(t, f, known);
+    c.images.push_back(std::move(m));
+  });
+  r.each_table(root, "bandwidths", [&](const toml::table& t, const std::string& f) {
+    std::set<std::string_view> known;
+    bandwidth_info m;
+    r.string_field(t, f, "band_width_id", m.band_width_id, known);
+    r.int_field(t, f, "band_width_size", m.band_width_size, known);
+    r.int_field(t, f, "band_width_share_type", m.band_width_share_type, known);
+    r.int_field(t, f, "band_width_charge_mode", m.band_width_charge_mode, known);
+    r.no_unknown(t, f, known);
+    c.bandwidths.push_back(std::move(m));
+  });
+  return c;
+}
+
+}  // namespace cphfleet

@@ -30,12 +30,10 @@ class service_session {
   std::int64_t connections_opened() const;
 
  private:
-  class adapter;
   std::unique_ptr<emulator> emulator_;
   std::unique_ptr<credentials> credentials_;
   std::unique_ptr<https_client> http_;
   std::unique_ptr<cph_client> client_;
-  std::unique_ptr<adapter> adapter_;
   std::string endpoint_;
 };
 

@@ -10,7 +10,7 @@ namespace cphfleet {
 namespace {
 
 env_lookup fake_env(std::map<std::string, std::string, std::less<>> vars) {
-  return [vars = std::move(vars)](std::string_view name) -> std::optional<std::string> {
+  return [vars = std::move(vars)](const std::string& name) -> std::optional<std::string> {
     auto it = vars.find(name);
     if (it == vars.end()) return std::nullopt;
     return it->second;
@@ -93,6 +93,7 @@ TEST(credentials_test, the_embedded_endpoint_needs_none) {
   c.endpoint = "embedded";
   auto creds = load_credentials(c, fake_env({}));
   EXPECT_EQ(creds.type, credentials::kind::none);
+  EXPECT_EQ(creds.project_id, embedded_project_id);
   EXPECT_EQ(creds.describe(), "none (embedded emulator)");
 }
 

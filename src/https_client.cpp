@@ -173,20 +173,8 @@ struct https_client::opened {
 https_client::https_client(net::any_io_executor executor, endpoint target, https_client_options options)
     : executor_(std::move(executor)),
       target_(std::move(target)),
-      options_(std::move(options)),
-      tls_context_(ssl::context::tls_client) {
-  SSL_CTX_set_min_proto_version(tls_context_.native_handle(), TLS1_2_VERSION);
-  tls_context_.set_verify_mode(ssl::verify_peer);
-  if (options_.ca_file) {
-    boost::system::error_code ec;
-    tls_context_.load_verify_file(options_.ca_file->string(), ec);
-    if (ec) {
-      throw std::runtime_error(
-          fmt::format("ca_file {}: cannot load certificates ({})", options_.ca_file->string(), ec.message()));
-    }
-  } else {
-    tls_context_.set_default_verify_paths();
-  }
+      options_(std::move(options)) {
+  if (target_.tls) init_tls();
 
   if (target_.tls && !options_.proxy.https_proxy.empty() && !options_.proxy.bypasses(target_.host)) {
     std::string url = options_.proxy.https_proxy;
@@ -205,6 +193,22 @@ https_client::https_client(net::any_io_executor executor, endpoint target, https
     if (parsed->has_userinfo()) {
       proxy_authorization_ = "Basic " + base64(std::string(parsed->user()) + ":" + std::string(parsed->password()));
     }
+  }
+}
+
+void https_client::init_tls() {
+  tls_context_.emplace(ssl::context::tls_client);
+  SSL_CTX_set_min_proto_version(tls_context_->native_handle(), TLS1_2_VERSION);
+  tls_context_->set_verify_mode(ssl::verify_peer);
+  if (options_.ca_file) {
+    boost::system::error_code ec;
+    tls_context_->load_verify_file(options_.ca_file->string(), ec);
+    if (ec) {
+      throw std::runtime_error(
+          fmt::format("ca_file {}: cannot load certificates ({})", options_.ca_file->string(), ec.message()));
+    }
+  } else {
+    tls_context_->set_default_verify_paths();
   }
 }
 
@@ -371,7 +375,7 @@ net::awaitable<https_client::opened> https_client::open(clock_type::time_point d
     co_return opened{std::move(conn), {}};
   }
 
-  conn->tls.emplace(std::move(tcp_stream), tls_context_);
+  conn->tls.emplace(std::move(tcp_stream), *tls_context_);
   SSL* ssl_handle = conn->tls->native_handle();
   if (is_ip_literal(target_.host)) {
     // No SNI for an address (RFC 6066); the certificate must name the IP.

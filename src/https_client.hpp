@@ -111,11 +111,12 @@ class https_client {
   struct opened;
   net::awaitable<opened> open(std::chrono::steady_clock::time_point deadline);
   std::unique_ptr<connection> take_idle();
+  void init_tls();
 
   net::any_io_executor executor_;
   endpoint target_;
   https_client_options options_;
-  ssl::context tls_context_;
+  std::optional<ssl::context> tls_context_;  // https targets only: making one costs tens of ms
   bool use_proxy_ = false;
   endpoint proxy_;                 // when use_proxy_
   std::string proxy_authorization_;  // `Basic …` when the proxy URL has user:pass

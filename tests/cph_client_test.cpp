@@ -1,6 +1,9 @@
 #include "cph_client.hpp"
 
+#include "diagnostic.hpp"
+#include "emulator.hpp"
 #include "fixture_server.hpp"
+#include "service.hpp"
 #include "signer.hpp"
 
 #include <boost/json.hpp>
@@ -336,6 +339,185 @@ TEST(cph_client_test, the_paths_live_in_one_place) {
   EXPECT_EQ(cph_paths::server("p", "a/b"), "/v1/p/cloud-phone/servers/a%2Fb");
   EXPECT_EQ(cph_paths::catalog("p", catalog_kind::images), "/v1/p/cloud-phone/phone-images");
   EXPECT_EQ(cph_paths::catalog("p", catalog_kind::bandwidths), "/v1/p/cloud-phone/bandwidths");
+}
+
+// ---- against the emulator --------------------------------------------------------------------------
+
+purchase_request seed_purchase(std::string name, std::int64_t count) {
+  purchase_request r;
+  r.server_name = std::move(name);
+  r.server_model_name = "physical.rx1.xlarge";
+  r.phone_model_name = "aphs1.medium.4.aosp";
+  r.image_id = "88b8449b896f3a4f0ad57222dd919899";
+  r.count = count;
+  r.band_width.band_width_share_type = 0;
+  r.extend_param.is_auto_pay = 1;
+  return r;
+}
+
+struct emulated {
+  explicit emulated(emulator_options o, credentials creds, https_client_options client_options = {})
+      : emu(io, std::move(o)),
+        url((emu.start(), emu.url())),
+        http(io.get_executor(), parse_endpoint(url), std::move(client_options)),
+        client(http, std::move(creds)) {}
+  template <typename T>
+  T run(net::awaitable<T> a) {
+    return run_sync(io, std::move(a));
+  }
+  std::chrono::steady_clock::time_point deadline() { return std::chrono::steady_clock::now() + 5s; }
+  net::io_context io;
+  emulator emu;
+  std::string url;
+  https_client http;
+  cph_client client;
+};
+
+emulator_options signed_emulator() {
+  emulator_options o;
+  o.ak = "AccessKey";
+  o.sk = "SecretKey";
+  return o;
+}
+
+TEST(cph_client_emulator_test, signed_purchases_are_accepted_and_listed_back_over_every_page) {
+  emulated e(signed_emulator(), aksk());
+  for (int chunk = 1; chunk <= 11; ++chunk) {
+    auto call = e.run(e.client.purchase(to_body(seed_purchase(fmt::format("pg-{:03}", chunk), 10)), e.deadline()));
+    ASSERT_EQ(classify(call.report, call_kind::purchase).cls, outcome_class::ordered)
+        << call.report.http_status << " " << call.report.error_code << " " << call.report.error_msg;
+    EXPECT_FALSE(call.response.order_id.empty());
+    EXPECT_FALSE(call.request_id.empty());
+  }
+  auto list = e.run(e.client.list_servers("pg-", e.deadline()));
+  ASSERT_EQ(classify(list.report, call_kind::read).cls, outcome_class::ordered) << list.report.error_msg;
+  EXPECT_EQ(list.servers.size(), 110u);
+  auto chunk_7 = std::count_if(list.servers.begin(), list.servers.end(),
+                               [](const server_info& s) { return server_belongs_to_chunk(s.server_name, "pg-007"); });
+  EXPECT_EQ(chunk_7, 10);
+  EXPECT_EQ(e.http.stats().connections_opened, 1);
+
+  auto one = e.run(e.client.show_server(list.servers.front().server_id, e.deadline()));
+  ASSERT_EQ(one.report.http_status, 200) << one.report.error_msg;
+  EXPECT_EQ(one.server.server_name, list.servers.front().server_name);
+  EXPECT_FALSE(one.server.order_id.empty());
+}
+
+TEST(cph_client_emulator_test, a_wrong_secret_key_is_refused_and_stops_the_run) {
+  auto wrong = aksk();
+  wrong.secret_key = "NotTheSecretKey";
+  emulated e(signed_emulator(), wrong);
+  auto call = e.run(e.client.purchase(to_body(seed_purchase("wrong-001", 1)), e.deadline()));
+  EXPECT_EQ(call.report.http_status, 401);
+  EXPECT_EQ(call.report.error_code, "APIGW.0301");
+  auto o = classify(call.report, call_kind::purchase);
+  EXPECT_EQ(o.cls, outcome_class::permanent);
+  EXPECT_TRUE(o.stop_run);
+  EXPECT_EQ(e.emu.stats().orders, 0u);
+}
+
+TEST(cph_client_emulator_test, temporary_keys_and_tokens_are_accepted) {
+  emulated with_token_key(signed_emulator(), aksk("security-token"));
+  auto a = with_token_key.run(with_token_key.client.list_servers("x", with_token_key.deadline()));
+  EXPECT_EQ(a.report.http_status, 200) << a.report.error_msg;
+
+  emulator_options o;
+  o.token = "iam-token";
+  credentials t;
+  t.type = credentials::kind::token;
+  t.auth_token = "iam-token";
+  t.project_id = "proj1";
+  emulated with_token(o, t);
+  auto b = with_token.run(with_token.client.list_servers("x", with_token.deadline()));
+  EXPECT_EQ(b.report.http_status, 200) << b.report.error_msg;
+}
+
+TEST(cph_client_emulator_test, a_service_error_comes_back_with_its_code) {
+  emulated e(signed_emulator(), aksk());
+  auto bad = seed_purchase("bad-001", 11);
+  auto call = e.run(e.client.purchase(to_body(bad), e.deadline()));
+  EXPECT_EQ(call.report.http_status, 400);
+  EXPECT_EQ(call.report.error_code, "CPS.0024");
+  EXPECT_FALSE(call.request_id.empty());
+  EXPECT_EQ(classify(call.report, call_kind::purchase).cls, outcome_class::permanent);
+}
+
+TEST(cph_client_emulator_test, the_catalog_reads_back_the_builtin_one) {
+  emulated e(signed_emulator(), aksk());
+  auto call = e.run(e.client.read_catalog(e.deadline()));
+  ASSERT_EQ(call.report.http_status, 200) << call.report.error_msg;
+  auto expected = builtin_catalog();
+  ASSERT_EQ(call.items.server_models.size(), expected.server_models.size());
+  EXPECT_EQ(call.items.server_models[0].server_model_name, expected.server_models[0].server_model_name);
+  ASSERT_EQ(call.items.phone_models.size(), expected.phone_models.size());
+  EXPECT_EQ(call.items.phone_models[2].status, 0);
+  ASSERT_EQ(call.items.images.size(), expected.images.size());
+  EXPECT_EQ(call.items.images[0].image_id, expected.images[0].image_id);
+  ASSERT_EQ(call.items.bandwidths.size(), expected.bandwidths.size());
+  EXPECT_EQ(call.items.bandwidths[1].band_width_size, 300);
+}
+
+TEST(cph_client_emulator_test, https_to_the_emulator_with_a_private_ca) {
+  auto o = signed_emulator();
+  o.tls_cert = test::pki().server.cert.string();
+  o.tls_key = test::pki().server.key.string();
+  https_client_options trust;
+  trust.ca_file = test::pki().ca_cert;
+  emulated e(o, aksk(), trust);
+  ASSERT_EQ(e.url.rfind("https://127.0.0.1:", 0), 0u) << e.url;
+  for (int i = 0; i < 3; ++i) {
+    auto call = e.run(e.client.list_servers("x", e.deadline()));
+    ASSERT_EQ(call.report.http_status, 200) << (call.report.transport ? call.report.transport->message : "");
+  }
+  EXPECT_EQ(e.http.stats().tls_handshakes, 1);
+}
+
+TEST(cph_client_emulator_test, commit_then_drop_is_ambiguous_and_the_order_is_found_by_listing) {
+  auto o = signed_emulator();
+  o.script = "1:commit_then_drop";
+  emulated e(o, aksk());
+  auto call = e.run(e.client.purchase(to_body(seed_purchase("drop-001", 3)), e.deadline()));
+  ASSERT_TRUE(call.report.transport);
+  EXPECT_TRUE(call.report.transport->request_written);
+  EXPECT_EQ(classify(call.report, call_kind::purchase).cls, outcome_class::ambiguous);
+  auto list = e.run(e.client.list_servers("drop-001", e.deadline()));
+  EXPECT_EQ(list.servers.size(), 3u);
+}
+
+TEST(cph_client_emulator_test, an_embedded_config_gives_a_session_with_no_credentials) {
+  config cfg;
+  cfg.path = "config/embedded.toml";
+  cfg.endpoint = "embedded";
+  net::io_context io;
+  service_session session(io, cfg);
+  EXPECT_EQ(session.project_id(), embedded_project_id);
+  EXPECT_EQ(session.describe().rfind("embedded emulator at http://127.0.0.1:", 0), 0u) << session.describe();
+  auto call = run_sync(io, session.api().purchase(to_body(seed_purchase("emb-001", 2)),
+                                                  std::chrono::steady_clock::now() + 5s));
+  EXPECT_EQ(classify(call.report, call_kind::purchase).cls, outcome_class::ordered) << call.report.error_msg;
+  EXPECT_EQ(session.connections_opened(), 1);
+}
+
+TEST(cph_client_emulator_test, a_plain_http_endpoint_elsewhere_is_an_input_error) {
+  config cfg;
+  cfg.path = "config/x.toml";
+  cfg.endpoint = "http://cph.example.com";
+  cfg.auth = auth_method::token;
+  cfg.project_id = "p";
+  struct scoped_token {
+    scoped_token() { ::setenv("CPHFLEET_AUTH_TOKEN", "t", 1); }
+    ~scoped_token() { ::unsetenv("CPHFLEET_AUTH_TOKEN"); }
+  } token;
+  net::io_context io;
+  try {
+    service_session session(io, cfg);
+    FAIL() << "accepted";
+  } catch (const input_error& e) {
+    ASSERT_EQ(e.errors.size(), 1u);
+    EXPECT_EQ(e.errors[0].to_string(),
+              "config/x.toml: cloud.endpoint: \"http://cph.example.com\": plain http:// only for loopback hosts "
+              "(127.0.0.0/8, ::1, localhost): use https://");
+  }
 }
 
 }  // namespace

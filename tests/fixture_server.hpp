@@ -25,13 +25,21 @@
 
 namespace cphfleet::test {
 
-// Runs one coroutine to completion on `io` and returns its value (exceptions rethrown).
+// Runs one coroutine to completion on `io` and returns its value (exceptions rethrown). Stops `io`
+// when it is done, so a server on the same io_context (the emulator) does not keep it running.
 template <typename T>
 T run_sync(net::io_context& io, net::awaitable<T> work) {
-  auto result = net::co_spawn(io, std::move(work), net::use_future);
+  std::optional<T> value;
+  std::exception_ptr error;
+  net::co_spawn(io, std::move(work), [&](std::exception_ptr e, T v) {
+    error = e;
+    if (!e) value.emplace(std::move(v));
+    io.stop();
+  });
   io.restart();
   io.run();
-  return result.get();
+  if (error) std::rethrow_exception(error);
+  return std::move(*value);
 }
 
 // Waits (briefly) until `done` holds; false after `limit`. For state another thread changes.

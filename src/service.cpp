@@ -49,4 +49,33 @@ std::string service_session::describe() const { return endpoint_ + ", " + creden
 std::int64_t service_session::tls_handshakes() const { return http_->stats().tls_handshakes; }
 std::int64_t service_session::connections_opened() const { return http_->stats().connections_opened; }
 
+catalog_call fetch_catalog(const config& cfg, std::optional<catalog_kind> kind) {
+  net::io_context ioc(1);
+  service_session session(ioc, cfg);
+  catalog_call result;
+  std::exception_ptr failure;
+  auto read = [&]() -> net::awaitable<void> {
+    for (int attempt = 1;; ++attempt) {
+      auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(cfg.limits.request_timeout_s);
+      if (kind) {  // not ?: : GCC 12 miscompiles co_await inside a conditional expression
+        result = co_await session.client().read_catalog(*kind, deadline);
+      } else {
+        result = co_await session.client().read_catalog(deadline);
+      }
+      outcome o = classify(result.report, call_kind::read);
+      if (o.cls != outcome_class::retryable || attempt == 3) co_return;
+      net::steady_timer pause(co_await net::this_coro::executor,
+                              std::chrono::seconds(o.retry_after_s.value_or(attempt)));
+      co_await pause.async_wait(net::use_awaitable);
+    }
+  };
+  net::co_spawn(ioc, read(), [&](std::exception_ptr e) {
+    failure = e;
+    ioc.stop();  // the embedded emulator would keep the io_context running
+  });
+  ioc.run();
+  if (failure) std::rethrow_exception(failure);
+  return result;
+}
+
 }  // namespace cphfleet

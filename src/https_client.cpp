@@ -222,7 +222,7 @@ std::unique_ptr<https_client::connection> https_client::take_idle() {
     auto conn = std::move(idle_.back());
     idle_.pop_back();
     if (now - conn->idle_since > options_.max_idle_age || conn->buffer.size() != 0 ||
-        looks_closed(conn->lowest().socket().native_handle())) {
+        (options_.probe_idle && looks_closed(conn->lowest().socket().native_handle()))) {
       ++stats_.stale_discarded;
       continue;
     }

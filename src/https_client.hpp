@@ -50,6 +50,9 @@ struct https_client_options {
   // connections after some time, and a request written into one just as it closes is ambiguous.
   std::chrono::milliseconds max_idle_age{15'000};
   std::size_t body_limit = 16 * 1024 * 1024;  // largest response body accepted
+  // Look at a pooled connection for a close by the peer before writing into it. Off only in tests
+  // that show what the pool would do without it.
+  bool probe_idle = true;
 };
 
 struct http_request {

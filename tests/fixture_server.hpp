@@ -80,6 +80,7 @@ struct step {
     close_without_reading,  // wait until the request bytes arrive, close without reading them (a reset)
     read_then_close,        // read the whole request, close without answering
     answer,                 // answer each request with `response`, up to `times` (-1: until the client closes)
+    answer_then_reset,      // answer one request with `response`, then close with a reset (SO_LINGER 0)
     answer_after,           // read the request, wait `delay`, then answer with `response`
     garbage,                // read the request, send `response` (not HTTP), close
     handler,                // answer each request with what `handle` returns for it (raw HTTP)
@@ -95,6 +96,7 @@ struct step {
   static step close_without_reading() { return {kind::close_without_reading, {}, {}, 1, {}}; }
   static step read_then_close() { return {kind::read_then_close, {}, {}, 1, {}}; }
   static step answer(std::string raw, int times = -1) { return {kind::answer, std::move(raw), {}, times, {}}; }
+  static step answer_then_reset(std::string raw) { return {kind::answer_then_reset, std::move(raw), {}, 1, {}}; }
   static step answer_after(std::chrono::milliseconds d, std::string raw) {
     return {kind::answer_after, std::move(raw), d, 1, {}};
   }
@@ -198,6 +200,10 @@ class fixture_server {
       std::string answer = s.what == step::kind::handler ? s.handle(request) : s.response;
       auto [wec, wn] = co_await net::async_write(stream, net::buffer(answer), net::as_tuple(net::use_awaitable));
       if (wec || s.what == step::kind::garbage) co_return;
+    }
+    if (s.what == step::kind::answer_then_reset) {
+      boost::system::error_code ignored;  // the close that follows sends the reset either way
+      socket.set_option(net::socket_base::linger(true, 0), ignored);
     }
   }
 

@@ -313,11 +313,12 @@ net::awaitable<http_result> exchange(Stream& stream, beast::flat_buffer& buffer,
 }  // namespace
 
 net::awaitable<https_client::opened> https_client::open(clock_type::time_point deadline) {
-  const auto connect_deadline = std::min(deadline, clock_type::now() + options_.connect_timeout);
+  const auto started = clock_type::now();
+  const auto connect_deadline = std::min(deadline, started + options_.connect_timeout);
   const endpoint& peer = use_proxy_ ? proxy_ : target_;
   const std::string via = use_proxy_ ? fmt::format(" (proxy {})", proxy_.host_header()) : std::string();
   auto timed_out_detail = [&] {
-    return fmt::format("timed out after {}{}", millis(options_.connect_timeout), via);
+    return fmt::format("timed out after {}{}", millis(connect_deadline - started), via);
   };
 
   bool resolve_timed_out = false;

@@ -116,6 +116,18 @@ TEST(https_client_test, refused_connection_fails_at_connect_before_anything_is_w
   EXPECT_EQ(c.client.stats().connections_opened, 0);
 }
 
+TEST(https_client_test, an_unknown_host_fails_at_resolve_before_anything_is_written) {
+  https_client_options o;
+  o.connect_timeout = 2000ms;
+  client_under_test c("https://no-such-host.invalid", o);
+  auto r = c.send(post_body());
+  ASSERT_TRUE(r.error);
+  EXPECT_EQ(r.error->step, transport_step::resolve);
+  EXPECT_EQ(r.error->message.rfind("resolve: ", 0), 0u) << r.error->message;
+  EXPECT_FALSE(r.error->request_written);
+  EXPECT_EQ(classify_purchase(r).cls, outcome_class::retryable);
+}
+
 TEST(https_client_test, reset_without_reading_after_a_complete_write_is_ambiguous) {
   // The request sat whole in the server's socket buffer when the server closed it: from the client's
   // side nothing tells "never read" from "read, acted on, then crashed".

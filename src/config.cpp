@@ -118,7 +118,9 @@ class config_reader {
   }
 
  private:
-  fs::path relative_to_file(const fs::path& p) const { return p.is_absolute() ? p : path_.parent_path() / p; }
+  fs::path relative_to_file(const fs::path& p) const {
+    return (p.is_absolute() ? p : path_.parent_path() / p).lexically_normal();
+  }
 
   const toml::table* section(const toml::table& doc, std::string_view name) {
     const toml::node* n = doc.get(name);
@@ -410,8 +412,8 @@ class config_reader {
 
 std::span<const std::string_view> emulator_fault_kinds() { return fault_kinds; }
 
-std::optional<std::string> process_env(const std::string& name) {
-  const char* v = std::getenv(name.c_str());
+std::optional<std::string> process_env(std::string_view name) {
+  const char* v = std::getenv(std::string(name).c_str());
   if (!v) return std::nullopt;
   return std::string(v);
 }

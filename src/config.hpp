@@ -63,8 +63,8 @@ struct config {
 inline constexpr std::string_view embedded_project_id = "0123456789abcdef0123456789abcdef";
 
 // Looks up an environment variable; nullopt when unset.
-using env_lookup = std::function<std::optional<std::string>(const std::string& name)>;
-std::optional<std::string> process_env(const std::string& name);  // the real environment
+using env_lookup = std::function<std::optional<std::string>(std::string_view name)>;
+std::optional<std::string> process_env(std::string_view name);  // the real environment
 
 // Reads and checks a config file; throws input_error with every problem found.
 // `env` looks up environment variables (tests pass their own).

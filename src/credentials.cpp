@@ -25,7 +25,7 @@ std::string credentials::describe() const {
 credentials load_credentials(const config& cfg, const env_lookup& env) {
   credentials c;
   // An empty variable is as good as unset: it would only fail later, at the gateway.
-  auto get = [&](const std::string& name) -> std::string {
+  auto get = [&](std::string_view name) -> std::string {
     auto v = env(name);
     return v ? *v : std::string();
   };

@@ -10,6 +10,8 @@
 
 namespace cphfleet {
 
+// env_lookup and process_env come from config.hpp.
+
 // Holds secrets: never print its fields, print `describe()`.
 struct credentials {
   enum class kind { none, aksk, token };
@@ -25,10 +27,9 @@ struct credentials {
   std::string describe() const;
 };
 
-// Reads the credentials `cfg.auth` asks for, through `env` (config.hpp's lookup). The project id is the
-// config's, else HUAWEICLOUD_SDK_PROJECT_ID (embedded: else embedded_project_id). An embedded endpoint
-// needs no credentials. Throws input_error (exit 2, before any request) naming every variable to set
-// when something is missing.
+// Reads the credentials `cfg.auth` asks for. The project id is the config's, else
+// HUAWEICLOUD_SDK_PROJECT_ID. An embedded endpoint needs none. Throws input_error (exit 2, before any
+// request) naming every variable to set when something is missing.
 credentials load_credentials(const config& cfg, const env_lookup& env = process_env);
 
 }  // namespace cphfleet

@@ -123,7 +123,7 @@ endpoint parse_endpoint(std::string_view url) {
 // ---- proxy ---------------------------------------------------------------------------------------
 
 proxy_settings proxy_settings::from_environment(const env_lookup& env) {
-  auto first = [&](const std::string& a, const std::string& b) {
+  auto first = [&](std::string_view a, std::string_view b) {
     auto v = env(a);
     if (!v || v->empty()) v = env(b);
     return v.value_or("");

@@ -175,13 +175,13 @@ class job_reader {
       if (auto name = in_.string(*n, "job.name")) {
         if (name->empty()) {
           in_.error(*n, "job.name", fmt::format("is empty (allowed: {})", allowed));
-        } else if (name->size() > 32) {
-          in_.error(*n, "job.name",
-                    fmt::format("is {} characters long (allowed: {})", utf8_length(*name), allowed));
         } else if (!valid_job_name(*name)) {
           in_.error(
               *n, "job.name",
               fmt::format("{} has characters that are not allowed (allowed: {})", quote(*name), allowed));
+        } else if (name->size() > 32) {  // ASCII by now: bytes are characters
+          in_.error(*n, "job.name",
+                    fmt::format("is {} characters long (allowed: {})", name->size(), allowed));
         }
         job.name = *name;
       }
@@ -194,7 +194,7 @@ class job_reader {
           in_.error(*n, "job.config", "is empty (allowed: a path, relative to this file's folder)");
         } else {
           fs::path p(*config);
-          job.config_path = p.is_absolute() ? p : path_.parent_path() / p;
+          job.config_path = (p.is_absolute() ? p : path_.parent_path() / p).lexically_normal();
           job.config_line = line_of(*n);
           job.config_column = column_of(*n);
         }

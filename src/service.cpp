@@ -13,22 +13,22 @@
 namespace cphfleet {
 
 service_session::service_session(net::io_context& ioc, const config& cfg) {
-  // Credentials first: a missing variable is exit 2 before anything is opened or sent.
+  // Credentials first: a missing variable is an input error (exit 2) before anything else starts.
   credentials_ = std::make_unique<credentials>(load_credentials(cfg));
-
-  std::string url = cfg.endpoint;
+  if (credentials_->project_id.empty()) credentials_->project_id = cfg.project_id;
+  endpoint_ = cfg.endpoint;
   if (cfg.embedded()) {
     emulator_ = std::make_unique<emulator>(ioc, from(cfg.emulator));
     emulator_->start();
-    url = emulator_->url();
+    endpoint_ = emulator_->url();
   }
-
   https_client_options options;
   options.ca_file = cfg.ca_file;
   options.connect_timeout = std::chrono::seconds(cfg.limits.connect_timeout_s);
   options.proxy = proxy_settings::from_environment();
+  options.max_idle = static_cast<std::size_t>(std::max<std::int64_t>(cfg.limits.max_in_flight, 1));
   try {
-    http_ = std::make_unique<https_client>(ioc.get_executor(), parse_endpoint(url), std::move(options));
+    http_ = std::make_unique<https_client>(ioc.get_executor(), parse_endpoint(endpoint_), std::move(options));
   } catch (const std::invalid_argument& e) {
     throw input_error({diagnostic{cfg.path.string(), 0, 0, "cloud.endpoint", e.what()}});
   } catch (const std::runtime_error& e) {
@@ -36,16 +36,24 @@ service_session::service_session(net::io_context& ioc, const config& cfg) {
     throw input_error({diagnostic{cfg.path.string(), 0, 0, cfg.ca_file ? "cloud.ca_file" : "HTTPS_PROXY", e.what()}});
   }
   client_ = std::make_unique<cph_client>(*http_, *credentials_);
-  endpoint_ = cfg.embedded() ? "embedded emulator at " + url : http_->target().to_string();
-  if (http_->uses_proxy()) endpoint_ += " via HTTPS_PROXY";
 }
 
-service_session::~service_session() = default;
+service_session::~service_session() {
+  client_.reset();
+  http_.reset();
+  if (emulator_) emulator_->stop();
+}
 
 cph_api& service_session::api() { return *client_; }
 cph_client& service_session::client() { return *client_; }
 const std::string& service_session::project_id() const { return credentials_->project_id; }
-std::string service_session::describe() const { return endpoint_ + ", " + credentials_->describe(); }
+
+std::string service_session::describe() const {
+  if (emulator_) return fmt::format("embedded emulator at {}", endpoint_);
+  return fmt::format("{}{} as {}", http_->target().to_string(), http_->uses_proxy() ? " via HTTPS_PROXY" : "",
+                     credentials_->describe());
+}
+
 std::int64_t service_session::tls_handshakes() const { return http_->stats().tls_handshakes; }
 std::int64_t service_session::connections_opened() const { return http_->stats().connections_opened; }
 

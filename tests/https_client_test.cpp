@@ -93,7 +93,7 @@ TEST(https_client_test, no_proxy_matches_hosts_domains_and_star) {
 }
 
 TEST(https_client_test, proxy_settings_prefer_lowercase_variables) {
-  auto p = proxy_settings::from_environment([](const std::string& name) -> std::optional<std::string> {
+  auto p = proxy_settings::from_environment([](std::string_view name) -> std::optional<std::string> {
     if (name == "https_proxy") return "http://lower:1";
     if (name == "HTTPS_PROXY") return "http://upper:1";
     if (name == "NO_PROXY") return "example.com";

@@ -406,6 +406,10 @@ TEST(job_file_test, job_table_rules) {
                 "j.toml:2:8: job.name: is 33 characters long (allowed: 1..32 of a-z, 0-9, _ and -)"}));
   EXPECT_EQ(errors_of_text("[job]\nname = \"" + std::string(32, 'a') + "\"\n" + fleet),
             std::vector<std::string>{});
+  EXPECT_EQ(errors_of_text("[job]\nname = \"" + repeat("作业", 17) + "\"\n" + fleet),
+            (std::vector<std::string>{
+                "j.toml:2:8: job.name: '" + repeat("作业", 17) +
+                "' has characters that are not allowed (allowed: 1..32 of a-z, 0-9, _ and -)"}));
   EXPECT_EQ(
       errors_of_text("[job]\nname = \"\"\n" + fleet),
       (std::vector<std::string>{"j.toml:2:8: job.name: is empty (allowed: 1..32 of a-z, 0-9, _ and -)"}));

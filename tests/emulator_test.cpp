@@ -236,11 +236,29 @@ TEST(emulator_test, a_body_over_12_mb_is_413) {
   EXPECT_EQ(r.error_code(), "APIGW.0201");
   EXPECT_TRUE(is_request_id(r.header("X-Request-Id")));
 
-  // Exactly 12 MB is read (and then found not to be a purchase).
+  // A client that sends the whole body anyway still reads the answer.
   auto c = emu.client();
+  auto whole = buy(c, std::string(12 * 1024 * 1024 + 1, ' '));
+  EXPECT_EQ(whole.status, 413u);
+  EXPECT_EQ(whole.error_code(), "APIGW.0201");
+
+  // Exactly 12 MB is read (and then found not to be a purchase).
   auto at_limit = buy(c, std::string(12 * 1024 * 1024, ' '));
   EXPECT_EQ(at_limit.status, 400u);
   EXPECT_EQ(at_limit.error_code(), "APIGW.0201");
+}
+
+TEST(emulator_test, a_client_that_expects_100_continue_gets_it_before_sending_the_body) {
+  running_emulator emu;
+  test::raw_connection raw("127.0.0.1", emu.port());
+  std::string body = purchase_body("continued");
+  raw.write(fmt::format("POST {} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {}\r\n"
+                        "Expect: 100-continue\r\n\r\n",
+                        phones, body.size()));
+  EXPECT_EQ(raw.read_response().status, 100u);
+  raw.write(body);
+  auto r = raw.read_response();
+  EXPECT_EQ(r.status, 200u) << r.body;
 }
 
 TEST(emulator_test, a_malformed_request_is_400_and_closes) {
@@ -809,7 +827,8 @@ TEST(emulator_test, the_embedded_emulator_runs_on_the_callers_io_context) {
 TEST(emulator_test, the_command_serves_until_sigterm_and_exits_0) {
   auto dir = test::make_temp_dir("emulator-cli");
   auto port_file = dir / "port";
-  test::child_process p({CPHFLEET_BINARY, "emulator", "--listen", "127.0.0.1:0", "--port-file", port_file.string()},
+  test::child_process p({CPHFLEET_BINARY, "emulator", "--listen", "127.0.0.1:0", "--port-file", port_file.string(),
+                         "--fault", "busy:0.25", "--fault", "throttle:0.5", "--script", "1:error500"},
                         {}, dir / "out", dir / "err");
   auto deadline = std::chrono::steady_clock::now() + 20s;
   while (!std::filesystem::exists(port_file) && p.running() && std::chrono::steady_clock::now() < deadline)
@@ -818,6 +837,10 @@ TEST(emulator_test, the_command_serves_until_sigterm_and_exits_0) {
   auto port = static_cast<unsigned short>(std::stoi(test::slurp(port_file)));
 
   http_client c("127.0.0.1", port);
+  EXPECT_EQ(json::serialize(c.request("GET", "/_emulator/faults").json()),
+            R"({"faults":{"throttle":5E-1,"busy":2.5E-1}})");
+  EXPECT_EQ(buy(c, purchase_body("cli", 2)).status, 500u) << "--script 1:error500";
+  EXPECT_EQ(c.request("POST", "/_emulator/faults", {}, "{}").status, 200u);
   auto r = buy(c, purchase_body("cli", 2));
   EXPECT_EQ(r.status, 200u) << r.body;
   EXPECT_EQ(list(c, "?server_name=cli").at("count").as_int64(), 2);

@@ -46,7 +46,7 @@ TEST(emulator_faults_test, a_script_names_exact_purchase_numbers) {
             "--script \"2:busy,,3:busy\": empty item (expected N:KIND,...)");
   EXPECT_EQ(error_of([] { parse_fault_script("2-busy"); }), "--script \"2-busy\": \"2-busy\" is not N:KIND");
   EXPECT_EQ(error_of([] { parse_fault_script("2:busy,2:error500"); }), "--script \"2:busy,2:error500\": purchase 2 is named twice");
-  EXPECT_EQ(error_of([] { parse_fault_script("2:bsy"); }).substr(0, 43), "--script \"2:bsy\": unknown fault kind \"bsy\"");
+  EXPECT_EQ(error_of([] { parse_fault_script("2:bsy"); }).substr(0, 42), "--script \"2:bsy\": unknown fault kind \"bsy\"");
 }
 
 TEST(emulator_faults_test, probabilities_must_add_up_to_at_most_one) {

@@ -6,7 +6,6 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
-#include <cstdlib>
 
 namespace cphfleet {
 
@@ -25,13 +24,16 @@ std::string credentials::describe() const {
 
 credentials load_credentials(const config& cfg, const env_lookup& env) {
   credentials c;
-  if (cfg.embedded()) return c;
-
   // An empty variable is as good as unset: it would only fail later, at the gateway.
   auto get = [&](std::string_view name) -> std::string {
     auto v = env(name);
     return v ? *v : std::string();
   };
+  if (cfg.embedded()) {
+    c.project_id = cfg.project_id.empty() ? std::string(embedded_project_id) : cfg.project_id;
+    return c;
+  }
+
   diagnostics errors;
   auto missing = [&](std::string field, std::string message) {
     errors.push_back(diagnostic{cfg.path.string(), 0, 0, std::move(field), std::move(message)});

@@ -386,6 +386,14 @@ net::awaitable<void> emulator::impl::run_session(std::shared_ptr<impl> self, tcp
     if (!co_await self->serve(stream, timer)) co_return;
     boost::system::error_code ignored;  // the peer may be gone already
     stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    // Read what the client still sends (the rest of a refused 13 MB body) until it closes: closing
+    // with unread bytes would reset the connection and could destroy the answer before it is read.
+    stream.expires_after(std::chrono::seconds(5));
+    std::array<char, 16384> sink{};
+    for (;;) {
+      auto [ec, n] = co_await stream.async_read_some(net::buffer(sink), use_tuple);
+      if (ec) break;
+    }
   }
 }
 
@@ -399,7 +407,16 @@ net::awaitable<bool> emulator::impl::serve(Stream& stream, net::steady_timer& ti
     http::request_parser<http::string_body> parser;
     parser.body_limit(k_body_limit);
     lowest.expires_after(k_idle_timeout);
-    auto [ec, read] = co_await http::async_read(stream, buffer, parser, use_tuple);
+    auto [ec, read] = co_await http::async_read_header(stream, buffer, parser, use_tuple);
+    if (!ec && !parser.is_done()) {
+      lowest.expires_after(k_io_timeout);
+      // curl and others wait for this before sending a large body.
+      if (beast::iequals(parser.get()[http::field::expect], "100-continue")) {
+        http::response<http::empty_body> go_on{http::status::continue_, parser.get().version()};
+        std::tie(ec, read) = co_await http::async_write(stream, go_on, use_tuple);
+      }
+      if (!ec) std::tie(ec, read) = co_await http::async_read(stream, buffer, parser, use_tuple);
+    }
     if (stopped_) co_return false;
     std::string rid = new_request_id();
     answer a;
@@ -644,6 +661,10 @@ answer emulator::impl::purchase(const request& req, std::string_view project_id,
       a.act = action::drop;
       return a;
     }
+    case fault_kind::no_balance:
+      // The service's code for this is not published; any unknown 4xx is permanent to a client.
+      return error_answer(http::status::bad_request, rid, "CPS.0999",
+                          "Insufficient account balance (emulated refusal).");
     default:
       break;
   }
@@ -794,6 +815,11 @@ answer emulator::impl::handle_admin(const request& req, std::string_view path, c
     } catch (const std::invalid_argument& e) {
       return bad(e.what());
     }
+    json::object faults;
+    for (const auto& [kind, p] : faults_.probabilities()) faults[fault_name(kind)] = p;
+    return json_answer(http::status::ok, json::object{{"faults", std::move(faults)}});
+  }
+  if (path == "/_emulator/faults" && method == http::verb::get) {
     json::object faults;
     for (const auto& [kind, p] : faults_.probabilities()) faults[fault_name(kind)] = p;
     return json_answer(http::status::ok, json::object{{"faults", std::move(faults)}});

@@ -173,20 +173,8 @@ struct https_client::opened {
 https_client::https_client(net::any_io_executor executor, endpoint target, https_client_options options)
     : executor_(std::move(executor)),
       target_(std::move(target)),
-      options_(std::move(options)),
-      tls_context_(ssl::context::tls_client) {
-  SSL_CTX_set_min_proto_version(tls_context_.native_handle(), TLS1_2_VERSION);
-  tls_context_.set_verify_mode(ssl::verify_peer);
-  if (options_.ca_file) {
-    boost::system::error_code ec;
-    tls_context_.load_verify_file(options_.ca_file->string(), ec);
-    if (ec) {
-      throw std::runtime_error(
-          fmt::format("ca_file {}: cannot load certificates ({})", options_.ca_file->string(), ec.message()));
-    }
-  } else {
-    tls_context_.set_default_verify_paths();
-  }
+      options_(std::move(options)) {
+  if (target_.tls) init_tls();
 
   if (target_.tls && !options_.proxy.https_proxy.empty() && !options_.proxy.bypasses(target_.host)) {
     std::string url = options_.proxy.https_proxy;
@@ -208,6 +196,22 @@ https_client::https_client(net::any_io_executor executor, endpoint target, https
   }
 }
 
+void https_client::init_tls() {
+  tls_context_.emplace(ssl::context::tls_client);
+  SSL_CTX_set_min_proto_version(tls_context_->native_handle(), TLS1_2_VERSION);
+  tls_context_->set_verify_mode(ssl::verify_peer);
+  if (options_.ca_file) {
+    boost::system::error_code ec;
+    tls_context_->load_verify_file(options_.ca_file->string(), ec);
+    if (ec) {
+      throw std::runtime_error(
+          fmt::format("ca_file {}: cannot load certificates ({})", options_.ca_file->string(), ec.message()));
+    }
+  } else {
+    tls_context_->set_default_verify_paths();
+  }
+}
+
 https_client::~https_client() = default;
 
 void https_client::close_idle() { idle_.clear(); }
@@ -218,7 +222,7 @@ std::unique_ptr<https_client::connection> https_client::take_idle() {
     auto conn = std::move(idle_.back());
     idle_.pop_back();
     if (now - conn->idle_since > options_.max_idle_age || conn->buffer.size() != 0 ||
-        looks_closed(conn->lowest().socket().native_handle())) {
+        (options_.probe_idle && looks_closed(conn->lowest().socket().native_handle()))) {
       ++stats_.stale_discarded;
       continue;
     }
@@ -309,11 +313,12 @@ net::awaitable<http_result> exchange(Stream& stream, beast::flat_buffer& buffer,
 }  // namespace
 
 net::awaitable<https_client::opened> https_client::open(clock_type::time_point deadline) {
-  const auto connect_deadline = std::min(deadline, clock_type::now() + options_.connect_timeout);
+  const auto started = clock_type::now();
+  const auto connect_deadline = std::min(deadline, started + options_.connect_timeout);
   const endpoint& peer = use_proxy_ ? proxy_ : target_;
   const std::string via = use_proxy_ ? fmt::format(" (proxy {})", proxy_.host_header()) : std::string();
   auto timed_out_detail = [&] {
-    return fmt::format("timed out after {}{}", millis(options_.connect_timeout), via);
+    return fmt::format("timed out after {}{}", millis(connect_deadline - started), via);
   };
 
   bool resolve_timed_out = false;
@@ -371,7 +376,7 @@ net::awaitable<https_client::opened> https_client::open(clock_type::time_point d
     co_return opened{std::move(conn), {}};
   }
 
-  conn->tls.emplace(std::move(tcp_stream), tls_context_);
+  conn->tls.emplace(std::move(tcp_stream), *tls_context_);
   SSL* ssl_handle = conn->tls->native_handle();
   if (is_ip_literal(target_.host)) {
     // No SNI for an address (RFC 6066); the certificate must name the IP.

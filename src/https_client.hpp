@@ -50,6 +50,9 @@ struct https_client_options {
   // connections after some time, and a request written into one just as it closes is ambiguous.
   std::chrono::milliseconds max_idle_age{15'000};
   std::size_t body_limit = 16 * 1024 * 1024;  // largest response body accepted
+  // Look at a pooled connection for a close by the peer before writing into it. Off only in tests
+  // that show what the pool would do without it.
+  bool probe_idle = true;
 };
 
 struct http_request {
@@ -111,11 +114,12 @@ class https_client {
   struct opened;
   net::awaitable<opened> open(std::chrono::steady_clock::time_point deadline);
   std::unique_ptr<connection> take_idle();
+  void init_tls();
 
   net::any_io_executor executor_;
   endpoint target_;
   https_client_options options_;
-  ssl::context tls_context_;
+  std::optional<ssl::context> tls_context_;  // https targets only: making one costs tens of ms
   bool use_proxy_ = false;
   endpoint proxy_;                 // when use_proxy_
   std::string proxy_authorization_;  // `Basic …` when the proxy URL has user:pass

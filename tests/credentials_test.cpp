@@ -93,6 +93,7 @@ TEST(credentials_test, the_embedded_endpoint_needs_none) {
   c.endpoint = "embedded";
   auto creds = load_credentials(c, fake_env({}));
   EXPECT_EQ(creds.type, credentials::kind::none);
+  EXPECT_EQ(creds.project_id, embedded_project_id);
   EXPECT_EQ(creds.describe(), "none (embedded emulator)");
 }
 

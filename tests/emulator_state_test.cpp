@@ -70,7 +70,7 @@ TEST(emulator_state_test, order_id_stamps_the_minute_in_utc) {
 TEST(emulator_state_test, order_ids_are_unique) {
   auto st = make_state();
   std::set<std::string> ids;
-  for (int i = 0; i < 2000; ++i) ids.insert(st.commit(request("n" + std::to_string(i), 1), t0).order_id);
+  for (int i = 0; i < 2000; ++i) ids.insert(st.commit(request(fmt::format("n{}", i), 1), t0).order_id);
   EXPECT_EQ(ids.size(), 2000u);
 }
 

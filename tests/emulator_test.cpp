@@ -201,7 +201,9 @@ TEST(emulator_test, invalid_purchases_answer_the_service_codes_and_buy_nothing) 
     auto r = buy(c, json::serialize(body));
     EXPECT_EQ(r.status, 400u) << k.what;
     EXPECT_EQ(r.error_code(), k.code) << k.what << ": " << r.body;
-    if (!k.message.empty()) EXPECT_EQ(r.error_msg(), k.message) << k.what;
+    if (!k.message.empty()) {
+      EXPECT_EQ(r.error_msg(), k.message) << k.what;
+    }
   }
   auto malformed = buy(c, "{\"server_name\":");
   EXPECT_EQ(malformed.status, 400u);
@@ -234,11 +236,29 @@ TEST(emulator_test, a_body_over_12_mb_is_413) {
   EXPECT_EQ(r.error_code(), "APIGW.0201");
   EXPECT_TRUE(is_request_id(r.header("X-Request-Id")));
 
-  // Exactly 12 MB is read (and then found not to be a purchase).
+  // A client that sends the whole body anyway still reads the answer.
   auto c = emu.client();
+  auto whole = buy(c, std::string(12 * 1024 * 1024 + 1, ' '));
+  EXPECT_EQ(whole.status, 413u);
+  EXPECT_EQ(whole.error_code(), "APIGW.0201");
+
+  // Exactly 12 MB is read (and then found not to be a purchase).
   auto at_limit = buy(c, std::string(12 * 1024 * 1024, ' '));
   EXPECT_EQ(at_limit.status, 400u);
   EXPECT_EQ(at_limit.error_code(), "APIGW.0201");
+}
+
+TEST(emulator_test, a_client_that_expects_100_continue_gets_it_before_sending_the_body) {
+  running_emulator emu;
+  test::raw_connection raw("127.0.0.1", emu.port());
+  std::string body = purchase_body("continued");
+  raw.write(fmt::format("POST {} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {}\r\n"
+                        "Expect: 100-continue\r\n\r\n",
+                        phones, body.size()));
+  EXPECT_EQ(raw.read_response().status, 100u);
+  raw.write(body);
+  auto r = raw.read_response();
+  EXPECT_EQ(r.status, 200u) << r.body;
 }
 
 TEST(emulator_test, a_malformed_request_is_400_and_closes) {
@@ -273,6 +293,20 @@ struct signed_call {
   std::int64_t date = 0;  // unix seconds; 0 = now
 };
 
+signed_call get_call(std::string query) {
+  signed_call c;
+  c.query = std::move(query);
+  return c;
+}
+
+signed_call post_call(std::string body) {
+  signed_call c;
+  c.method = "POST";
+  c.path = phones;
+  c.body = std::move(body);
+  return c;
+}
+
 header_list sign(const signed_call& call, unsigned short port, const std::string& ak, const std::string& sk,
                  bool security_token = false) {
   auto now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch());
@@ -301,10 +335,10 @@ TEST(emulator_test, aksk_signed_requests_are_accepted) {
   o.sk = "secret-key-value";
   running_emulator emu(o);
   auto c = emu.client();
-  signed_call list_call{.query = "limit=10&server_name=a%20b&offset=0"};
+  signed_call list_call = get_call("limit=10&server_name=a%20b&offset=0");
   auto r = send(c, list_call, sign(list_call, emu.port(), o.ak, o.sk));
   EXPECT_EQ(r.status, 200u) << r.body;
-  signed_call buy_call{.method = "POST", .path = phones, .body = purchase_body("signed")};
+  signed_call buy_call = post_call(purchase_body("signed"));
   r = send(c, buy_call, sign(buy_call, emu.port(), o.ak, o.sk, /*security_token=*/true));
   EXPECT_EQ(r.status, 200u) << r.body;
   // The admin endpoints are not signed.
@@ -329,7 +363,7 @@ TEST(emulator_test, aksk_rejects_what_was_not_signed_and_says_which_part_failed)
     EXPECT_EQ(r.body.find(o.sk), std::string::npos) << what;
   };
 
-  signed_call buy_call{.method = "POST", .path = phones, .body = purchase_body("x")};
+  signed_call buy_call = post_call(purchase_body("x"));
   auto headers = sign(buy_call, emu.port(), o.ak, o.sk);
   auto tampered = buy_call;
   tampered.body = purchase_body("x", 2);
@@ -338,7 +372,7 @@ TEST(emulator_test, aksk_rejects_what_was_not_signed_and_says_which_part_failed)
   EXPECT_EQ(r.body.find(headers.back().second.substr(headers.back().second.rfind('=') + 1)), std::string::npos)
       << "the signature is never echoed";
 
-  signed_call list_call{.query = "limit=10"};
+  signed_call list_call = get_call("limit=10");
   auto changed = list_call;
   changed.query = "limit=11";
   expect_401(send(c, changed, sign(list_call, emu.port(), o.ak, o.sk)), mismatch, "changed query");
@@ -367,7 +401,7 @@ TEST(emulator_test, aksk_rejects_what_was_not_signed_and_says_which_part_failed)
 
   EXPECT_TRUE(orders_of(c).empty());
   auto stats = c.request("GET", "/_emulator/stats").json();
-  EXPECT_EQ(stats.at("auth_failures").as_uint64(), 8u);
+  EXPECT_EQ(stats.at("auth_failures").to_number<std::uint64_t>(), 8u);
 }
 
 TEST(emulator_test, a_token_is_checked_when_configured) {
@@ -415,8 +449,8 @@ TEST(emulator_test, a_burst_beyond_the_rate_limit_is_throttled_per_api) {
   EXPECT_EQ(c.request("GET", servers).status, 200u);
   EXPECT_EQ(c.request("GET", "/v1/" + pid + "/cloud-phone/server-models").status, 200u);
   auto stats = c.request("GET", "/_emulator/stats").json();
-  EXPECT_EQ(stats.at("throttled").as_uint64(), static_cast<std::uint64_t>(throttled));
-  EXPECT_EQ(stats.at("orders").as_uint64(), static_cast<std::uint64_t>(ok));
+  EXPECT_EQ(stats.at("throttled").to_number<std::uint64_t>(), static_cast<std::uint64_t>(throttled));
+  EXPECT_EQ(stats.at("orders").to_number<std::uint64_t>(), static_cast<std::uint64_t>(ok));
 }
 
 // ---- faults ----
@@ -471,7 +505,7 @@ TEST(emulator_test, each_fault_kind_does_what_it_says) {
 
   c.set_timeout(2s);
   EXPECT_EQ(buy(c, purchase_body("f11")).status, 200u) << "purchase 11 is not scripted";
-  EXPECT_EQ(admin.request("GET", "/_emulator/stats").json().at("faults").as_uint64(), 10u);
+  EXPECT_EQ(admin.request("GET", "/_emulator/stats").json().at("faults").to_number<std::uint64_t>(), 10u);
 }
 
 TEST(emulator_test, a_slow_commit_answers_late_to_a_client_that_waits) {
@@ -521,7 +555,7 @@ TEST(emulator_test, faults_change_at_run_time_and_reset_forgets_everything) {
   auto bad = c.request("POST", "/_emulator/faults", {}, R"({"thrott": 0.1})");
   EXPECT_EQ(bad.status, 400u);
   EXPECT_EQ(bad.error_msg(), "fault \"thrott\": unknown fault kind \"thrott\" (throttle, busy, error500, error502, "
-                             "error503, error504, commit_then_504, commit_then_drop, drop_before, slow_commit)");
+                             "error503, error504, commit_then_504, commit_then_drop, drop_before, slow_commit, no_balance)");
   bad = c.request("POST", "/_emulator/faults", {}, R"({"busy": 0.7, "error500": 0.7})");
   EXPECT_EQ(bad.status, 400u);
   EXPECT_EQ(bad.error_msg(), "fault probabilities add up to 1.4 (at most 1)");
@@ -531,7 +565,7 @@ TEST(emulator_test, faults_change_at_run_time_and_reset_forgets_everything) {
   EXPECT_EQ(c.request("POST", "/_emulator/reset").status, 200u);
   EXPECT_TRUE(orders_of(c).empty());
   EXPECT_EQ(list(c, "").at("count").as_int64(), 0);
-  EXPECT_EQ(c.request("GET", "/_emulator/stats").json().at("purchases").as_uint64(), 0u);
+  EXPECT_EQ(c.request("GET", "/_emulator/stats").json().at("purchases").to_number<std::uint64_t>(), 0u);
   EXPECT_EQ(buy(c, purchase_body("b")).status, 200u);
   EXPECT_EQ(buy(c, purchase_body("b")).error_code(), "CPS.0042") << "purchases are counted from 1 again";
 }
@@ -638,8 +672,8 @@ TEST(emulator_test, a_hundred_concurrent_connections_are_all_served) {
   for (int round = 0; round < 2; ++round)
     for (auto it = clients.rbegin(); it != clients.rend(); ++it) EXPECT_EQ((*it)->request("GET", servers).status, 200u);
   auto stats = clients[0]->request("GET", "/_emulator/stats").json();
-  EXPECT_EQ(stats.at("connections").as_uint64(), 100u);
-  EXPECT_EQ(stats.at("requests").as_uint64(), 201u);
+  EXPECT_EQ(stats.at("connections").to_number<std::uint64_t>(), 100u);
+  EXPECT_EQ(stats.at("requests").to_number<std::uint64_t>(), 201u);
 }
 
 // ---- TLS ----
@@ -793,7 +827,8 @@ TEST(emulator_test, the_embedded_emulator_runs_on_the_callers_io_context) {
 TEST(emulator_test, the_command_serves_until_sigterm_and_exits_0) {
   auto dir = test::make_temp_dir("emulator-cli");
   auto port_file = dir / "port";
-  test::child_process p({CPHFLEET_BINARY, "emulator", "--listen", "127.0.0.1:0", "--port-file", port_file.string()},
+  test::child_process p({CPHFLEET_BINARY, "emulator", "--listen", "127.0.0.1:0", "--port-file", port_file.string(),
+                         "--fault", "busy:0.25", "--fault", "throttle:0.5", "--script", "1:error500"},
                         {}, dir / "out", dir / "err");
   auto deadline = std::chrono::steady_clock::now() + 20s;
   while (!std::filesystem::exists(port_file) && p.running() && std::chrono::steady_clock::now() < deadline)
@@ -802,6 +837,10 @@ TEST(emulator_test, the_command_serves_until_sigterm_and_exits_0) {
   auto port = static_cast<unsigned short>(std::stoi(test::slurp(port_file)));
 
   http_client c("127.0.0.1", port);
+  EXPECT_EQ(json::serialize(c.request("GET", "/_emulator/faults").json()),
+            R"({"faults":{"throttle":5E-1,"busy":2.5E-1}})");
+  EXPECT_EQ(buy(c, purchase_body("cli", 2)).status, 500u) << "--script 1:error500";
+  EXPECT_EQ(c.request("POST", "/_emulator/faults", {}, "{}").status, 200u);
   auto r = buy(c, purchase_body("cli", 2));
   EXPECT_EQ(r.status, 200u) << r.body;
   EXPECT_EQ(list(c, "?server_name=cli").at("count").as_int64(), 2);

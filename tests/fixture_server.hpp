@@ -25,13 +25,21 @@
 
 namespace cphfleet::test {
 
-// Runs one coroutine to completion on `io` and returns its value (exceptions rethrown).
+// Runs one coroutine to completion on `io` and returns its value (exceptions rethrown). Stops `io`
+// when it is done, so a server on the same io_context (the emulator) does not keep it running.
 template <typename T>
 T run_sync(net::io_context& io, net::awaitable<T> work) {
-  auto result = net::co_spawn(io, std::move(work), net::use_future);
+  std::optional<T> value;
+  std::exception_ptr error;
+  net::co_spawn(io, std::move(work), [&](std::exception_ptr e, T v) {
+    error = e;
+    if (!e) value.emplace(std::move(v));
+    io.stop();
+  });
   io.restart();
   io.run();
-  return result.get();
+  if (error) std::rethrow_exception(error);
+  return std::move(*value);
 }
 
 // Waits (briefly) until `done` holds; false after `limit`. For state another thread changes.
@@ -72,22 +80,28 @@ struct step {
     close_without_reading,  // wait until the request bytes arrive, close without reading them (a reset)
     read_then_close,        // read the whole request, close without answering
     answer,                 // answer each request with `response`, up to `times` (-1: until the client closes)
+    answer_then_reset,      // answer one request with `response`, then close with a reset (SO_LINGER 0)
     answer_after,           // read the request, wait `delay`, then answer with `response`
     garbage,                // read the request, send `response` (not HTTP), close
+    handler,                // answer each request with what `handle` returns for it (raw HTTP)
   };
+  using request_handler = std::function<std::string(const http::request<http::string_body>&)>;
   kind what = kind::answer;
   std::string response;
   std::chrono::milliseconds delay{0};
   int times = -1;
+  request_handler handle;
 
-  static step close_at_once() { return {kind::close_at_once, {}, {}, 1}; }
-  static step close_without_reading() { return {kind::close_without_reading, {}, {}, 1}; }
-  static step read_then_close() { return {kind::read_then_close, {}, {}, 1}; }
-  static step answer(std::string raw, int times = -1) { return {kind::answer, std::move(raw), {}, times}; }
+  static step close_at_once() { return {kind::close_at_once, {}, {}, 1, {}}; }
+  static step close_without_reading() { return {kind::close_without_reading, {}, {}, 1, {}}; }
+  static step read_then_close() { return {kind::read_then_close, {}, {}, 1, {}}; }
+  static step answer(std::string raw, int times = -1) { return {kind::answer, std::move(raw), {}, times, {}}; }
+  static step answer_then_reset(std::string raw) { return {kind::answer_then_reset, std::move(raw), {}, 1, {}}; }
   static step answer_after(std::chrono::milliseconds d, std::string raw) {
-    return {kind::answer_after, std::move(raw), d, 1};
+    return {kind::answer_after, std::move(raw), d, 1, {}};
   }
-  static step garbage(std::string bytes) { return {kind::garbage, std::move(bytes), {}, 1}; }
+  static step garbage(std::string bytes) { return {kind::garbage, std::move(bytes), {}, 1, {}}; }
+  static step respond(request_handler h) { return {kind::handler, {}, {}, -1, std::move(h)}; }
 };
 
 struct tls_files {
@@ -182,8 +196,14 @@ class fixture_server {
         }
         default: break;
       }
-      auto [wec, wn] = co_await net::async_write(stream, net::buffer(s.response), net::as_tuple(net::use_awaitable));
+      // The handler runs on the server's thread; tests give it state it alone touches.
+      std::string answer = s.what == step::kind::handler ? s.handle(request) : s.response;
+      auto [wec, wn] = co_await net::async_write(stream, net::buffer(answer), net::as_tuple(net::use_awaitable));
       if (wec || s.what == step::kind::garbage) co_return;
+    }
+    if (s.what == step::kind::answer_then_reset) {
+      boost::system::error_code ignored;  // the close that follows sends the reset either way
+      socket.set_option(net::socket_base::linger(true, 0), ignored);
     }
   }
 

@@ -116,6 +116,18 @@ TEST(https_client_test, refused_connection_fails_at_connect_before_anything_is_w
   EXPECT_EQ(c.client.stats().connections_opened, 0);
 }
 
+TEST(https_client_test, an_unknown_host_fails_at_resolve_before_anything_is_written) {
+  https_client_options o;
+  o.connect_timeout = 2000ms;
+  client_under_test c("https://no-such-host.invalid", o);
+  auto r = c.send(post_body());
+  ASSERT_TRUE(r.error);
+  EXPECT_EQ(r.error->step, transport_step::resolve);
+  EXPECT_EQ(r.error->message.rfind("resolve: ", 0), 0u) << r.error->message;
+  EXPECT_FALSE(r.error->request_written);
+  EXPECT_EQ(classify_purchase(r).cls, outcome_class::retryable);
+}
+
 TEST(https_client_test, reset_without_reading_after_a_complete_write_is_ambiguous) {
   // The request sat whole in the server's socket buffer when the server closed it: from the client's
   // side nothing tells "never read" from "read, acted on, then crashed".
@@ -242,6 +254,40 @@ TEST(https_client_test, a_pooled_connection_the_server_closed_is_dropped_before_
   EXPECT_EQ(c.client.stats().stale_discarded, 1);
   EXPECT_EQ(c.client.stats().connections_opened, 2);
   EXPECT_EQ(c.client.stats().reused, 0);
+}
+
+TEST(https_client_test, a_write_into_a_reset_pooled_connection_is_sent_again_on_a_fresh_one) {
+  // The probe is off so the write meets the reset (in real life: a close racing the probe). The
+  // request never arrived whole, so sending it again cannot buy twice.
+  fixture_server server({step::answer_then_reset(http_answer(200, "OK", "{}"))});
+  https_client_options o;
+  o.probe_idle = false;
+  client_under_test c(server.url(), o);
+  ASSERT_TRUE(c.send(get()).response);
+  ASSERT_TRUE(test::wait_until([&] { return server.closed() == 1; }));
+  auto r = c.send(post_body());
+  ASSERT_TRUE(r.response) << r.error->message;
+  EXPECT_EQ(c.client.stats().write_retries, 1);
+  EXPECT_EQ(c.client.stats().connections_opened, 2);
+  EXPECT_EQ(server.requests().size(), 2u);
+}
+
+TEST(https_client_test, without_the_probe_a_request_written_into_a_closed_connection_is_ambiguous) {
+  // Why the pool probes: the server closed (FIN) while the connection sat idle; the write still
+  // succeeds into the half-closed socket, and only the read fails. From here the client cannot tell
+  // this from "read and acted on", so it must report the request as written.
+  fixture_server server({step::answer(http_answer(200, "OK", "{}"), 1)});
+  https_client_options o;
+  o.probe_idle = false;
+  client_under_test c(server.url(), o);
+  ASSERT_TRUE(c.send(get()).response);
+  ASSERT_TRUE(test::wait_until([&] { return server.closed() == 1; }));
+  auto r = c.send(post_body());
+  ASSERT_TRUE(r.error);
+  EXPECT_EQ(r.error->step, transport_step::read);
+  EXPECT_TRUE(r.error->request_written);
+  EXPECT_EQ(classify_purchase(r).cls, outcome_class::ambiguous);
+  EXPECT_EQ(c.client.stats().write_retries, 0);
 }
 
 TEST(https_client_test, connection_close_answers_are_not_pooled) {

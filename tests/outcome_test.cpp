@@ -66,6 +66,8 @@ const row table[] = {
     // Once written: a reset, an early close, garbage or silence may follow a committed order.
     {0, "", fault(transport_step::read, true), ambiguous, retryable, false, false},
     {0, "", fault(transport_step::timeout, true), ambiguous, retryable, false, false},
+    // An answer that came but could not be read (a 200 without an order_id) is a read failure.
+    {200, "", fault(transport_step::read, true), ambiguous, retryable, false, false},
     // Not in the table: an unknown 4xx is permanent (quota and balance codes are not published),
     // a 404 that is not the gateway's "no such API" does not stop the run, 5xx wins over any code,
     // and a 429 without the gateway's code is still the gateway's throttling.
@@ -100,6 +102,10 @@ TEST(outcome_test, a_read_is_never_ambiguous) {
     call_report report{r.status, r.code, {}, r.transport, {}};
     EXPECT_NE(classify(report, call_kind::read).cls, outcome_class::ambiguous) << r.status << " " << r.code;
   }
+}
+
+TEST(outcome_test, an_empty_report_is_taken_as_the_worst_case) {
+  EXPECT_EQ(classify(call_report{}, call_kind::purchase).cls, outcome_class::ambiguous);
 }
 
 TEST(outcome_test, throttling_carries_the_gateway_limit_and_retry_after) {

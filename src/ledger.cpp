@@ -296,12 +296,36 @@ ledger_index::ledger_index(std::vector<ledger_row> rows) : rows_(std::move(rows)
   for (std::size_t i = 0; i < rows_.size(); ++i) index_row(i);
 }
 
+ledger_index::ledger_index(std::vector<ledger_row> rows, ledger_history history) : history_(history) {
+  if (history_ == ledger_history::every_row) {
+    rows_ = std::move(rows);
+    for (std::size_t i = 0; i < rows_.size(); ++i) index_row(i);
+    return;
+  }
+  for (auto& row : rows) add(std::move(row));
+}
+
 void ledger_index::add(ledger_row row) {
+  if (history_ == ledger_history::latest_only) {
+    auto it = latest_.find(row.chunk);
+    if (it != latest_.end()) {
+      ledger_row& previous = rows_[it->second];
+      if (previous.fleet != row.fleet) {
+        throw std::runtime_error(fmt::format("ledger: chunk '{}' is recorded for fleet '{}' and for fleet '{}'",
+                                             row.chunk, previous.fleet, row.fleet));
+      }
+      previous = std::move(row);
+      added_at_[it->second] = added_++;
+      return;
+    }
+    added_at_.push_back(added_++);
+  }
   rows_.push_back(std::move(row));
   try {
     index_row(rows_.size() - 1);
   } catch (...) {
     rows_.pop_back();
+    if (history_ == ledger_history::latest_only) added_at_.pop_back();
     throw;
   }
 }
@@ -346,10 +370,10 @@ fleet_totals ledger_index::totals(std::string_view fleet) const {
   auto it = fleet_chunks_.find(fleet);
   if (it == fleet_chunks_.end()) return t;
   // The fleet's last row is the latest row of one of its chunks.
-  std::size_t last = 0;
+  std::size_t last = latest_.find(it->second.front())->second;
   for (const auto& chunk : it->second) {
     std::size_t index = latest_.find(chunk)->second;
-    last = std::max(last, index);
+    if (recency(index) > recency(last)) last = index;
     const ledger_row& row = rows_[index];
     switch (row.status) {
       case chunk_status::ordered:

@@ -57,6 +57,12 @@ std::string format_row(const ledger_row& row);
 std::vector<ledger_row> read_ledger(const std::filesystem::path& path);
 std::vector<ledger_row> parse_ledger(std::string_view text, std::string_view name);
 
+// What a ledger_index keeps. every_row: the whole history (rows() is the file). latest_only: add()
+// replaces the chunk's row, so memory grows with the chunks, not with their attempts; rows() then holds
+// the latest row of each chunk, in the order the chunks first appeared. latest(), chunks_of(), totals()
+// and fleets() answer the same in both.
+enum class ledger_history { every_row, latest_only };
+
 struct fleet_totals {
   std::int64_t ordered_servers = 0;
   std::int64_t ordered_chunks = 0;
@@ -71,6 +77,7 @@ class ledger_index {
  public:
   ledger_index() = default;
   explicit ledger_index(std::vector<ledger_row> rows);
+  ledger_index(std::vector<ledger_row> rows, ledger_history history);
 
   // A newer row for its chunk. Throws std::runtime_error when the chunk is already recorded for
   // another fleet (a chunk name belongs to one fleet; the planner must never guess which).
@@ -85,6 +92,9 @@ class ledger_index {
 
  private:
   void index_row(std::size_t index);  // rows_[index] becomes its chunk's latest row
+  std::size_t recency(std::size_t index) const {  // larger: added later
+    return history_ == ledger_history::every_row ? index : added_at_[index];
+  }
 
   // Lookups by string_view without building a std::string.
   struct string_hash {
@@ -95,6 +105,9 @@ class ledger_index {
   std::vector<ledger_row> rows_;  // every row, file order
   std::unordered_map<std::string, std::size_t, string_hash, std::equal_to<>> latest_;  // chunk -> index into rows_
   std::map<std::string, std::vector<std::string>, std::less<>> fleet_chunks_;  // fleet -> chunks
+  ledger_history history_ = ledger_history::every_row;
+  std::vector<std::size_t> added_at_;  // latest_only: when rows_[i] was added (rows_ is not in that order)
+  std::size_t added_ = 0;
 };
 
 }  // namespace cphfleet

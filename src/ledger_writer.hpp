@@ -48,6 +48,8 @@ class ledger_writer {
   void append_now(const ledger_row& row);
 
   const std::vector<ledger_row>& existing_rows() const { return existing_; }
+  // The same, handed over (existing_rows() is empty afterwards): the caller indexes them without a copy.
+  std::vector<ledger_row> take_existing_rows() { return std::exchange(existing_, {}); }
   const std::filesystem::path& path() const { return path_; }
   std::uint64_t rows_written() const { return rows_written_; }
   std::uint64_t syncs() const { return syncs_; }

@@ -50,7 +50,8 @@ int drive(const config& cfg, std::string_view command, const driver_flags& flags
     fmt::print(stderr, "cphfleet: {}\n", e.what());
     return exit_code::locked;
   }
-  ledger_index index(writer->existing_rows());
+  // Only the latest row of a chunk matters to a run: memory follows the chunks, not every attempt.
+  ledger_index index(writer->take_existing_rows(), ledger_history::latest_only);
   service_session session(ioc, cfg);
   log(log_level::info, fmt::format("{} started", command),
       {{"ledger", cfg.ledger_path.string()}, {"service", session.describe()}});

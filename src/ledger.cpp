@@ -349,6 +349,12 @@ void ledger_index::index_row(std::size_t index) {
   fleet->second.push_back(row.chunk);
 }
 
+void ledger_index::reserve(std::size_t rows) {
+  rows_.reserve(rows);
+  if (history_ == ledger_history::latest_only) added_at_.reserve(rows);
+  latest_.reserve(rows);
+}
+
 const ledger_row* ledger_index::latest(std::string_view chunk) const {
   auto it = latest_.find(chunk);
   return it == latest_.end() ? nullptr : &rows_[it->second];

@@ -82,6 +82,9 @@ class ledger_index {
   // A newer row for its chunk. Throws std::runtime_error when the chunk is already recorded for
   // another fleet (a chunk name belongs to one fleet; the planner must never guess which).
   void add(ledger_row row);
+  // Room for `rows` rows in all: a run that knows how many chunks it sends does not regrow (and for a
+  // moment hold twice) the row store midway.
+  void reserve(std::size_t rows);
   // Invalidated by the next add().
   const ledger_row* latest(std::string_view chunk) const;
   // Latest rows of a fleet's chunks, in chunk order.

@@ -6,6 +6,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <deque>
+#include <iterator>
 
 namespace cphfleet {
 
@@ -150,8 +152,14 @@ net::awaitable<void> scheduler::send(std::vector<chunk_work> work) {
       if (!ec) request_stop(stop_reason::deadline);  // on cancel (the scheduler is done), touch nothing
     });
   }
+  // A run's index holds one row per chunk: room for every chunk now.
+  index_.reserve(index_.rows().size() + work.size());
+  // Consumed from the front, so what is sent no longer takes room while the ledger index fills up.
+  std::deque<chunk_work> queue(std::make_move_iterator(work.begin()), std::make_move_iterator(work.end()));
+  work = {};
   const std::size_t capacity = task_capacity(settings_.limits.max_in_flight);
-  for (auto& w : work) {
+  for (; !queue.empty(); queue.pop_front()) {
+    chunk_work& w = queue.front();
     if (stopping()) {
       ++stats_.not_sent;
       continue;

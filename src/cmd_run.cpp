@@ -51,7 +51,7 @@ int run_job(const common_options& common, const run_options& opt) {
 
   // The spend guard is checked before anything happens, on what the ledger says now.
   {
-    plan p = make_plan(in.job, ledger_index(read_ledger(in.cfg.ledger_path)));
+    plan p = make_plan(in.job, read_ledger_state(in.cfg.ledger_path));
     check_spend_guard(p, guard, guard_source);
     if (opt.dry_run) {
       if (opt.json) fmt::print("{}\n", plan_to_json(p));

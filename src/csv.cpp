@@ -71,7 +71,7 @@ void reader::fail(std::size_t at, std::string detail) const {
   // Errors are rare: find the position's line and column by scanning from the start.
   at = std::min(at, text_.size());
   std::string_view before = text_.substr(0, at);
-  int line = 1 + static_cast<int>(std::count(before.begin(), before.end(), '\n'));
+  int line = first_line_ + static_cast<int>(std::count(before.begin(), before.end(), '\n'));
   std::size_t line_start = before.rfind('\n');
   line_start = line_start == std::string_view::npos ? 0 : line_start + 1;
   int column = 1;

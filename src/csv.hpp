@@ -36,6 +36,9 @@ struct parse_error : std::runtime_error {
 class reader {
  public:
   explicit reader(std::string_view text) : text_(text) {}
+  // `text` starts at line `first_line` of a larger input read piece by piece (cut at record ends):
+  // line numbers, in line() and in errors, count from there.
+  reader(std::string_view text, int first_line) : text_(text), first_line_(first_line), next_line_(first_line) {}
   // The next record, or nullopt at the end. Throws parse_error (a std::runtime_error) on a malformed
   // record (an unterminated quote, a quote inside an unquoted cell), naming the line.
   std::optional<std::vector<std::string>> next();
@@ -48,6 +51,7 @@ class reader {
 
   std::string_view text_;
   std::size_t pos_ = 0;
+  int first_line_ = 1;
   int line_ = 0;
   int next_line_ = 1;
 };

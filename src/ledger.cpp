@@ -118,15 +118,22 @@ void check_header(const std::vector<std::string>& cells, std::string_view name, 
   }
 }
 
-// Takes the cells' strings over (swap, not copy): the reader refills them for the next record.
-void fill_row(std::vector<std::string>& cells, ledger_row& row, std::string_view name, int line) {
+// Which cells a row takes over from the reader.
+enum class row_cells { all, state };
+
+// Takes the cells' strings over (swap, not copy): the reader refills them for the next record. With
+// row_cells::state only the cells planning reads are taken; the others are checked and left to the
+// reader, whose strings keep their storage for the next record.
+void fill_row(std::vector<std::string>& cells, ledger_row& row, std::string_view name, int line,
+              row_cells keep = row_cells::all) {
   if (cells.size() != column_count) {
     throw std::runtime_error(
         fmt::format("{}:{}: row has {} cells, expected {}", name, line, cells.size(), column_count));
   }
+  const bool all = keep == row_cells::all;
   row.time.swap(cells[col_time]);
-  row.run_id.swap(cells[col_run_id]);
-  row.job.swap(cells[col_job]);
+  if (all) row.run_id.swap(cells[col_run_id]);
+  if (all) row.job.swap(cells[col_job]);
   if (cells[col_fleet].empty()) row_error(name, line, col_fleet, "empty (every row names its fleet)");
   row.fleet.swap(cells[col_fleet]);
   if (cells[col_chunk].empty()) row_error(name, line, col_chunk, "empty (every row names its chunk)");
@@ -166,6 +173,7 @@ void fill_row(std::vector<std::string>& cells, ledger_row& row, std::string_view
     row.http_status = static_cast<int>(*http);
   }
 
+  if (!all) return;
   row.error_code.swap(cells[col_error_code]);
   row.error_msg.swap(cells[col_error_msg]);
   row.request_id.swap(cells[col_request_id]);
@@ -174,6 +182,79 @@ void fill_row(std::vector<std::string>& cells, ledger_row& row, std::string_view
   split_ids(cells[col_server_ids], row.server_ids);
   row.project_id.swap(cells[col_project_id]);
   row.request.swap(cells[col_request]);
+}
+
+// Reads the file a piece at a time, each piece cut after the last record that ends in it (a line feed
+// outside quotes), and hands every row to `sink`. The checks and messages are parse_ledger's, with
+// line numbers running on across pieces.
+template <typename Sink>
+void stream_ledger(const std::filesystem::path& path, row_cells keep, Sink&& sink) {
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "rb"), &std::fclose);
+  if (!file) {
+    if (errno == ENOENT) return;
+    throw std::runtime_error(
+        fmt::format("{}: cannot open the ledger: {}", path.string(), std::strerror(errno)));
+  }
+  const std::string name = path.string();
+  constexpr std::size_t piece = 1 << 20;
+  std::string buffer;
+  std::vector<std::string> cells;
+  cells.reserve(column_count);
+  bool header_checked = false;
+  bool first_piece = true;
+  bool quoted = false;       // at buffer[scanned]
+  std::size_t scanned = 0;   // buffer bytes already scanned for record ends
+  std::size_t complete = 0;  // end of the last whole record in buffer
+  int line = 1;              // the line buffer[0] is on
+  for (;;) {
+    std::size_t old_size = buffer.size();
+    buffer.resize(old_size + piece);
+    std::size_t n = std::fread(buffer.data() + old_size, 1, piece, file.get());
+    buffer.resize(old_size + n);
+    if (std::ferror(file.get())) {
+      throw std::runtime_error(fmt::format("{}: cannot read the ledger: {}", name, std::strerror(errno)));
+    }
+    const bool at_end = n < piece;
+    if (first_piece) {
+      first_piece = false;
+      // A UTF-8 byte order mark (a spreadsheet's "CSV UTF-8") carries no data.
+      if (std::string_view(buffer).starts_with("\xEF\xBB\xBF")) buffer.erase(0, 3);
+    }
+    for (std::size_t i = scanned; i < buffer.size(); ++i) {
+      char c = buffer[i];
+      if (c == '"') quoted = !quoted;  // doubled quotes toggle twice: no net change
+      else if (c == '\n' && !quoted) complete = i + 1;
+    }
+    scanned = buffer.size();
+    // At the end the rest is parsed as it is: a last record without a line break, or a malformed one.
+    std::size_t end = at_end ? buffer.size() : complete;
+    if (end > 0) {
+      std::string_view text(buffer.data(), end);
+      csv::reader reader(text, line);
+      try {
+        if (!header_checked) {
+          // An empty file (created, crashed before the header) holds no rows.
+          if (!reader.next(cells)) return;
+          check_header(cells, name, reader.line());
+          header_checked = true;
+        }
+        while (reader.next(cells)) {
+          // A blank line (hand editing) holds no row.
+          if (cells.size() == 1 && cells[0].empty()) continue;
+          ledger_row row;
+          fill_row(cells, row, name, reader.line(), keep);
+          sink(std::move(row));
+        }
+      } catch (const csv::parse_error& e) {
+        throw std::runtime_error(fmt::format("{}:{}", name, e.what()));
+      }
+      line += static_cast<int>(count_line_feeds(text));
+      buffer.erase(0, end);
+      scanned -= end;
+      complete = 0;
+    }
+    if (at_end) return;
+  }
 }
 
 }  // namespace
@@ -400,6 +481,12 @@ fleet_totals ledger_index::totals(std::string_view fleet) const {
   }
   t.last_activity = rows_[last].time;
   return t;
+}
+
+ledger_index read_ledger_state(const std::filesystem::path& path) {
+  ledger_index index({}, ledger_history::latest_only);
+  stream_ledger(path, row_cells::state, [&](ledger_row&& row) { index.add(std::move(row)); });
+  return index;
 }
 
 std::vector<std::string> ledger_index::fleets() const {

@@ -113,4 +113,10 @@ class ledger_index {
   std::size_t added_ = 0;
 };
 
+// The ledger's state as planning reads it, for `plan` and a run's spend guard on ledgers of 100,000s
+// of rows: read piece by piece (the file is never held whole) into a latest_only index whose rows keep
+// time, fleet, chunk, count, status, attempt and http_status. Every other cell is checked as
+// read_ledger checks it, then dropped. The same errors as read_ledger; a missing file is empty.
+ledger_index read_ledger_state(const std::filesystem::path& path);
+
 }  // namespace cphfleet

@@ -1,5 +1,6 @@
 #include "ledger.hpp"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -293,6 +294,104 @@ TEST(ledger_test, a_latest_only_index_refuses_a_chunk_of_another_fleet_and_keeps
   EXPECT_EQ(index.latest("a-001")->status, chunk_status::failed);
   EXPECT_EQ(index.totals("a").last_activity, "t1");
   EXPECT_TRUE(index.chunks_of("b").empty());
+}
+
+// More than a few of read_ledger_state's 1 MiB pieces, with quoted cells holding line feeds, so that
+// pieces are cut next to (and between) multi-line records.
+std::string big_ledger_text(int chunks) {
+  std::string text = ledger_header();
+  for (int i = 1; i <= chunks; ++i) {
+    std::string chunk = fmt::format("x-{:03}", i);
+    ledger_row sending = make_row("x", chunk, 1 + i % 10, chunk_status::sending, fmt::format("s{}", i));
+    sending.request = fmt::format("{{\"server_name\":\"{}\",\"note\":\"{}\"}}", chunk, std::string(400, 'r'));
+    ledger_row answer = sending;
+    answer.time = fmt::format("a{}", i);
+    answer.status = i % 7 == 0 ? chunk_status::failed : i % 11 == 0 ? chunk_status::unknown : chunk_status::ordered;
+    answer.error_msg = "first line\nsecond, \"quoted\" line\n";
+    answer.server_ids = {"id1", "id2"};
+    text += format_row(sending) + format_row(answer);
+  }
+  return text;
+}
+
+TEST(ledger_test, the_state_read_in_pieces_answers_as_the_whole_ledger_with_planning_cells_only) {
+  temp_dir dir;
+  auto path = dir.path() / "orders.csv";
+  {
+    std::ofstream out(path, std::ios::binary);
+    out << "\xEF\xBB\xBF" << big_ledger_text(3000);
+  }
+  ASSERT_GT(std::filesystem::file_size(path), 2u << 20);  // three pieces
+  ledger_index full(read_ledger(path));
+  ledger_index state = read_ledger_state(path);
+  EXPECT_EQ(state.rows().size(), 3000u);
+  EXPECT_EQ(state.fleets(), full.fleets());
+  auto a = full.chunks_of("x");
+  auto b = state.chunks_of("x");
+  ASSERT_EQ(a.size(), b.size());
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    EXPECT_EQ(b[i]->chunk, a[i]->chunk);
+    EXPECT_EQ(b[i]->fleet, a[i]->fleet);
+    EXPECT_EQ(b[i]->count, a[i]->count);
+    EXPECT_EQ(b[i]->status, a[i]->status);
+    EXPECT_EQ(b[i]->attempt, a[i]->attempt);
+    EXPECT_EQ(b[i]->time, a[i]->time);
+    // Dropped: nothing planning reads.
+    EXPECT_EQ(b[i]->request, "");
+    EXPECT_EQ(b[i]->error_msg, "");
+    EXPECT_TRUE(b[i]->server_ids.empty());
+  }
+  EXPECT_EQ(a.back()->error_msg, "first line\nsecond, \"quoted\" line\n");
+  fleet_totals ft = full.totals("x"), st = state.totals("x");
+  EXPECT_EQ(st.ordered_servers, ft.ordered_servers);
+  EXPECT_EQ(st.failed_chunks, ft.failed_chunks);
+  EXPECT_EQ(st.unresolved_chunks, ft.unresolved_chunks);
+  EXPECT_EQ(st.last_activity, "a3000");
+}
+
+TEST(ledger_test, the_state_read_in_pieces_reports_errors_at_the_same_line_as_the_whole_read) {
+  temp_dir dir;
+  auto path = dir.path() / "orders.csv";
+  std::string text = big_ledger_text(3000);
+  for (const std::string& bad : {std::string("short,row\r\n"), row_with(6, "bought"),
+                                 std::string("\"never closed,\r\nand on\r\n")}) {
+    {
+      std::ofstream out(path, std::ios::binary | std::ios::trunc);
+      out << text << bad << format_row(make_row("x", "x-001", 1, chunk_status::ordered));
+    }
+    std::string whole, pieces;
+    try {
+      read_ledger(path);
+    } catch (const std::runtime_error& e) {
+      whole = e.what();
+    }
+    try {
+      read_ledger_state(path);
+    } catch (const std::runtime_error& e) {
+      pieces = e.what();
+    }
+    // 3000 rows of 2 records; every answer record spans 3 lines.
+    EXPECT_NE(whole.find(":12002:"), std::string::npos) << whole;
+    EXPECT_EQ(pieces, whole);
+  }
+}
+
+TEST(ledger_test, the_state_of_a_missing_or_empty_ledger_is_empty_and_a_bad_header_is_an_error) {
+  temp_dir dir;
+  EXPECT_TRUE(read_ledger_state(dir.path() / "nothing-here.csv").rows().empty());
+  auto path = dir.path() / "orders.csv";
+  { std::ofstream out(path, std::ios::binary); }
+  EXPECT_TRUE(read_ledger_state(path).rows().empty());
+  {
+    std::ofstream out(path, std::ios::binary);
+    out << "time,run_id\r\n";
+  }
+  try {
+    read_ledger_state(path);
+    FAIL() << "no error";
+  } catch (const std::runtime_error& e) {
+    EXPECT_EQ(std::string(e.what()), path.string() + ":1: header ends after column 2, expected column 3 'job'");
+  }
 }
 
 TEST(ledger_test, chunks_of_a_fleet_come_in_numeric_chunk_order) {

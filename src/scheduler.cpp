@@ -156,7 +156,7 @@ net::awaitable<void> scheduler::send(std::vector<chunk_work> work) {
   index_.reserve(index_.rows().size() + work.size());
   // Consumed from the front, so what is sent no longer takes room while the ledger index fills up.
   std::deque<chunk_work> queue(std::make_move_iterator(work.begin()), std::make_move_iterator(work.end()));
-  work = {};
+  std::vector<chunk_work>().swap(work);  // `work = {}` would only clear it, keeping its storage
   const std::size_t capacity = task_capacity(settings_.limits.max_in_flight);
   for (; !queue.empty(); queue.pop_front()) {
     chunk_work& w = queue.front();

@@ -200,119 +200,127 @@ net::awaitable<void> scheduler::run_chunk(chunk_work w) {
       ++stats_.not_sent;
       co_return;
     }
-    // The intent is on disk before the first byte of the request leaves.
-    ledger_row sending = make_row(w, chunk_status::sending, attempt);
-    co_await record(sending);
-    in_flight_[w.chunk] = sending;
-    auto sent_at = clock_type::now();
-    ++stats_.requests;
-    purchase_call call =
-        co_await api_.purchase(w.body, sent_at + std::chrono::seconds(settings_.limits.request_timeout_s));
-    release_slot();
-    if (!in_flight_.erase(w.chunk)) co_return;  // abandoned at a second signal: already recorded unknown
-
-    outcome o = classify(call.report, call_kind::purchase);
-    if (o.throttled) {
-      ++stats_.throttled;
-      purchase_limiter_.on_throttled(o.throttle_limit, o.throttle_window_s);
-    }
-    std::string request_id = call.request_id.empty() ? call.response.request_id : call.request_id;
-
-    switch (o.cls) {
-      case outcome_class::ordered: {
-        ++stats_.answered_ordered;
-        consecutive_ambiguous_ = 0;
-        ledger_row row = make_row(w, chunk_status::ordered, attempt);
-        fill_answer(row, call.report, request_id);
-        row.order_id = call.response.order_id;
-        row.product_id = call.response.product_id;
-        row.server_ids = call.response.server_ids;
-        co_await record(row);
-        stats_.servers_ordered += w.count;
-        log(log_level::debug, "ordered", {{"chunk", w.chunk}, {"order_id", row.order_id}});
-        co_return;
-      }
-      case outcome_class::permanent: {
-        ++stats_.answered_permanent;
-        consecutive_ambiguous_ = 0;
-        // Stop before recording: the record waits for a sync, and nothing may go out meanwhile.
-        if (o.stop_run) request_stop(stop_reason::auth);
-        ledger_row row = make_row(w, chunk_status::failed, attempt);
-        fill_answer(row, call.report, request_id);
-        co_await record(row);
-        log(log_level::warn, "purchase refused", {{"chunk", w.chunk}, {"error", describe(call.report)}});
-        co_return;
-      }
-      case outcome_class::retryable: {
-        ++stats_.answered_retryable;
-        consecutive_ambiguous_ = 0;
-        bool more = attempt < settings_.limits.max_attempts && !stopping();
-        bool budget = more && take_retry();
-        ledger_row row = make_row(w, budget ? chunk_status::retrying : chunk_status::failed, attempt);
-        fill_answer(row, call.report, request_id);
-        if (!budget) {
-          row.error_msg = fmt::format("{} (gave up: {})", row.error_msg,
-                                      !more && !stopping() ? fmt::format("{} attempts", attempt)
-                                      : stopping()         ? std::string("sending stopped")
-                                                           : std::string("run-wide retry budget spent"));
-        }
-        co_await record(row);
-        if (!budget) {
-          if (more) request_stop(stop_reason::budget);
-          co_return;
-        }
-        ++stats_.retries;
-        auto delay = (o.throttled ? throttle_backoff_ : backoff_).delay(attempt, rng_);
-        if (o.retry_after_s) delay = std::max<std::chrono::milliseconds>(delay, std::chrono::seconds(*o.retry_after_s));
-        log(log_level::debug, "retrying",
-            {{"chunk", w.chunk}, {"error", describe(call.report)}, {"delay_ms", std::to_string(delay.count())}});
-        if (co_await sleep_unless_stopped(clock_type::now() + delay)) {
-          ++stats_.not_sent;
-          co_return;
-        }
-        continue;
-      }
-      case outcome_class::ambiguous: {
-        ++stats_.answered_ambiguous;
-        if (++consecutive_ambiguous_ >= settings_.limits.circuit_ambiguous) request_stop(stop_reason::circuit);
-        ledger_row row = make_row(w, chunk_status::unknown, attempt);
-        fill_answer(row, call.report, request_id);
-        co_await record(row);
-        log(log_level::warn, "purchase outcome unknown; reconciling after the settle window",
-            {{"chunk", w.chunk}, {"error", describe(call.report)}});
-        // Servers of a taken order show in lists only after a while: read once the window has passed.
-        if (co_await sleep_unless_stopped(sent_at + std::chrono::seconds(settings_.limits.settle_s))) co_return;
-        reconcile_decision d = co_await read_and_decide(w.chunk, w.auto_pay);
-        ++stats_.reconciled;
-        if (d.status == chunk_status::unknown) {
-          log(log_level::warn, "still unknown", {{"chunk", w.chunk}, {"reason", d.reason}});
-          co_return;
-        }
-        ledger_row settled = make_row(w, d.status, attempt);
-        settled.order_id = d.order_id;
-        settled.product_id = d.product_id;
-        settled.server_ids = d.server_ids;
-        settled.error_msg = d.reason;
-        if (d.status == chunk_status::ordered) {
-          co_await record(settled);
-          stats_.servers_ordered += w.count;
-          log(log_level::info, "reconciled: ordered", {{"chunk", w.chunk}, {"order_id", d.order_id}});
-          co_return;
-        }
-        // Provably nothing bought: send again under the same name, if attempts and budget allow.
-        bool more = attempt < settings_.limits.max_attempts && !stopping() && take_retry();
-        if (!more) {
-          settled.status = chunk_status::failed;
-          settled.error_msg += " (gave up: attempts, budget or sending stopped)";
-        }
-        co_await record(settled);
-        log(log_level::info, "reconciled: nothing bought", {{"chunk", w.chunk}, {"resend", more ? "yes" : "no"}});
-        if (!more) co_return;
-        ++stats_.retries;
-        continue;
-      }
+    next_step step = co_await attempt_purchase(w, attempt);
+    if (step.kind == next_step::done) co_return;
+    if (step.kind == next_step::back_off && co_await sleep_unless_stopped(clock_type::now() + step.delay)) {
+      ++stats_.not_sent;
+      co_return;
     }
   }
+}
+
+net::awaitable<scheduler::next_step> scheduler::attempt_purchase(const chunk_work& w, std::int64_t attempt) {
+  // The intent is on disk before the first byte of the request leaves.
+  ledger_row sending = make_row(w, chunk_status::sending, attempt);
+  co_await record(sending);
+  in_flight_[w.chunk] = sending;
+  auto sent_at = clock_type::now();
+  ++stats_.requests;
+  purchase_call call =
+      co_await api_.purchase(w.body, sent_at + std::chrono::seconds(settings_.limits.request_timeout_s));
+  release_slot();
+  if (!in_flight_.erase(w.chunk)) co_return next_step{};  // abandoned at a second signal: already recorded unknown
+
+  outcome o = classify(call.report, call_kind::purchase);
+  if (o.throttled) {
+    ++stats_.throttled;
+    purchase_limiter_.on_throttled(o.throttle_limit, o.throttle_window_s);
+  }
+  std::string request_id = call.request_id.empty() ? call.response.request_id : call.request_id;
+
+  switch (o.cls) {
+    case outcome_class::ordered: {
+      ++stats_.answered_ordered;
+      consecutive_ambiguous_ = 0;
+      ledger_row row = make_row(w, chunk_status::ordered, attempt);
+      fill_answer(row, call.report, request_id);
+      row.order_id = call.response.order_id;
+      row.product_id = call.response.product_id;
+      row.server_ids = call.response.server_ids;
+      co_await record(row);
+      stats_.servers_ordered += w.count;
+      log(log_level::debug, "ordered", {{"chunk", w.chunk}, {"order_id", row.order_id}});
+      co_return next_step{};
+    }
+    case outcome_class::permanent: {
+      ++stats_.answered_permanent;
+      consecutive_ambiguous_ = 0;
+      // Stop before recording: the record waits for a sync, and nothing may go out meanwhile.
+      if (o.stop_run) request_stop(stop_reason::auth);
+      ledger_row row = make_row(w, chunk_status::failed, attempt);
+      fill_answer(row, call.report, request_id);
+      co_await record(row);
+      log(log_level::warn, "purchase refused", {{"chunk", w.chunk}, {"error", describe(call.report)}});
+      co_return next_step{};
+    }
+    case outcome_class::retryable: {
+      ++stats_.answered_retryable;
+      consecutive_ambiguous_ = 0;
+      bool more = attempt < settings_.limits.max_attempts && !stopping();
+      bool budget = more && take_retry();
+      ledger_row row = make_row(w, budget ? chunk_status::retrying : chunk_status::failed, attempt);
+      fill_answer(row, call.report, request_id);
+      if (!budget) {
+        row.error_msg = fmt::format("{} (gave up: {})", row.error_msg,
+                                    !more && !stopping() ? fmt::format("{} attempts", attempt)
+                                    : stopping()         ? std::string("sending stopped")
+                                                         : std::string("run-wide retry budget spent"));
+      }
+      co_await record(row);
+      if (!budget) {
+        if (more) request_stop(stop_reason::budget);
+        co_return next_step{};
+      }
+      ++stats_.retries;
+      auto delay = (o.throttled ? throttle_backoff_ : backoff_).delay(attempt, rng_);
+      if (o.retry_after_s) delay = std::max<std::chrono::milliseconds>(delay, std::chrono::seconds(*o.retry_after_s));
+      log(log_level::debug, "retrying",
+          {{"chunk", w.chunk}, {"error", describe(call.report)}, {"delay_ms", std::to_string(delay.count())}});
+      co_return next_step{next_step::back_off, delay};
+    }
+    case outcome_class::ambiguous: {
+      ++stats_.answered_ambiguous;
+      if (++consecutive_ambiguous_ >= settings_.limits.circuit_ambiguous) request_stop(stop_reason::circuit);
+      ledger_row row = make_row(w, chunk_status::unknown, attempt);
+      fill_answer(row, call.report, request_id);
+      co_await record(row);
+      log(log_level::warn, "purchase outcome unknown; reconciling after the settle window",
+          {{"chunk", w.chunk}, {"error", describe(call.report)}});
+      // Servers of a taken order show in lists only after a while: read once the window has passed.
+      if (co_await sleep_unless_stopped(sent_at + std::chrono::seconds(settings_.limits.settle_s))) {
+        co_return next_step{};
+      }
+      reconcile_decision d = co_await read_and_decide(w.chunk, w.auto_pay);
+      ++stats_.reconciled;
+      if (d.status == chunk_status::unknown) {
+        log(log_level::warn, "still unknown", {{"chunk", w.chunk}, {"reason", d.reason}});
+        co_return next_step{};
+      }
+      ledger_row settled = make_row(w, d.status, attempt);
+      settled.order_id = d.order_id;
+      settled.product_id = d.product_id;
+      settled.server_ids = d.server_ids;
+      settled.error_msg = d.reason;
+      if (d.status == chunk_status::ordered) {
+        co_await record(settled);
+        stats_.servers_ordered += w.count;
+        log(log_level::info, "reconciled: ordered", {{"chunk", w.chunk}, {"order_id", d.order_id}});
+        co_return next_step{};
+      }
+      // Provably nothing bought: send again under the same name, if attempts and budget allow.
+      bool more = attempt < settings_.limits.max_attempts && !stopping() && take_retry();
+      if (!more) {
+        settled.status = chunk_status::failed;
+        settled.error_msg += " (gave up: attempts, budget or sending stopped)";
+      }
+      co_await record(settled);
+      log(log_level::info, "reconciled: nothing bought", {{"chunk", w.chunk}, {"resend", more ? "yes" : "no"}});
+      if (!more) co_return next_step{};
+      ++stats_.retries;
+      co_return next_step{next_step::resend};
+    }
+  }
+  co_return next_step{};
 }
 
 net::awaitable<reconcile_decision> scheduler::read_and_decide(const std::string& chunk, bool auto_pay) {

@@ -85,7 +85,15 @@ class scheduler {
 
  private:
   struct attempt_state;
+  // What run_chunk does after an attempt: stop, send again now, or send again after a delay.
+  struct next_step {
+    enum kind_type { done, resend, back_off } kind = done;
+    std::chrono::milliseconds delay{0};
+  };
   net::awaitable<void> run_chunk(chunk_work w);
+  // One attempt, holding a call slot and a token: records the intent, sends, records the answer.
+  // Its own coroutine so that the chunks waiting for a slot hold only run_chunk's small frame.
+  net::awaitable<next_step> attempt_purchase(const chunk_work& w, std::int64_t attempt);
   net::awaitable<reconcile_decision> read_and_decide(const std::string& chunk, bool auto_pay);
   net::awaitable<void> settle_one(ledger_row latest);
   net::awaitable<void> record(ledger_row row);

@@ -93,26 +93,27 @@ void check_spend_guard(const plan& p, std::int64_t max_servers, const std::strin
 }
 
 std::string plan_to_json(const plan& p) {
-  boost::json::array fleets;
-  fleets.reserve(p.fleets.size());
-  for (const auto& f : p.fleets) {
-    boost::json::array unresolved;
+  namespace json = boost::json;
+  // Written one chunk at a time rather than built as one document: the document of a plan of 10,000
+  // chunks is several times the size of its text. The text is the same: compact, keys in this order.
+  auto text = [](const json::value& v) { return json::serialize(v); };
+  std::string out = "{\"job\":" + text(json::value(p.job)) + ",\"calls\":" + text(p.calls()) +
+                    ",\"servers\":" + text(p.servers()) + ",\"fleets\":[";
+  for (std::size_t i = 0; i < p.fleets.size(); ++i) {
+    const fleet_plan& f = p.fleets[i];
+    json::array unresolved;
     for (const auto& u : f.unresolved) unresolved.emplace_back(u);
-    boost::json::array chunks;
-    chunks.reserve(f.chunks.size());
-    for (const auto& c : f.chunks) {
-      chunks.emplace_back(
-          boost::json::object{{"chunk", c.chunk}, {"count", c.count}, {"request", to_json(c.request)}});
+    out += (i > 0 ? ",{\"fleet\":" : "{\"fleet\":") + text(json::value(f.fleet)) + ",\"target\":" + text(f.target) +
+           ",\"ordered\":" + text(f.ordered) + ",\"unresolved\":" + text(unresolved) + ",\"chunks\":[";
+    for (std::size_t j = 0; j < f.chunks.size(); ++j) {
+      const planned_chunk& c = f.chunks[j];
+      if (j > 0) out += ',';
+      out += text(json::object{{"chunk", c.chunk}, {"count", c.count}, {"request", to_json(c.request)}});
     }
-    fleets.emplace_back(boost::json::object{{"fleet", f.fleet},
-                                            {"target", f.target},
-                                            {"ordered", f.ordered},
-                                            {"unresolved", std::move(unresolved)},
-                                            {"chunks", std::move(chunks)}});
+    out += "]}";
   }
-  boost::json::object out{
-      {"job", p.job}, {"calls", p.calls()}, {"servers", p.servers()}, {"fleets", std::move(fleets)}};
-  return boost::json::serialize(out);
+  out += "]}";
+  return out;
 }
 
 }  // namespace cphfleet

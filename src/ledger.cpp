@@ -483,6 +483,10 @@ fleet_totals ledger_index::totals(std::string_view fleet) const {
   return t;
 }
 
+void for_each_ledger_row(const std::filesystem::path& path, const std::function<void(ledger_row&&)>& sink) {
+  stream_ledger(path, row_cells::all, sink);
+}
+
 ledger_index read_ledger_state(const std::filesystem::path& path) {
   ledger_index index({}, ledger_history::latest_only);
   stream_ledger(path, row_cells::state, [&](ledger_row&& row) { index.add(std::move(row)); });

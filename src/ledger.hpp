@@ -113,6 +113,10 @@ class ledger_index {
   std::size_t added_ = 0;
 };
 
+// Reads a ledger piece by piece (the file is never held whole), handing each row, every cell, to
+// `sink` in file order. The same checks and errors as read_ledger; a missing file has no rows.
+void for_each_ledger_row(const std::filesystem::path& path, const std::function<void(ledger_row&&)>& sink);
+
 // The ledger's state as planning reads it, for `plan` and a run's spend guard on ledgers of 100,000s
 // of rows: read piece by piece (the file is never held whole) into a latest_only index whose rows keep
 // time, fleet, chunk, count, status, attempt and http_status. Every other cell is checked as

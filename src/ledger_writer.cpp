@@ -48,16 +48,43 @@ std::string read_file(int fd) {
   return text;
 }
 
-// The end of the last complete record: records end with a line break outside quotes.
-std::size_t complete_prefix(std::string_view text) {
-  bool quoted = false;
-  std::size_t end = 0;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
-    if (c == '"') quoted = !quoted;  // doubled quotes toggle twice: no net change
-    else if (c == '\n' && !quoted) end = i + 1;
+// Reads [from, to) of the file.
+std::string read_range(int fd, off_t from, off_t to, const std::filesystem::path& path) {
+  std::string text(static_cast<std::size_t>(to - from), '\0');
+  std::size_t used = 0;
+  while (used < text.size()) {
+    ssize_t n = ::pread(fd, text.data() + used, text.size() - used, from + static_cast<off_t>(used));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) throw std::runtime_error(fmt::format("{}: read: {}", path.string(), errno_text()));
+    if (n == 0) break;
+    used += static_cast<std::size_t>(n);
   }
-  return end;
+  text.resize(used);
+  return text;
+}
+
+struct file_shape {
+  off_t size = 0;
+  off_t complete = 0;  // the end of the last complete record: a line break outside quotes
+};
+
+// Scans the file a piece at a time: a big ledger is never held whole.
+file_shape scan(int fd, const std::filesystem::path& path) {
+  file_shape shape;
+  bool quoted = false;
+  std::string piece(1 << 20, '\0');
+  for (;;) {
+    ssize_t n = ::pread(fd, piece.data(), piece.size(), shape.size);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) throw std::runtime_error(fmt::format("{}: read: {}", path.string(), errno_text()));
+    if (n == 0) return shape;
+    for (ssize_t i = 0; i < n; ++i) {
+      char c = piece[static_cast<std::size_t>(i)];
+      if (c == '"') quoted = !quoted;  // doubled quotes toggle twice: no net change
+      else if (c == '\n' && !quoted) shape.complete = shape.size + i + 1;
+    }
+    shape.size += n;
+  }
 }
 
 bool tail_is_whole_row(std::string_view tail, const std::filesystem::path& path) {
@@ -104,33 +131,47 @@ ledger_lock::~ledger_lock() {
 }
 
 ledger_writer::ledger_writer(net::any_io_executor ex, std::filesystem::path path, std::string_view command)
+    : ledger_writer(std::move(ex), std::move(path), command,
+                    [this](ledger_row&& row) { existing_.push_back(std::move(row)); }) {}
+
+ledger_writer::ledger_writer(net::any_io_executor ex, std::filesystem::path path, std::string_view command,
+                             const std::function<void(ledger_row&&)>& existing)
     : ex_(std::move(ex)), path_(std::move(path)) {
   if (path_.has_parent_path()) std::filesystem::create_directories(path_.parent_path());
   lock_ = std::make_unique<ledger_lock>(path_, command);
   fd_ = ::open(path_.c_str(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   if (fd_ < 0) throw std::runtime_error(fmt::format("{}: cannot open: {}", path_.string(), errno_text()));
-  std::string text = read_file(fd_);
-  if (text.empty()) {
-    write_and_sync(ledger_header());
-    sync_dir(path_.parent_path());
-    return;
-  }
-  std::size_t keep = complete_prefix(text);
-  if (keep < text.size() && tail_is_whole_row(std::string_view(text).substr(keep), path_)) {
-    // A whole row without its line break (typed by hand, or torn just before the CRLF): keep it.
-    write_all(fd_, "\r\n", path_);
-    text += "\r\n";
-    keep = text.size();
-  }
-  if (keep < text.size()) {
-    log(log_level::warn, "ledger ends in a torn record (a crash while appending); cutting it",
-        {{"ledger", path_.string()}, {"bytes", std::to_string(text.size() - keep)}});
-    if (::ftruncate(fd_, static_cast<off_t>(keep)) != 0 || ::fdatasync(fd_) != 0) {
-      throw std::runtime_error(fmt::format("{}: cannot cut the torn record: {}", path_.string(), errno_text()));
+  try {
+    file_shape shape = scan(fd_, path_);
+    if (shape.size == 0) {
+      write_and_sync(ledger_header());
+      sync_dir(path_.parent_path());
+      return;
     }
-    text.resize(keep);
+    off_t keep = shape.complete;
+    if (keep < shape.size) {
+      std::string tail = read_range(fd_, keep, shape.size, path_);
+      if (tail_is_whole_row(tail, path_)) {
+        // A whole row without its line break (typed by hand, or torn just before the CRLF): keep it.
+        write_all(fd_, "\r\n", path_);
+        shape.size += 2;
+        keep = shape.size;
+      }
+    }
+    if (keep < shape.size) {
+      log(log_level::warn, "ledger ends in a torn record (a crash while appending); cutting it",
+          {{"ledger", path_.string()}, {"bytes", std::to_string(shape.size - keep)}});
+      if (::ftruncate(fd_, keep) != 0 || ::fdatasync(fd_) != 0) {
+        throw std::runtime_error(fmt::format("{}: cannot cut the torn record: {}", path_.string(), errno_text()));
+      }
+    }
+    // Whole records only now: read them as any reader would.
+    for_each_ledger_row(path_, existing);
+  } catch (...) {
+    ::close(fd_);  // a constructor that throws runs no destructor
+    fd_ = -1;
+    throw;
   }
-  existing_ = parse_ledger(text, path_.string());
 }
 
 ledger_writer::~ledger_writer() {

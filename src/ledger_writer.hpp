@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <deque>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -39,6 +40,11 @@ class ledger_writer {
   // an existing file, and cuts a torn last record (a crash mid-append) so the file parses again: such a
   // record never finished its fsync, so its caller never went on. Reads what is there into `rows()`.
   ledger_writer(net::any_io_executor ex, std::filesystem::path path, std::string_view command);
+  // The same, handing the rows already there to `existing` (in file order) instead of keeping them in
+  // existing_rows(): the file is read piece by piece, never whole, so a run indexes a big ledger
+  // without holding it twice.
+  ledger_writer(net::any_io_executor ex, std::filesystem::path path, std::string_view command,
+                const std::function<void(ledger_row&&)>& existing);
   ~ledger_writer();
 
   // Appends the row and returns once it is written and fdatasync'ed. Rows appended while a sync is under
@@ -48,8 +54,6 @@ class ledger_writer {
   void append_now(const ledger_row& row);
 
   const std::vector<ledger_row>& existing_rows() const { return existing_; }
-  // The same, handed over (existing_rows() is empty afterwards): the caller indexes them without a copy.
-  std::vector<ledger_row> take_existing_rows() { return std::exchange(existing_, {}); }
   const std::filesystem::path& path() const { return path_; }
   std::uint64_t rows_written() const { return rows_written_; }
   std::uint64_t syncs() const { return syncs_; }

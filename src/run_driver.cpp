@@ -43,15 +43,16 @@ int drive(const config& cfg, std::string_view command, const driver_flags& flags
   auto started = std::chrono::steady_clock::now();
   net::io_context ioc(1);
 
+  // Only the latest row of a chunk matters to a run: memory follows the chunks, not every attempt.
+  ledger_index index({}, ledger_history::latest_only);
   std::unique_ptr<ledger_writer> writer;
   try {
-    writer = std::make_unique<ledger_writer>(ioc.get_executor(), cfg.ledger_path, fmt::format("cphfleet {}", command));
+    writer = std::make_unique<ledger_writer>(ioc.get_executor(), cfg.ledger_path, fmt::format("cphfleet {}", command),
+                                             [&](ledger_row&& row) { index.add(std::move(row)); });
   } catch (const ledger_busy& e) {
     fmt::print(stderr, "cphfleet: {}\n", e.what());
     return exit_code::locked;
   }
-  // Only the latest row of a chunk matters to a run: memory follows the chunks, not every attempt.
-  ledger_index index(writer->take_existing_rows(), ledger_history::latest_only);
   service_session session(ioc, cfg);
   log(log_level::info, fmt::format("{} started", command),
       {{"ledger", cfg.ledger_path.string()}, {"service", session.describe()}});

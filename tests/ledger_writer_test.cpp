@@ -99,6 +99,37 @@ TEST(ledger_writer_test, a_torn_last_record_is_cut_on_open) {
   EXPECT_EQ(read_ledger(path).size(), 1u);
 }
 
+TEST(ledger_writer_test, rows_handed_to_a_sink_are_those_of_a_big_ledger_after_a_torn_record_is_cut) {
+  auto dir = test::make_temp_dir("lw");
+  auto path = dir / "orders.csv";
+  std::string text = ledger_header();
+  for (int i = 0; i < 6000; ++i) {  // some MB: read in pieces
+    ledger_row r = make_row("eu-" + std::to_string(1000 + i), i % 2 ? chunk_status::ordered : chunk_status::sending);
+    r.request += std::string(300, ' ');
+    text += format_row(r);
+  }
+  std::string torn = format_row(make_row("eu-9999", chunk_status::sending));
+  {
+    std::ofstream out(path, std::ios::binary);
+    out << text << torn.substr(0, torn.size() - 40);
+  }
+  net::io_context ioc;
+  std::vector<ledger_row> seen;
+  {
+    ledger_writer w(ioc.get_executor(), path, "test", [&](ledger_row&& row) { seen.push_back(std::move(row)); });
+    EXPECT_TRUE(w.existing_rows().empty());
+  }
+  EXPECT_EQ(test::slurp(path), text);
+  auto rows = read_ledger(path);
+  ASSERT_EQ(seen.size(), 6000u);
+  ASSERT_EQ(rows.size(), 6000u);
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    EXPECT_EQ(format_row(seen[i]), format_row(rows[i])) << i;
+    if (HasFailure()) break;
+  }
+  EXPECT_EQ(seen.back().error_msg, "=not a formula, \"quoted\",\nmulti-line");
+}
+
 TEST(ledger_writer_test, a_whole_last_row_without_its_line_break_is_kept) {
   auto dir = test::make_temp_dir("lw");
   auto path = dir / "orders.csv";

@@ -176,12 +176,16 @@ void fill_row(std::vector<std::string>& cells, ledger_row& row, std::string_view
   if (!all) return;
   row.error_code.swap(cells[col_error_code]);
   row.error_msg.swap(cells[col_error_msg]);
+  // A quoted cell grows piece by piece while it is read (to up to twice its length); a row that is
+  // kept should not keep that slack.
+  row.error_msg.shrink_to_fit();
   row.request_id.swap(cells[col_request_id]);
   row.order_id.swap(cells[col_order_id]);
   row.product_id.swap(cells[col_product_id]);
   split_ids(cells[col_server_ids], row.server_ids);
   row.project_id.swap(cells[col_project_id]);
   row.request.swap(cells[col_request]);
+  row.request.shrink_to_fit();
 }
 
 // Reads the file a piece at a time, each piece cut after the last record that ends in it (a line feed

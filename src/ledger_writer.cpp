@@ -198,13 +198,7 @@ net::awaitable<void> ledger_writer::append(ledger_row row) {
   std::shared_ptr<batch> mine = open_;
   mine->bytes += format_row(row);
   ++rows_written_;
-  if (!flushing_) {
-    flushing_ = true;
-    net::co_spawn(ex_, flush_loop(), [](std::exception_ptr e) {
-      // flush_loop records failures in the batches; nothing escapes it but a bug.
-      if (e) std::rethrow_exception(e);
-    });
-  }
+  start_syncs();
   while (!mine->durable && mine->error.empty()) {
     auto [ec] = co_await mine->done->async_wait(net::as_tuple(net::use_awaitable));
     (void)ec;  // cancelled = the batch finished; the flags say how
@@ -212,28 +206,40 @@ net::awaitable<void> ledger_writer::append(ledger_row row) {
   if (!mine->error.empty()) throw std::runtime_error(mine->error);
 }
 
-net::awaitable<void> ledger_writer::flush_loop() {
-  while (open_) {
+void ledger_writer::start_syncs() {
+  while (open_ && syncs_in_flight_ < k_concurrent_syncs) {
     std::shared_ptr<batch> b = std::move(open_);
     open_.reset();
-    std::string error;
-    co_await net::co_spawn(
-        sync_pool_,
-        [this, &b, &error]() -> net::awaitable<void> {
-          try {
-            write_and_sync(b->bytes);
-          } catch (const std::exception& e) {
-            error = e.what();
-          }
-          co_return;
-        },
-        net::use_awaitable);
-    ++syncs_;
-    if (error.empty()) b->durable = true;
-    else b->error = error;
-    b->done->cancel();
+    try {
+      write_all(fd_, b->bytes, path_);
+    } catch (const std::exception& e) {
+      b->error = e.what();
+      b->done->cancel();
+      continue;
+    }
+    ++syncs_in_flight_;
+    net::co_spawn(ex_, sync_batch(std::move(b)), [](std::exception_ptr e) {
+      // sync_batch records failures in the batch; nothing escapes it but a bug.
+      if (e) std::rethrow_exception(e);
+    });
   }
-  flushing_ = false;
+}
+
+net::awaitable<void> ledger_writer::sync_batch(std::shared_ptr<batch> b) {
+  std::string error;
+  co_await net::co_spawn(
+      sync_pool_,
+      [this, &error]() -> net::awaitable<void> {
+        if (::fdatasync(fd_) != 0) error = fmt::format("{}: fdatasync: {}", path_.string(), errno_text());
+        co_return;
+      },
+      net::use_awaitable);
+  ++syncs_;
+  --syncs_in_flight_;
+  if (error.empty()) b->durable = true;
+  else b->error = error;
+  b->done->cancel();
+  start_syncs();  // what was appended meanwhile
 }
 
 }  // namespace cphfleet

@@ -47,8 +47,11 @@ class ledger_writer {
                 const std::function<void(ledger_row&&)>& existing);
   ~ledger_writer();
 
-  // Appends the row and returns once it is written and fdatasync'ed. Rows appended while a sync is under
-  // way are written together by the next one (group commit), so a busy run pays one sync per batch.
+  // Appends the row and returns once it is written and fdatasync'ed. Rows appended while the syncs are
+  // busy are written together by the next one (group commit), so a busy run pays one sync per batch.
+  // Up to two syncs run at once: a row need not wait for a sync that began before it was written to
+  // end before its own begins (two fdatasyncs of a file proceed together, and each makes durable every
+  // byte written before it began).
   net::awaitable<void> append(ledger_row row);
   // Synchronous append + sync, for the last words of a process (the second signal).
   void append_now(const ledger_row& row);
@@ -65,7 +68,11 @@ class ledger_writer {
     bool durable = false;
     std::string error;
   };
-  net::awaitable<void> flush_loop();
+  static constexpr int k_concurrent_syncs = 2;
+  // Writes the collected rows (here, on the io thread, so the file keeps the order of the appends) and
+  // starts their sync, while fewer than k_concurrent_syncs run.
+  void start_syncs();
+  net::awaitable<void> sync_batch(std::shared_ptr<batch> b);
   void write_and_sync(const std::string& bytes);
 
   net::any_io_executor ex_;
@@ -73,9 +80,9 @@ class ledger_writer {
   std::unique_ptr<ledger_lock> lock_;
   int fd_ = -1;
   std::vector<ledger_row> existing_;
-  net::thread_pool sync_pool_{1};  // fdatasync runs here so the io thread keeps going
-  std::shared_ptr<batch> open_;     // collecting rows while a sync runs
-  bool flushing_ = false;
+  net::thread_pool sync_pool_{k_concurrent_syncs};  // fdatasync runs here so the io thread keeps going
+  std::shared_ptr<batch> open_;  // collecting rows while the syncs are busy
+  int syncs_in_flight_ = 0;
   std::uint64_t rows_written_ = 0;
   std::uint64_t syncs_ = 0;
 };

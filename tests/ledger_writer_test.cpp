@@ -66,6 +66,28 @@ TEST(ledger_writer_test, appends_made_together_share_syncs_and_all_land_in_order
   for (int i = 0; i < 200; ++i) EXPECT_EQ(rows[static_cast<std::size_t>(i)].chunk, "eu-" + std::to_string(1000 + i));
 }
 
+TEST(ledger_writer_test, two_syncs_run_at_once_and_the_rows_appended_meanwhile_share_the_next) {
+  auto dir = test::make_temp_dir("lw");
+  auto path = dir / "orders.csv";
+  net::io_context ioc;
+  ledger_writer w(ioc.get_executor(), path, "test");
+  std::vector<int> durable_order;
+  for (int i = 0; i < 50; ++i) {
+    net::co_spawn(ioc, w.append(make_row("eu-" + std::to_string(1000 + i), chunk_status::sending)),
+                  [&, i](std::exception_ptr e) {
+                    EXPECT_FALSE(e);
+                    durable_order.push_back(i);
+                  });
+  }
+  ioc.run();
+  // Row 0 and row 1 each start a sync as they come; rows 2..49 come while both run and go together.
+  EXPECT_EQ(w.syncs(), 3u);
+  ASSERT_EQ(durable_order.size(), 50u);
+  auto rows = read_ledger(path);
+  ASSERT_EQ(rows.size(), 50u);
+  for (int i = 0; i < 50; ++i) EXPECT_EQ(rows[static_cast<std::size_t>(i)].chunk, "eu-" + std::to_string(1000 + i));
+}
+
 TEST(ledger_writer_test, an_append_returns_only_after_the_row_is_in_the_file) {
   auto dir = test::make_temp_dir("lw");
   auto path = dir / "orders.csv";

@@ -38,7 +38,8 @@ class reader {
   explicit reader(std::string_view text) : text_(text) {}
   // `text` starts at line `first_line` of a larger input read piece by piece (cut at record ends):
   // line numbers, in line() and in errors, count from there.
-  reader(std::string_view text, int first_line) : text_(text), first_line_(first_line), next_line_(first_line) {}
+  reader(std::string_view text, int first_line)
+      : text_(text), first_line_(first_line), next_line_(first_line) {}
   // The next record, or nullopt at the end. Throws parse_error (a std::runtime_error) on a malformed
   // record (an unterminated quote, a quote inside an unquoted cell), naming the line.
   std::optional<std::vector<std::string>> next();

@@ -226,8 +226,10 @@ void stream_ledger(const std::filesystem::path& path, row_cells keep, Sink&& sin
     }
     for (std::size_t i = scanned; i < buffer.size(); ++i) {
       char c = buffer[i];
-      if (c == '"') quoted = !quoted;  // doubled quotes toggle twice: no net change
-      else if (c == '\n' && !quoted) complete = i + 1;
+      if (c == '"')
+        quoted = !quoted;  // doubled quotes toggle twice: no net change
+      else if (c == '\n' && !quoted)
+        complete = i + 1;
     }
     scanned = buffer.size();
     // At the end the rest is parsed as it is: a last record without a line break, or a malformed one.
@@ -396,8 +398,9 @@ void ledger_index::add(ledger_row row) {
     if (it != latest_.end()) {
       ledger_row& previous = rows_[it->second];
       if (previous.fleet != row.fleet) {
-        throw std::runtime_error(fmt::format("ledger: chunk '{}' is recorded for fleet '{}' and for fleet '{}'",
-                                             row.chunk, previous.fleet, row.fleet));
+        throw std::runtime_error(
+            fmt::format("ledger: chunk '{}' is recorded for fleet '{}' and for fleet '{}'", row.chunk,
+                        previous.fleet, row.fleet));
       }
       previous = std::move(row);
       added_at_[it->second] = added_++;

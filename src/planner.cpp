@@ -103,8 +103,9 @@ std::string plan_to_json(const plan& p) {
     const fleet_plan& f = p.fleets[i];
     json::array unresolved;
     for (const auto& u : f.unresolved) unresolved.emplace_back(u);
-    out += (i > 0 ? ",{\"fleet\":" : "{\"fleet\":") + text(json::value(f.fleet)) + ",\"target\":" + text(f.target) +
-           ",\"ordered\":" + text(f.ordered) + ",\"unresolved\":" + text(unresolved) + ",\"chunks\":[";
+    out += (i > 0 ? ",{\"fleet\":" : "{\"fleet\":") + text(json::value(f.fleet)) +
+           ",\"target\":" + text(f.target) + ",\"ordered\":" + text(f.ordered) +
+           ",\"unresolved\":" + text(unresolved) + ",\"chunks\":[";
     for (std::size_t j = 0; j < f.chunks.size(); ++j) {
       const planned_chunk& c = f.chunks[j];
       if (j > 0) out += ',';

@@ -4,12 +4,6 @@
 // one table of figures against their goals. Figures are reported, never asserted: this is not a test.
 //
 //   cphfleet_bench [--binary PATH] [--keep] [--only NAME[,NAME...]]
-#include "job_file.hpp"
-#include "ledger.hpp"
-#include "log.hpp"
-#include "test_http.hpp"
-#include "test_process.hpp"
-
 #include <fmt/format.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -20,6 +14,12 @@
 #include <map>
 #include <optional>
 #include <set>
+
+#include "job_file.hpp"
+#include "ledger.hpp"
+#include "log.hpp"
+#include "test_http.hpp"
+#include "test_process.hpp"
 
 namespace cphfleet::bench {
 namespace {
@@ -35,8 +35,12 @@ constexpr const char* k_project = "0123456789abcdef0123456789abcdef";
 std::string g_binary = CPHFLEET_BINARY;
 
 std::vector<std::string> aksk_env() {
-  return {std::string("HUAWEICLOUD_SDK_AK=") + k_ak, std::string("HUAWEICLOUD_SDK_SK=") + k_sk, "HTTPS_PROXY=",
-          "https_proxy=", "NO_PROXY=", "no_proxy="};
+  return {std::string("HUAWEICLOUD_SDK_AK=") + k_ak,
+          std::string("HUAWEICLOUD_SDK_SK=") + k_sk,
+          "HTTPS_PROXY=",
+          "https_proxy=",
+          "NO_PROXY=",
+          "no_proxy="};
 }
 
 void write_file(const std::filesystem::path& p, const std::string& text) {
@@ -50,13 +54,13 @@ void write_file(const std::filesystem::path& p, const std::string& text) {
 struct measured {
   int exit_code = -1;
   double wall_s = 0;
-  double cpu_s = 0;         // user + system
-  double max_rss_mb = 0;    // ru_maxrss
+  double cpu_s = 0;       // user + system
+  double max_rss_mb = 0;  // ru_maxrss
   std::string out, err;
 };
 
-measured run_measured(const std::vector<std::string>& args, const std::filesystem::path& dir, const std::string& name,
-                      std::chrono::seconds timeout = std::chrono::seconds(150)) {
+measured run_measured(const std::vector<std::string>& args, const std::filesystem::path& dir,
+                      const std::string& name, std::chrono::seconds timeout = std::chrono::seconds(150)) {
   std::vector<std::string> argv{g_binary};
   argv.insert(argv.end(), args.begin(), args.end());
   std::vector<std::string> env_entries;
@@ -104,7 +108,9 @@ measured run_measured(const std::vector<std::string>& args, const std::filesyste
   }
   m.wall_s = std::chrono::duration<double>(clock_type::now() - started).count();
   m.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  auto seconds = [](const timeval& t) { return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6; };
+  auto seconds = [](const timeval& t) {
+    return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6;
+  };
   m.cpu_s = seconds(usage.ru_utime) + seconds(usage.ru_stime);
   m.max_rss_mb = static_cast<double>(usage.ru_maxrss) / 1024.0;  // KiB on Linux
   m.out = slurp(out_path);
@@ -145,9 +151,10 @@ tls_files make_pki(const std::filesystem::path& dir) {
   const std::string ec = "-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes";
   std::string d = dir.string();
   for (const std::string& cmd :
-       {fmt::format("openssl req -x509 {} -keyout {}/ca.key -out {}/ca.pem -days 2 -subj /CN=cphfleet-bench-ca "
-                    "-addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign",
-                    ec, d, d),
+       {fmt::format(
+            "openssl req -x509 {} -keyout {}/ca.key -out {}/ca.pem -days 2 -subj /CN=cphfleet-bench-ca "
+            "-addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign",
+            ec, d, d),
         fmt::format("openssl req {} -keyout {}/server.key -out {}/server.csr -subj /CN=127.0.0.1", ec, d, d),
         fmt::format("openssl x509 -req -in {0}/server.csr -CA {0}/ca.pem -CAkey {0}/ca.key -CAcreateserial "
                     "-out {0}/server.pem -days 2 -extfile {0}/ext.cnf",
@@ -164,8 +171,8 @@ class emulator_process {
       : tls_(tls != nullptr) {
     auto port_file = dir / "emulator.port";
     std::filesystem::remove(port_file);
-    std::vector<std::string> argv{g_binary, "emulator", "--listen", "127.0.0.1:0", "--port-file",
-                                  port_file.string(), "--ak", k_ak, "--sk", k_sk};
+    std::vector<std::string> argv{g_binary,           "emulator", "--listen", "127.0.0.1:0", "--port-file",
+                                  port_file.string(), "--ak",     k_ak,       "--sk",        k_sk};
     if (tls != nullptr) {
       argv.insert(argv.end(), {"--tls-cert", tls->cert.string(), "--tls-key", tls->key.string()});
       tls_context_.load_verify_file(tls->ca.string());
@@ -191,7 +198,9 @@ class emulator_process {
     process_->wait(std::chrono::seconds(10));
   }
 
-  std::string url() const { return (tls_ ? "https://127.0.0.1:" : "http://127.0.0.1:") + std::to_string(port_); }
+  std::string url() const {
+    return (tls_ ? "https://127.0.0.1:" : "http://127.0.0.1:") + std::to_string(port_);
+  }
 
   boost::json::value admin_get(std::string_view target) {
     std::unique_ptr<test::http_client> c =
@@ -209,7 +218,8 @@ class emulator_process {
     for (const auto& v : doc.at("orders").as_array()) {
       auto t = parse_utc_rfc3339(v.at("created_at").as_string());
       if (!t) throw std::runtime_error("bad created_at");
-      out[std::string(v.at("server_name").as_string())] = std::chrono::duration<double>(t->time_since_epoch()).count();
+      out[std::string(v.at("server_name").as_string())] =
+          std::chrono::duration<double>(t->time_since_epoch()).count();
     }
     return out;
   }
@@ -245,7 +255,8 @@ struct limits {
   std::int64_t max_servers = 100;
 };
 
-std::string config_text(const std::string& url, const limits& l, const std::optional<std::filesystem::path>& ca) {
+std::string config_text(const std::string& url, const limits& l,
+                        const std::optional<std::filesystem::path>& ca) {
   std::string t = fmt::format("[cloud]\nendpoint = \"{}\"\nproject_id = \"{}\"\n", url, k_project);
   if (ca) t += fmt::format("ca_file = \"{}\"\n", ca->string());
   t += fmt::format(
@@ -347,15 +358,17 @@ run_figures run_scenario(const std::filesystem::path& dir, std::int64_t chunks, 
   write_file(dir / "job.toml", job_text("bench", chunks * 10));
   run_figures r;
   // The spend guard (max_servers_per_run) is lifted by --max-servers, as a user would for a big run.
-  r.m = run_measured({"run", (dir / "job.toml").string(), "--json", "--max-servers", std::to_string(chunks * 10)},
-                     dir, "run");
+  r.m = run_measured(
+      {"run", (dir / "job.toml").string(), "--json", "--max-servers", std::to_string(chunks * 10)}, dir,
+      "run");
   expect_success(r.m, "cphfleet run in " + dir.string());
   r.finished = finished_fields(r.m.err);
   r.order_by_chunk = emu.order_times_s();
   for (const auto& [chunk, t] : r.order_by_chunk) r.order_times.push_back(t);
   std::sort(r.order_times.begin(), r.order_times.end());
   r.emulator_stats = emu.stats();
-  if (r.purchases() != chunks) throw std::runtime_error(fmt::format("{} orders for {} chunks", r.purchases(), chunks));
+  if (r.purchases() != chunks)
+    throw std::runtime_error(fmt::format("{} orders for {} chunks", r.purchases(), chunks));
   return r;
 }
 
@@ -368,8 +381,8 @@ void rate_bound_and_cost(const std::filesystem::path& root) {
   scenario_dir plain(root, "rate-bound-plain");
   run_figures p = run_scenario(plain.dir, chunks, l, {"--latency", "20"});
   double rate = sustained_rate(p.order_times, static_cast<std::size_t>(l.burst));
-  add_figure("rate-bound", "purchases/s (emulator clock) ÷ 200", fmt::format("{:.1f}/s", rate), "≥ 0.98", rate / 200,
-             rate / 200 >= 0.98);
+  add_figure("rate-bound", "purchases/s (emulator clock) ÷ 200", fmt::format("{:.1f}/s", rate), "≥ 0.98",
+             rate / 200, rate / 200 >= 0.98);
   add_figure("rate-bound", "429 answers", fmt::format("{}", p.emulator_stats["throttled"]), "0", -1,
              p.emulator_stats["throttled"] == 0);
 
@@ -378,10 +391,12 @@ void rate_bound_and_cost(const std::filesystem::path& root) {
   tls_files pki = make_pki(secure.dir / "pki");
   run_figures t = run_scenario(secure.dir, chunks, l, {"--latency", "20"}, &pki);
   double tls_rate = sustained_rate(t.order_times, static_cast<std::size_t>(l.burst));
-  add_figure("rate-bound TLS", "purchases/s (emulator clock) ÷ 200", fmt::format("{:.1f}/s", tls_rate), "≥ 0.98",
-             tls_rate / 200, tls_rate / 200 >= 0.98);
-  add_figure("cost", "CPU s per 1,000 purchases, plain", fmt::format("{:.3f} s", cpu_per_1000(p)), "low", -1, {});
-  add_figure("cost", "CPU s per 1,000 purchases, TLS", fmt::format("{:.3f} s", cpu_per_1000(t)), "low", -1, {});
+  add_figure("rate-bound TLS", "purchases/s (emulator clock) ÷ 200", fmt::format("{:.1f}/s", tls_rate),
+             "≥ 0.98", tls_rate / 200, tls_rate / 200 >= 0.98);
+  add_figure("cost", "CPU s per 1,000 purchases, plain", fmt::format("{:.3f} s", cpu_per_1000(p)), "low", -1,
+             {});
+  add_figure("cost", "CPU s per 1,000 purchases, TLS", fmt::format("{:.3f} s", cpu_per_1000(t)), "low", -1,
+             {});
   double handshakes = number_of(t.finished, "tls_handshakes");
   add_figure("cost", "TLS handshakes (connections)",
              fmt::format("{:.0f} ({:.0f})", handshakes, number_of(t.finished, "connections")),
@@ -391,7 +406,8 @@ void rate_bound_and_cost(const std::filesystem::path& root) {
   double rows = number_of(p.finished, "ledger_rows");
   double syncs = number_of(p.finished, "ledger_syncs");
   add_figure("ledger (rate-bound)", "rows/s (rows per fsync)",
-             fmt::format("{:.0f}/s ({:.2f})", rows / p.m.wall_s, rows / syncs), "bounded by the rate", -1, {});
+             fmt::format("{:.0f}/s ({:.2f})", rows / p.m.wall_s, rows / syncs), "bounded by the rate", -1,
+             {});
 }
 
 void adaptive(const std::filesystem::path& root) {
@@ -422,9 +438,10 @@ void latency_bound(const std::filesystem::path& root) {
   run_figures r = run_scenario(d.dir, chunks, l, {"--latency", "50"});
   double rate = sustained_rate(r.order_times, static_cast<std::size_t>(l.in_flight));
   double bound = 64 / 0.05;
-  add_figure("latency-bound", "purchases/s ÷ (64 ÷ 0.05 s)", fmt::format("{:.0f}/s", rate), "≥ 0.90", rate / bound,
-             rate / bound >= 0.90);
-  add_figure("latency-bound", "CPU s per 1,000 purchases", fmt::format("{:.3f} s", cpu_per_1000(r)), "low", -1, {});
+  add_figure("latency-bound", "purchases/s ÷ (64 ÷ 0.05 s)", fmt::format("{:.0f}/s", rate), "≥ 0.90",
+             rate / bound, rate / bound >= 0.90);
+  add_figure("latency-bound", "CPU s per 1,000 purchases", fmt::format("{:.3f} s", cpu_per_1000(r)), "low",
+             -1, {});
   // Where a call slot's time goes, per chunk: its sending row is made (then fsynced), the emulator
   // takes the order as the request arrives, waits 50 ms, answers, and the answer row is made. The
   // slot is held from before the sending row until the answer, then handed to the next chunk.
@@ -464,9 +481,9 @@ void memory_and_ledger(const std::filesystem::path& root) {
              r.m.max_rss_mb / 32, r.m.max_rss_mb <= 32);
   // The cron case: the same job again, on the 20,000-row ledger the run left; nothing to send (the
   // emulator is gone: a request would fail the run).
-  measured again = run_measured({"run", (d.dir / "job.toml").string(), "--json", "--max-servers",
-                                 std::to_string(chunks * 10)},
-                                d.dir, "rerun");
+  measured again = run_measured(
+      {"run", (d.dir / "job.toml").string(), "--json", "--max-servers", std::to_string(chunks * 10)}, d.dir,
+      "rerun");
   expect_success(again, "the re-run");
   add_figure("memory", "peak RSS of its re-run (nothing to send)", fmt::format("{:.1f} MB", again.max_rss_mb),
              "≤ 32 MB", again.max_rss_mb / 32, again.max_rss_mb <= 32);
@@ -476,11 +493,13 @@ void memory_and_ledger(const std::filesystem::path& root) {
   double duration = summary.at("duration_s").to_number<double>();
   double rows_per_s = rows / duration;
   add_figure("ledger", "rows/s, each fsynced before its send",
-             fmt::format("{:.0f}/s ({:.0f} rows, {:.1f} per fsync)", rows_per_s, rows, rows / syncs), "≥ 2,000",
-             rows_per_s / 2000, rows_per_s >= 2000);
+             fmt::format("{:.0f}/s ({:.0f} rows, {:.1f} per fsync)", rows_per_s, rows, rows / syncs),
+             "≥ 2,000", rows_per_s / 2000, rows_per_s >= 2000);
   add_figure("unthrottled", "purchases/s (emulator clock)",
-             fmt::format("{:.0f}/s", sustained_rate(r.order_times, static_cast<std::size_t>(l.burst))), "-", -1, {});
-  add_figure("unthrottled", "CPU s per 1,000 purchases", fmt::format("{:.3f} s", cpu_per_1000(r)), "low", -1, {});
+             fmt::format("{:.0f}/s", sustained_rate(r.order_times, static_cast<std::size_t>(l.burst))), "-",
+             -1, {});
+  add_figure("unthrottled", "CPU s per 1,000 purchases", fmt::format("{:.3f} s", cpu_per_1000(r)), "low", -1,
+             {});
   g_memory_ledger = d.dir / "orders.csv";
 }
 
@@ -506,7 +525,8 @@ void write_big_ledger(const std::filesystem::path& path, const std::filesystem::
     row.fleet = fleet;
     row.chunk = chunk;
     if (!row.order_id.empty()) row.order_id = fmt::format("CS{:016}", n);
-    for (std::size_t i = 0; i < row.server_ids.size(); ++i) row.server_ids[i] = fmt::format("{:032x}", n * 16 + i);
+    for (std::size_t i = 0; i < row.server_ids.size(); ++i)
+      row.server_ids[i] = fmt::format("{:032x}", n * 16 + i);
     return row;
   };
   std::ofstream file(path, std::ios::binary | std::ios::trunc);
@@ -535,13 +555,14 @@ void planning(const std::filesystem::path& root) {
   write_file(d.dir / "job.toml", job_text("plan", chunk_pairs * 10 + more));
   auto bytes = static_cast<double>(std::filesystem::file_size(d.dir / "orders.csv")) / (1024.0 * 1024.0);
   for (bool json : {false, true}) {
-    std::vector<std::string> args{"plan", (d.dir / "job.toml").string(), "--max-servers", std::to_string(more)};
+    std::vector<std::string> args{"plan", (d.dir / "job.toml").string(), "--max-servers",
+                                  std::to_string(more)};
     if (json) args.push_back("--json");
     measured m = run_measured(args, d.dir, json ? "plan-json" : "plan");
     expect_success(m, "cphfleet plan");
     std::string label = json ? "plan --json" : "plan";
-    add_figure("planning", fmt::format("{}: time ({:.0f} MB ledger)", label, bytes), fmt::format("{:.2f} s", m.wall_s),
-               "< 1 s", m.wall_s / 1.0, m.wall_s < 1.0);
+    add_figure("planning", fmt::format("{}: time ({:.0f} MB ledger)", label, bytes),
+               fmt::format("{:.2f} s", m.wall_s), "< 1 s", m.wall_s / 1.0, m.wall_s < 1.0);
     add_figure("planning", label + ": peak RSS", fmt::format("{:.1f} MB", m.max_rss_mb), "≤ 64 MB",
                m.max_rss_mb / 64, m.max_rss_mb <= 64);
   }
@@ -563,8 +584,8 @@ std::string machine() {
   }
   std::string load = slurp("/proc/loadavg");
   load = load.substr(0, load.find(' '));
-  return fmt::format("{} CPUs ({}), {:.1f} GB memory, load average {} at start", ::sysconf(_SC_NPROCESSORS_ONLN),
-                     model, mem_gb, load);
+  return fmt::format("{} CPUs ({}), {:.1f} GB memory, load average {} at start",
+                     ::sysconf(_SC_NPROCESSORS_ONLN), model, mem_gb, load);
 }
 
 }  // namespace

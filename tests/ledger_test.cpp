@@ -306,7 +306,9 @@ std::string big_ledger_text(int chunks) {
     sending.request = fmt::format("{{\"server_name\":\"{}\",\"note\":\"{}\"}}", chunk, std::string(400, 'r'));
     ledger_row answer = sending;
     answer.time = fmt::format("a{}", i);
-    answer.status = i % 7 == 0 ? chunk_status::failed : i % 11 == 0 ? chunk_status::unknown : chunk_status::ordered;
+    answer.status = i % 7 == 0    ? chunk_status::failed
+                    : i % 11 == 0 ? chunk_status::unknown
+                                  : chunk_status::ordered;
     answer.error_msg = "first line\nsecond, \"quoted\" line\n";
     answer.server_ids = {"id1", "id2"};
     text += format_row(sending) + format_row(answer);
@@ -353,8 +355,8 @@ TEST(ledger_test, the_state_read_in_pieces_reports_errors_at_the_same_line_as_th
   temp_dir dir;
   auto path = dir.path() / "orders.csv";
   std::string text = big_ledger_text(3000);
-  for (const std::string& bad : {std::string("short,row\r\n"), row_with(6, "bought"),
-                                 std::string("\"never closed,\r\nand on\r\n")}) {
+  for (const std::string& bad :
+       {std::string("short,row\r\n"), row_with(6, "bought"), std::string("\"never closed,\r\nand on\r\n")}) {
     {
       std::ofstream out(path, std::ios::binary | std::ios::trunc);
       out << text << bad << format_row(make_row("x", "x-001", 1, chunk_status::ordered));
@@ -390,7 +392,8 @@ TEST(ledger_test, the_state_of_a_missing_or_empty_ledger_is_empty_and_a_bad_head
     read_ledger_state(path);
     FAIL() << "no error";
   } catch (const std::runtime_error& e) {
-    EXPECT_EQ(std::string(e.what()), path.string() + ":1: header ends after column 2, expected column 3 'job'");
+    EXPECT_EQ(std::string(e.what()),
+              path.string() + ":1: header ends after column 2, expected column 3 'job'");
   }
 }
 

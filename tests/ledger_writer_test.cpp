@@ -85,7 +85,8 @@ TEST(ledger_writer_test, two_syncs_run_at_once_and_the_rows_appended_meanwhile_s
   ASSERT_EQ(durable_order.size(), 50u);
   auto rows = read_ledger(path);
   ASSERT_EQ(rows.size(), 50u);
-  for (int i = 0; i < 50; ++i) EXPECT_EQ(rows[static_cast<std::size_t>(i)].chunk, "eu-" + std::to_string(1000 + i));
+  for (int i = 0; i < 50; ++i)
+    EXPECT_EQ(rows[static_cast<std::size_t>(i)].chunk, "eu-" + std::to_string(1000 + i));
 }
 
 TEST(ledger_writer_test, an_append_returns_only_after_the_row_is_in_the_file) {
@@ -126,7 +127,8 @@ TEST(ledger_writer_test, rows_handed_to_a_sink_are_those_of_a_big_ledger_after_a
   auto path = dir / "orders.csv";
   std::string text = ledger_header();
   for (int i = 0; i < 6000; ++i) {  // some MB: read in pieces
-    ledger_row r = make_row("eu-" + std::to_string(1000 + i), i % 2 ? chunk_status::ordered : chunk_status::sending);
+    ledger_row r =
+        make_row("eu-" + std::to_string(1000 + i), i % 2 ? chunk_status::ordered : chunk_status::sending);
     r.request += std::string(300, ' ');
     text += format_row(r);
   }
@@ -138,7 +140,8 @@ TEST(ledger_writer_test, rows_handed_to_a_sink_are_those_of_a_big_ledger_after_a
   net::io_context ioc;
   std::vector<ledger_row> seen;
   {
-    ledger_writer w(ioc.get_executor(), path, "test", [&](ledger_row&& row) { seen.push_back(std::move(row)); });
+    ledger_writer w(ioc.get_executor(), path, "test",
+                    [&](ledger_row&& row) { seen.push_back(std::move(row)); });
     EXPECT_TRUE(w.existing_rows().empty());
   }
   EXPECT_EQ(test::slurp(path), text);

@@ -423,6 +423,7 @@ net::awaitable<bool> emulator::impl::serve(Stream& stream, net::steady_timer& ti
     unsigned version = 11;
     bool keep_alive = false;
     if (ec == http::error::end_of_stream) co_return true;
+    if (ec == http::error::partial_message) co_return false;  // the client left halfway through
     if (ec == http::error::body_limit) {
       ++stats_.requests;
       a = error_answer(http::status::payload_too_large, rid, "APIGW.0201",

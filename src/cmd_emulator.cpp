@@ -64,7 +64,7 @@ int run_emulator(emulator_cli& cli) {
 void add_emulator_command(CLI::App& app, const common_options&, int& result) {
   auto cli = std::make_shared<emulator_cli>();
   emulator_options& o = cli->options;
-  CLI::App* cmd = app.add_subcommand("emulator", "Run the local CPH emulator (spec/cph-api.md) until SIGINT/SIGTERM");
+  CLI::App* cmd = app.add_subcommand("emulator", "Run the local CPH emulator until SIGINT/SIGTERM");
   cmd->add_option("--listen", o.listen, "HOST:PORT to listen on; port 0 takes any free port")
       ->capture_default_str();
   cmd->add_option("--port-file", cli->port_file, "Write the bound port here once listening");

@@ -1,10 +1,15 @@
 // The config file (DESIGN.md "Config file"): where to send, how to authenticate, limits, ledger.
 #pragma once
+#include "diagnostic.hpp"
+
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <optional>
+#include <span>
 #include <string>
+#include <string_view>
 
 namespace cphfleet {
 
@@ -34,12 +39,17 @@ struct emulator_config {
   std::string script;                    // "3:commit_then_drop,7:busy"
 };
 
+// The emulator's fault kinds (DESIGN.md "Emulator"), as `faults` keys and `script` entries take them.
+std::span<const std::string_view> emulator_fault_kinds();
+
 enum class auth_method { aksk, token };
 
 struct config {
   std::filesystem::path path;    // the file it came from
-  std::string endpoint;          // "https://cph.cn-north-4.myhuaweicloud.com" or "embedded"
-  std::string project_id;        // from the file, else env HUAWEICLOUD_SDK_PROJECT_ID; may be empty
+  std::string endpoint;          // "https://cph.cn-north-4.myhuaweicloud.com" or "embedded"; no trailing `/`
+  // From the file, else env HUAWEICLOUD_SDK_PROJECT_ID; embedded: else embedded_project_id. load_config
+  // rejects a real endpoint without one, so it is never empty after a successful load.
+  std::string project_id;
   std::optional<std::filesystem::path> ca_file;  // resolved against the config's folder
   auth_method auth = auth_method::aksk;
   limits_config limits;
@@ -49,8 +59,18 @@ struct config {
   bool embedded() const { return endpoint == "embedded"; }
 };
 
+// The project id of the embedded emulator when the file names none.
+inline constexpr std::string_view embedded_project_id = "0123456789abcdef0123456789abcdef";
+
+// Looks up an environment variable; nullopt when unset.
+using env_lookup = std::function<std::optional<std::string>(std::string_view name)>;
+std::optional<std::string> process_env(std::string_view name);  // the real environment
+
 // Reads and checks a config file; throws input_error with every problem found.
 // `env` looks up environment variables (tests pass their own).
 config load_config(const std::filesystem::path& path);
+config load_config(const std::filesystem::path& path, const env_lookup& env);
+// The same, appending every problem to `errors` (in file order) instead of throwing.
+config read_config(const std::filesystem::path& path, const env_lookup& env, diagnostics& errors);
 
 }  // namespace cphfleet

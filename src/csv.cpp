@@ -3,17 +3,29 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 
 namespace cphfleet::csv {
 namespace {
 
-bool is_formula_start(char c) { return c == '=' || c == '+' || c == '-' || c == '@' || c == '\t' || c == '\r'; }
+bool is_formula_start(char c) {
+  return c == '=' || c == '+' || c == '-' || c == '@' || c == '\t' || c == '\r';
+}
 
 // `'*` followed by a formula character: the cells that get (or, read back, lose) one `'`.
 bool matches_guard(std::string_view cell) {
   std::size_t i = cell.find_first_not_of('\'');
   return i != std::string_view::npos && is_formula_start(cell[i]);
 }
+
+// The characters that end an unquoted cell (or make it malformed), as a table: this loop reads every
+// byte of a ledger.
+constexpr std::array<bool, 256> special_table = [] {
+  std::array<bool, 256> t{};
+  for (unsigned char c : {',', '\r', '\n', '"'}) t[c] = true;
+  return t;
+}();
+bool is_special(char c) { return special_table[static_cast<unsigned char>(c)]; }
 
 bool needs_quotes(std::string_view cell) { return cell.find_first_of(",\"\r\n") != std::string_view::npos; }
 
@@ -106,12 +118,9 @@ bool reader::next(std::vector<std::string>& cells) {
       }
     } else {
       std::size_t end = pos_;
-      while (end < size) {
-        char c = text_[end];
-        if (c == ',' || c == '\r' || c == '\n') break;
-        if (c == '"') fail(end, "quote inside an unquoted cell (quote the cell and double the quote)");
-        ++end;
-      }
+      while (end < size && !is_special(text_[end])) ++end;
+      if (end < size && text_[end] == '"')
+        fail(end, "quote inside an unquoted cell (quote the cell and double the quote)");
       cell.assign(text_.data() + pos_, end - pos_);
       pos_ = end;
     }
@@ -124,7 +133,8 @@ bool reader::next(std::vector<std::string>& cells) {
       continue;
     }
     if (c == '\r') {
-      if (pos_ + 1 >= size || text_[pos_ + 1] != '\n') fail(pos_, "carriage return outside quotes not followed by a line feed");
+      if (pos_ + 1 >= size || text_[pos_ + 1] != '\n')
+        fail(pos_, "carriage return outside quotes not followed by a line feed");
       pos_ += 2;
     } else {  // '\n'
       ++pos_;

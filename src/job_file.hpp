@@ -23,6 +23,8 @@ struct job_spec {
   std::filesystem::path path;
   std::string name;                                 // 1..32 of [a-z0-9_-]
   std::optional<std::filesystem::path> config_path; // resolved against the job file's folder
+  int config_line = 0;    // where `[job] config` is written, for "not found" messages
+  int config_column = 0;
   std::vector<fleet_spec> fleets;
 };
 
@@ -32,6 +34,9 @@ inline constexpr std::int64_t max_fleet_target = 1'000'000;
 
 // Reads and checks a job file against every rule; throws input_error listing every problem.
 job_spec load_job(const std::filesystem::path& path);
+// The same, appending every problem to `errors` (in file order) instead of throwing, for callers that
+// report several files together. What it returns is only meaningful when it added no error.
+job_spec read_job(const std::filesystem::path& path, diagnostics& errors);
 
 // `<server_name>-NNN`, 1-based, at least 3 digits.
 std::string chunk_name(std::string_view server_name, std::int64_t index);

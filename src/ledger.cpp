@@ -1,7 +1,5 @@
 #include "ledger.hpp"
 
-#include "csv.hpp"
-
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -11,6 +9,8 @@
 #include <cstring>
 #include <memory>
 #include <stdexcept>
+
+#include "csv.hpp"
 
 namespace cphfleet {
 namespace {
@@ -84,6 +84,17 @@ bool chunk_less(std::string_view a, std::string_view b) {
   return a < b;
 }
 
+std::size_t count_line_feeds(std::string_view text) {
+  std::size_t n = 0;
+  const char* p = text.data();
+  const char* end = p + text.size();
+  while ((p = static_cast<const char*>(std::memchr(p, '\n', static_cast<std::size_t>(end - p)))) != nullptr) {
+    ++n;
+    ++p;
+  }
+  return n;
+}
+
 [[noreturn]] void row_error(std::string_view name, int line, std::size_t col, std::string_view what) {
   throw std::runtime_error(
       fmt::format("{}:{}: column {} '{}': {}", name, line, col + 1, ledger_columns[col], what));
@@ -93,8 +104,8 @@ void check_header(const std::vector<std::string>& cells, std::string_view name, 
   std::size_t common = std::min(cells.size(), column_count);
   for (std::size_t i = 0; i < common; ++i) {
     if (cells[i] != ledger_columns[i]) {
-      throw std::runtime_error(fmt::format("{}:{}: header column {} is '{}', expected '{}'", name, line, i + 1,
-                                           cells[i], ledger_columns[i]));
+      throw std::runtime_error(fmt::format("{}:{}: header column {} is '{}', expected '{}'", name, line,
+                                           i + 1, cells[i], ledger_columns[i]));
     }
   }
   if (cells.size() < column_count) {
@@ -102,40 +113,44 @@ void check_header(const std::vector<std::string>& cells, std::string_view name, 
                                          line, cells.size(), cells.size() + 1, ledger_columns[cells.size()]));
   }
   if (cells.size() > column_count) {
-    throw std::runtime_error(fmt::format("{}:{}: header column {} is '{}', expected the end of the header", name,
-                                         line, column_count + 1, cells[column_count]));
+    throw std::runtime_error(fmt::format("{}:{}: header column {} is '{}', expected the end of the header",
+                                         name, line, column_count + 1, cells[column_count]));
   }
 }
 
+// Takes the cells' strings over (swap, not copy): the reader refills them for the next record.
 void fill_row(std::vector<std::string>& cells, ledger_row& row, std::string_view name, int line) {
   if (cells.size() != column_count) {
     throw std::runtime_error(
         fmt::format("{}:{}: row has {} cells, expected {}", name, line, cells.size(), column_count));
   }
-  row.time = cells[col_time];
-  row.run_id = cells[col_run_id];
-  row.job = cells[col_job];
+  row.time.swap(cells[col_time]);
+  row.run_id.swap(cells[col_run_id]);
+  row.job.swap(cells[col_job]);
   if (cells[col_fleet].empty()) row_error(name, line, col_fleet, "empty (every row names its fleet)");
-  row.fleet = cells[col_fleet];
+  row.fleet.swap(cells[col_fleet]);
   if (cells[col_chunk].empty()) row_error(name, line, col_chunk, "empty (every row names its chunk)");
-  row.chunk = cells[col_chunk];
+  row.chunk.swap(cells[col_chunk]);
 
   auto count = parse_int(cells[col_count]);
   if (!count || *count < 1 || *count > 10) {
-    row_error(name, line, col_count, fmt::format("'{}' is not a server count (an integer 1..10)", cells[col_count]));
+    row_error(name, line, col_count,
+              fmt::format("'{}' is not a server count (an integer 1..10)", cells[col_count]));
   }
   row.count = *count;
 
   auto status = parse_chunk_status(cells[col_status]);
   if (!status) {
-    row_error(name, line, col_status,
-              fmt::format("'{}' is not a status (sending, ordered, retrying, failed, unknown)", cells[col_status]));
+    row_error(
+        name, line, col_status,
+        fmt::format("'{}' is not a status (sending, ordered, retrying, failed, unknown)", cells[col_status]));
   }
   row.status = *status;
 
   auto attempt = parse_int(cells[col_attempt]);
   if (!attempt || *attempt < 0) {
-    row_error(name, line, col_attempt, fmt::format("'{}' is not an attempt number (an integer >= 0)", cells[col_attempt]));
+    row_error(name, line, col_attempt,
+              fmt::format("'{}' is not an attempt number (an integer >= 0)", cells[col_attempt]));
   }
   row.attempt = *attempt;
 
@@ -144,31 +159,37 @@ void fill_row(std::vector<std::string>& cells, ledger_row& row, std::string_view
   } else {
     auto http = parse_int(cells[col_http_status]);
     if (!http || *http < 0 || *http > 999) {
-      row_error(name, line, col_http_status,
-                fmt::format("'{}' is not an HTTP status (empty, or an integer 100..599)", cells[col_http_status]));
+      row_error(
+          name, line, col_http_status,
+          fmt::format("'{}' is not an HTTP status (empty, or an integer 100..599)", cells[col_http_status]));
     }
     row.http_status = static_cast<int>(*http);
   }
 
-  row.error_code = cells[col_error_code];
-  row.error_msg = cells[col_error_msg];
-  row.request_id = cells[col_request_id];
-  row.order_id = cells[col_order_id];
-  row.product_id = cells[col_product_id];
+  row.error_code.swap(cells[col_error_code]);
+  row.error_msg.swap(cells[col_error_msg]);
+  row.request_id.swap(cells[col_request_id]);
+  row.order_id.swap(cells[col_order_id]);
+  row.product_id.swap(cells[col_product_id]);
   split_ids(cells[col_server_ids], row.server_ids);
-  row.project_id = cells[col_project_id];
-  row.request = cells[col_request];
+  row.project_id.swap(cells[col_project_id]);
+  row.request.swap(cells[col_request]);
 }
 
 }  // namespace
 
 std::string_view to_string(chunk_status s) {
   switch (s) {
-    case chunk_status::sending: return "sending";
-    case chunk_status::ordered: return "ordered";
-    case chunk_status::retrying: return "retrying";
-    case chunk_status::failed: return "failed";
-    case chunk_status::unknown: return "unknown";
+    case chunk_status::sending:
+      return "sending";
+    case chunk_status::ordered:
+      return "ordered";
+    case chunk_status::retrying:
+      return "retrying";
+    case chunk_status::failed:
+      return "failed";
+    case chunk_status::unknown:
+      return "unknown";
   }
   return "unknown";
 }
@@ -222,7 +243,8 @@ std::vector<ledger_row> parse_ledger(std::string_view text, std::string_view nam
     // An empty file (created, crashed before the header) holds no rows.
     if (!reader.next(cells)) return rows;
     check_header(cells, name, reader.line());
-    rows.reserve(text.size() / 256);
+    // Records never outnumber line feeds: one cheap pass saves the vector's regrowth copies.
+    rows.reserve(count_line_feeds(text) + 1);
     while (reader.next(cells)) {
       // A blank line (hand editing) holds no row.
       if (cells.size() == 1 && cells[0].empty()) continue;
@@ -238,34 +260,54 @@ std::vector<ledger_row> read_ledger(const std::filesystem::path& path) {
   std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "rb"), &std::fclose);
   if (!file) {
     if (errno == ENOENT) return {};
-    throw std::runtime_error(fmt::format("{}: cannot open the ledger: {}", path.string(), std::strerror(errno)));
+    throw std::runtime_error(
+        fmt::format("{}: cannot open the ledger: {}", path.string(), std::strerror(errno)));
   }
-  // The whole file in one read: a ledger of 100,000 rows is some tens of MB.
+  // The whole file in one read: a ledger of 100,000 rows is some tens of MB. The loop also copes with
+  // a file that grows or shrinks while it is read.
   std::string text;
-  char buffer[1 << 16];
+  std::size_t used = 0;
   if (std::fseek(file.get(), 0, SEEK_END) == 0) {
     long size = std::ftell(file.get());
-    if (size > 0) text.reserve(static_cast<std::size_t>(size));
+    if (size > 0) text.resize(static_cast<std::size_t>(size));
     std::fseek(file.get(), 0, SEEK_SET);
   }
   for (;;) {
-    std::size_t n = std::fread(buffer, 1, sizeof buffer, file.get());
-    text.append(buffer, n);
-    if (n < sizeof buffer) break;
+    if (used == text.size()) {
+      // Full: grow only if there is more to read (the usual case ends here without a copy).
+      int more = std::fgetc(file.get());
+      if (more == EOF) break;
+      text.resize(std::max<std::size_t>(text.size() * 2, 1 << 16));
+      text[used++] = static_cast<char>(more);
+    }
+    std::size_t n = std::fread(text.data() + used, 1, text.size() - used, file.get());
+    used += n;
+    if (n == 0) break;
   }
+  text.resize(used);
   if (std::ferror(file.get())) {
-    throw std::runtime_error(fmt::format("{}: cannot read the ledger: {}", path.string(), std::strerror(errno)));
+    throw std::runtime_error(
+        fmt::format("{}: cannot read the ledger: {}", path.string(), std::strerror(errno)));
   }
   return parse_ledger(text, path.string());
 }
 
-ledger_index::ledger_index(std::vector<ledger_row> rows) {
-  rows_.reserve(rows.size());
-  for (auto& row : rows) add(std::move(row));
+ledger_index::ledger_index(std::vector<ledger_row> rows) : rows_(std::move(rows)) {
+  for (std::size_t i = 0; i < rows_.size(); ++i) index_row(i);
 }
 
 void ledger_index::add(ledger_row row) {
-  std::size_t index = rows_.size();
+  rows_.push_back(std::move(row));
+  try {
+    index_row(rows_.size() - 1);
+  } catch (...) {
+    rows_.pop_back();
+    throw;
+  }
+}
+
+void ledger_index::index_row(std::size_t index) {
+  const ledger_row& row = rows_[index];
   auto it = latest_.find(row.chunk);
   if (it != latest_.end()) {
     const ledger_row& previous = rows_[it->second];
@@ -274,13 +316,13 @@ void ledger_index::add(ledger_row row) {
                                            row.chunk, previous.fleet, row.fleet));
     }
     it->second = index;
-  } else {
-    latest_.emplace(row.chunk, index);
-    auto fleet = fleet_chunks_.find(row.fleet);
-    if (fleet == fleet_chunks_.end()) fleet = fleet_chunks_.emplace(row.fleet, std::vector<std::string>{}).first;
-    fleet->second.push_back(row.chunk);
+    return;
   }
-  rows_.push_back(std::move(row));
+  latest_.emplace(row.chunk, index);
+  auto fleet = fleet_chunks_.find(row.fleet);
+  if (fleet == fleet_chunks_.end())
+    fleet = fleet_chunks_.emplace(row.fleet, std::vector<std::string>{}).first;
+  fleet->second.push_back(row.chunk);
 }
 
 const ledger_row* ledger_index::latest(std::string_view chunk) const {
@@ -294,7 +336,8 @@ std::vector<const ledger_row*> ledger_index::chunks_of(std::string_view fleet) c
   if (it == fleet_chunks_.end()) return out;
   out.reserve(it->second.size());
   for (const auto& chunk : it->second) out.push_back(latest(chunk));
-  std::sort(out.begin(), out.end(), [](const ledger_row* a, const ledger_row* b) { return chunk_less(a->chunk, b->chunk); });
+  std::sort(out.begin(), out.end(),
+            [](const ledger_row* a, const ledger_row* b) { return chunk_less(a->chunk, b->chunk); });
   return out;
 }
 
@@ -313,10 +356,16 @@ fleet_totals ledger_index::totals(std::string_view fleet) const {
         t.ordered_servers += row.count;
         ++t.ordered_chunks;
         break;
-      case chunk_status::failed: ++t.failed_chunks; break;
-      case chunk_status::retrying: ++t.retrying_chunks; break;
+      case chunk_status::failed:
+        ++t.failed_chunks;
+        break;
+      case chunk_status::retrying:
+        ++t.retrying_chunks;
+        break;
       case chunk_status::sending:
-      case chunk_status::unknown: ++t.unresolved_chunks; break;
+      case chunk_status::unknown:
+        ++t.unresolved_chunks;
+        break;
     }
   }
   t.last_activity = rows_[last].time;

@@ -84,6 +84,8 @@ class ledger_index {
   const std::vector<ledger_row>& rows() const { return rows_; }
 
  private:
+  void index_row(std::size_t index);  // rows_[index] becomes its chunk's latest row
+
   // Lookups by string_view without building a std::string.
   struct string_hash {
     using is_transparent = void;

@@ -227,11 +227,12 @@ net::awaitable<void> scheduler::run_chunk(chunk_work w) {
       case outcome_class::permanent: {
         ++stats_.answered_permanent;
         consecutive_ambiguous_ = 0;
+        // Stop before recording: the record waits for a sync, and nothing may go out meanwhile.
+        if (o.stop_run) request_stop(stop_reason::auth);
         ledger_row row = make_row(w, chunk_status::failed, attempt);
         fill_answer(row, call.report, request_id);
         co_await record(row);
         log(log_level::warn, "purchase refused", {{"chunk", w.chunk}, {"error", describe(call.report)}});
-        if (o.stop_run) request_stop(stop_reason::auth);
         co_return;
       }
       case outcome_class::retryable: {
@@ -265,12 +266,12 @@ net::awaitable<void> scheduler::run_chunk(chunk_work w) {
       }
       case outcome_class::ambiguous: {
         ++stats_.answered_ambiguous;
+        if (++consecutive_ambiguous_ >= settings_.limits.circuit_ambiguous) request_stop(stop_reason::circuit);
         ledger_row row = make_row(w, chunk_status::unknown, attempt);
         fill_answer(row, call.report, request_id);
         co_await record(row);
         log(log_level::warn, "purchase outcome unknown; reconciling after the settle window",
             {{"chunk", w.chunk}, {"error", describe(call.report)}});
-        if (++consecutive_ambiguous_ >= settings_.limits.circuit_ambiguous) request_stop(stop_reason::circuit);
         // Servers of a taken order show in lists only after a while: read once the window has passed.
         if (co_await sleep_unless_stopped(sent_at + std::chrono::seconds(settings_.limits.settle_s))) co_return;
         reconcile_decision d = co_await read_and_decide(w.chunk, w.auto_pay);

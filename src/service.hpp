@@ -6,6 +6,7 @@
 #include "net.hpp"
 
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace cphfleet {
@@ -14,6 +15,8 @@ class emulator;
 class https_client;
 class cph_client;
 struct credentials;
+struct catalog_call;
+enum class catalog_kind;
 
 class service_session {
  public:
@@ -30,13 +33,17 @@ class service_session {
   std::int64_t connections_opened() const;
 
  private:
-  class adapter;
   std::unique_ptr<emulator> emulator_;
   std::unique_ptr<credentials> credentials_;
   std::unique_ptr<https_client> http_;
   std::unique_ptr<cph_client> client_;
-  std::unique_ptr<adapter> adapter_;
   std::string endpoint_;
 };
+
+// Reads the catalog (one kind, or all four) from the service `cfg` names, once, on its own
+// io_context: for commands that need it (catalog, validate --online). Retryable failures are tried
+// again (3 attempts, honouring Retry-After); the last answer comes back, to classify as a read.
+// Throws like service_session.
+catalog_call fetch_catalog(const config& cfg, std::optional<catalog_kind> kind = std::nullopt);
 
 }  // namespace cphfleet

@@ -1,0 +1,433 @@
+#include "config.hpp"
+
+#include "toml_reader.hpp"
+
+#include <fmt/format.h>
+#include <boost/url/parse.hpp>
+
+#include <algorithm>
+#include <array>
+#include <charconv>
+#include <cstdlib>
+#include <set>
+
+namespace cphfleet {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr std::array<std::string_view, 5> top_keys{"cloud", "auth", "limits", "ledger", "emulator"};
+constexpr std::array<std::string_view, 3> cloud_keys{"endpoint", "project_id", "ca_file"};
+constexpr std::array<std::string_view, 1> auth_keys{"method"};
+constexpr std::array<std::string_view, 1> ledger_keys{"path"};
+constexpr std::array<std::string_view, 6> emulator_keys{"latency_ms", "settle_ms", "rate_limit",
+                                                        "seed",       "faults",    "script"};
+constexpr std::array<std::string_view, 10> fault_kinds{
+    "throttle",         "busy",        "error500",   "error502", "error503", "error504", "commit_then_504",
+    "commit_then_drop", "drop_before", "slow_commit"};
+
+// An integer limit and its allowed range. The ranges keep a typo (an extra zero, a missing one) from
+// turning into a retry storm or a run that never times out.
+struct int_limit {
+  std::string_view key;
+  std::int64_t limits_config::*member;
+  std::int64_t lo;
+  std::int64_t hi;
+};
+constexpr std::array<int_limit, 12> int_limits{{
+    {"burst", &limits_config::burst, 1, 10'000},
+    {"max_in_flight", &limits_config::max_in_flight, 1, 256},
+    {"max_attempts", &limits_config::max_attempts, 1, 100},
+    {"backoff_base_ms", &limits_config::backoff_base_ms, 1, 600'000},
+    {"backoff_max_ms", &limits_config::backoff_max_ms, 1, 3'600'000},
+    {"throttle_backoff_base_ms", &limits_config::throttle_backoff_base_ms, 1, 600'000},
+    {"retry_budget", &limits_config::retry_budget, 0, 1'000'000},
+    {"circuit_ambiguous", &limits_config::circuit_ambiguous, 1, 1'000},
+    {"connect_timeout_s", &limits_config::connect_timeout_s, 1, 600},
+    {"request_timeout_s", &limits_config::request_timeout_s, 1, 3'600},
+    {"settle_s", &limits_config::settle_s, 0, 86'400},
+    {"max_servers_per_run", &limits_config::max_servers_per_run, 1, 1'000'000},
+}};
+constexpr double max_requests_per_second = 10'000;
+
+std::vector<std::string_view> limit_keys() {
+  std::vector<std::string_view> keys{"requests_per_second"};
+  for (const auto& l : int_limits) keys.push_back(l.key);
+  return keys;
+}
+
+bool valid_project_id(std::string_view s) {
+  return !s.empty() && s.size() <= 64 && std::all_of(s.begin(), s.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+  });
+}
+constexpr std::string_view project_id_allowed = "1..64 of A-Z, a-z, 0-9, _ and -";
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
+}
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+class config_reader {
+ public:
+  config_reader(const fs::path& path, const env_lookup& env, diagnostics& out)
+      : path_(path), env_(env), in_(path.string(), out) {
+    in_.forbid_secrets(
+        "looks like a credential, and secrets never go in a file (allowed: env HUAWEICLOUD_SDK_AK and "
+        "HUAWEICLOUD_SDK_SK, plus HUAWEICLOUD_SDK_SECURITY_TOKEN for temporary keys, with method \"aksk\"; "
+        "env CPHFLEET_AUTH_TOKEN with method \"token\")");
+  }
+
+  config read() {
+    config cfg;
+    cfg.path = path_;
+    cfg.ledger_path = relative_to_file("../ledger/orders.csv");
+    auto doc = in_.parse_file(path_);
+    if (!doc) {
+      in_.finish();
+      return cfg;
+    }
+    in_.check_keys(*doc, "", top_keys);
+    read_cloud(*doc, cfg);
+    if (const auto* t = section(*doc, "auth")) read_auth(*t, cfg);
+    if (const auto* t = section(*doc, "limits")) read_limits(*t, cfg.limits);
+    if (const auto* t = section(*doc, "ledger")) read_ledger(*t, cfg);
+    if (const toml::node* n = doc->get("emulator")) {
+      if (const auto* t = in_.table(*n, "emulator")) {
+        // Only the built-in emulator takes these; against a real endpoint they would be silently
+        // meaningless, and someone would believe faults were being injected.
+        if (endpoint_known_ && !cfg.embedded()) {
+          in_.error(*t, "emulator",
+                    fmt::format("is set for endpoint {} (allowed: only with endpoint = \"embedded\")",
+                                quote(cfg.endpoint)));
+        }
+        read_emulator(*t, cfg.emulator);
+      }
+    }
+    in_.finish();
+    return cfg;
+  }
+
+ private:
+  // Not lexically normalized: with a symlinked folder, `dir/../x` and `x` are different files.
+  fs::path relative_to_file(const fs::path& p) const { return p.is_absolute() ? p : path_.parent_path() / p; }
+
+  const toml::table* section(const toml::table& doc, std::string_view name) {
+    const toml::node* n = doc.get(name);
+    return n ? in_.table(*n, name) : nullptr;
+  }
+
+  void read_cloud(const toml::table& doc, config& cfg) {
+    const toml::table* t = nullptr;
+    if (const toml::node* n = doc.get("cloud")) {
+      t = in_.table(*n, "cloud");
+      if (!t) return;
+    } else {
+      in_.error("cloud", "is missing (required: a [cloud] table with an endpoint)");
+      return;
+    }
+    in_.check_keys(*t, "cloud", cloud_keys);
+    if (const toml::node* n = t->get("endpoint")) {
+      if (auto v = in_.string(*n, "cloud.endpoint")) {
+        if (check_endpoint(*n, *v)) {
+          cfg.endpoint = *v;
+          while (cfg.endpoint.size() > 1 && cfg.endpoint.back() == '/') cfg.endpoint.pop_back();
+          endpoint_known_ = true;
+        }
+      }
+    } else {
+      in_.error(*t, "cloud.endpoint",
+                "is missing (required: \"embedded\" or https://cph.<region>.myhuaweicloud.com)");
+    }
+
+    if (const toml::node* n = t->get("project_id")) {
+      if (auto v = in_.string(*n, "cloud.project_id")) {
+        if (valid_project_id(*v)) {
+          cfg.project_id = *v;
+        } else {
+          in_.error(*n, "cloud.project_id",
+                    fmt::format("{} is not a project id (allowed: {})", quote(*v), project_id_allowed));
+        }
+      }
+      project_id_given_ = true;
+    } else if (auto v = env_("HUAWEICLOUD_SDK_PROJECT_ID"); v && !v->empty()) {
+      if (valid_project_id(*v)) {
+        cfg.project_id = *v;
+      } else {
+        in_.error("cloud.project_id",
+                  fmt::format("env HUAWEICLOUD_SDK_PROJECT_ID {} is not a project id (allowed: {})",
+                              quote(*v), project_id_allowed));
+      }
+      project_id_given_ = true;
+    }
+    if (!project_id_given_ && endpoint_known_) {
+      if (cfg.embedded()) {
+        cfg.project_id = std::string(embedded_project_id);
+      } else {
+        in_.error(
+            *t, "cloud.project_id",
+            "is missing (required for a real endpoint: set it here or in env HUAWEICLOUD_SDK_PROJECT_ID)");
+      }
+    }
+
+    if (const toml::node* n = t->get("ca_file")) {
+      if (auto v = in_.string(*n, "cloud.ca_file")) {
+        if (endpoint_known_ && !lower(cfg.endpoint).starts_with("https://")) {
+          in_.error(*n, "cloud.ca_file",
+                    "is set but the endpoint does not use TLS (allowed: only with https://)");
+        } else if (v->empty()) {
+          in_.error(*n, "cloud.ca_file", "is empty (allowed: a PEM file, relative to this file's folder)");
+        } else {
+          fs::path p = relative_to_file(*v);
+          std::error_code ec;
+          if (!fs::is_regular_file(p, ec)) {
+            in_.error(
+                *n, "cloud.ca_file",
+                fmt::format("{} is not a file (looked at {}; allowed: a PEM file, relative to this file's "
+                            "folder)",
+                            quote(*v), p.string()));
+          } else {
+            cfg.ca_file = p;
+          }
+        }
+      }
+    }
+  }
+
+  // "embedded", or a base URL: https, or http to this machine only (a local emulator or proxy), since
+  // plain http elsewhere would send signed requests in the clear.
+  bool check_endpoint(const toml::node& n, std::string_view v) {
+    constexpr std::string_view allowed = "\"embedded\", https://host[:port], or http:// to a loopback host";
+    if (v == "embedded") return true;
+    auto url = boost::urls::parse_absolute_uri(v);
+    if (!url || !url->has_authority() || url->host().empty()) {
+      in_.error(n, "cloud.endpoint", fmt::format("{} is not a URL (allowed: {})", quote(v), allowed));
+      return false;
+    }
+    const std::string scheme = lower(url->scheme());
+    if (scheme != "https" && scheme != "http") {
+      in_.error(n, "cloud.endpoint", fmt::format("{} is not https (allowed: {})", quote(v), allowed));
+      return false;
+    }
+    if (scheme == "http") {
+      bool loopback = false;
+      switch (url->host_type()) {
+        case boost::urls::host_type::ipv4:
+          loopback = (url->host_ipv4_address().to_uint() >> 24) == 127;
+          break;
+        case boost::urls::host_type::ipv6:
+          loopback = url->host_ipv6_address().is_loopback();
+          break;
+        case boost::urls::host_type::name:
+          loopback = lower(url->encoded_host()) == "localhost";
+          break;
+        default:
+          break;
+      }
+      if (!loopback) {
+        in_.error(n, "cloud.endpoint",
+                  fmt::format("{} would send requests unencrypted (allowed: {})", quote(v), allowed));
+        return false;
+      }
+    }
+    std::vector<std::string> wrong;
+    if (url->has_userinfo()) wrong.push_back("credentials");
+    if (url->has_port() && url->port_number() == 0) wrong.push_back("a bad port");
+    if (!url->encoded_path().empty() && url->encoded_path() != "/") wrong.push_back("a path");
+    if (url->has_query()) wrong.push_back("a query");
+    if (url->has_fragment()) wrong.push_back("a fragment");
+    if (!wrong.empty()) {
+      in_.error(n, "cloud.endpoint",
+                fmt::format("{} has {} (allowed: {})", quote(v), fmt::join(wrong, " and "), allowed));
+      return false;
+    }
+    return true;
+  }
+
+  void read_auth(const toml::table& t, config& cfg) {
+    in_.check_keys(t, "auth", auth_keys);
+    if (const toml::node* n = t.get("method")) {
+      if (auto v = in_.string(*n, "auth.method")) {
+        if (*v == "aksk") {
+          cfg.auth = auth_method::aksk;
+        } else if (*v == "token") {
+          cfg.auth = auth_method::token;
+        } else {
+          in_.error(*n, "auth.method",
+                    fmt::format("{} is not an auth method (allowed: aksk, token)", quote(*v)));
+        }
+      }
+    }
+  }
+
+  void read_limits(const toml::table& t, limits_config& limits) {
+    const auto keys = limit_keys();
+    in_.check_keys(t, "limits", keys);
+    if (const toml::node* n = t.get("requests_per_second")) {
+      if (auto v = in_.number(*n, "limits.requests_per_second")) {
+        if (*v <= 0 || *v > max_requests_per_second) {
+          in_.error(*n, "limits.requests_per_second",
+                    fmt::format("{} is out of range (allowed: more than 0, at most {})", *v,
+                                max_requests_per_second));
+        } else {
+          limits.requests_per_second = *v;
+        }
+      }
+    }
+    const toml::node* base_node = nullptr;
+    for (const auto& l : int_limits) {
+      const toml::node* n = t.get(l.key);
+      if (!n) continue;
+      const std::string field = join_field("limits", l.key);
+      if (auto v = in_.integer(*n, field, l.lo, l.hi)) limits.*(l.member) = *v;
+      if (l.key == "backoff_base_ms") base_node = n;
+    }
+    if (limits.backoff_max_ms < limits.backoff_base_ms) {
+      const toml::node* n = t.get("backoff_max_ms");
+      in_.error(n           ? *n
+                : base_node ? *base_node
+                            : static_cast<const toml::node&>(t),
+                "limits.backoff_max_ms",
+                fmt::format("{} is below backoff_base_ms {} (allowed: backoff_base_ms..3600000)",
+                            limits.backoff_max_ms, limits.backoff_base_ms));
+    }
+  }
+
+  void read_ledger(const toml::table& t, config& cfg) {
+    in_.check_keys(t, "ledger", ledger_keys);
+    if (const toml::node* n = t.get("path")) {
+      if (auto v = in_.string(*n, "ledger.path")) {
+        if (v->empty()) {
+          in_.error(*n, "ledger.path", "is empty (allowed: a CSV file, relative to this file's folder)");
+        } else {
+          cfg.ledger_path = relative_to_file(*v);
+        }
+      }
+    }
+  }
+
+  void read_emulator(const toml::table& t, emulator_config& e) {
+    in_.check_keys(t, "emulator", emulator_keys);
+    if (const toml::node* n = t.get("latency_ms")) {
+      if (auto v = in_.integer(*n, "emulator.latency_ms", 0, 60'000)) e.latency_ms = *v;
+    }
+    if (const toml::node* n = t.get("settle_ms")) {
+      if (auto v = in_.integer(*n, "emulator.settle_ms", 0, 3'600'000)) e.settle_ms = *v;
+    }
+    if (const toml::node* n = t.get("rate_limit")) {
+      if (auto v = in_.number(*n, "emulator.rate_limit")) {
+        if (*v < 0 || *v > max_requests_per_second) {
+          in_.error(
+              *n, "emulator.rate_limit",
+              fmt::format("{} is out of range (allowed: 0 for none, up to {})", *v, max_requests_per_second));
+        } else {
+          e.rate_limit = *v;
+        }
+      }
+    }
+    if (const toml::node* n = t.get("seed")) {
+      if (auto v = in_.integer(*n, "emulator.seed", 0, INT64_MAX)) e.seed = static_cast<std::uint64_t>(*v);
+    }
+    if (const toml::node* n = t.get("faults")) {
+      if (const auto* faults = in_.table(*n, "emulator.faults")) {
+        in_.check_keys(*faults, "emulator.faults", fault_kinds);
+        for (const auto& [key, value] : *faults) {
+          if (std::find(fault_kinds.begin(), fault_kinds.end(), key.str()) == fault_kinds.end()) continue;
+          const std::string field = join_field("emulator.faults", key.str());
+          if (auto p = in_.number(value, field)) {
+            if (*p < 0 || *p > 1) {
+              in_.error(value, field, fmt::format("{} is out of range (allowed: a probability, 0..1)", *p));
+            } else {
+              e.faults[std::string(key.str())] = *p;
+            }
+          }
+        }
+      }
+    }
+    if (const toml::node* n = t.get("script")) {
+      if (auto v = in_.string(*n, "emulator.script")) {
+        if (check_script(*n, *v)) e.script = *v;
+      }
+    }
+  }
+
+  // "N:KIND,N:KIND": the purchase numbered N (from 1) meets fault KIND.
+  bool check_script(const toml::node& n, std::string_view script) {
+    bool ok = true;
+    std::set<std::int64_t> seen;
+    while (!trim(script).empty()) {
+      auto comma = script.find(',');
+      std::string_view item = trim(script.substr(0, comma));
+      script = comma == std::string_view::npos ? std::string_view{} : script.substr(comma + 1);
+      auto colon = item.find(':');
+      std::int64_t number = 0;
+      std::string_view kind;
+      if (colon != std::string_view::npos) {
+        std::string_view digits = trim(item.substr(0, colon));
+        kind = trim(item.substr(colon + 1));
+        auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), number);
+        if (ec != std::errc() || end != digits.data() + digits.size() || digits.empty()) number = 0;
+      }
+      if (number < 1 || kind.empty()) {
+        in_.error(n, "emulator.script",
+                  fmt::format("{} is not N:KIND (allowed: a purchase number from 1 and a fault kind, like "
+                              "3:commit_then_drop)",
+                              quote(item)));
+        ok = false;
+      } else if (std::find(fault_kinds.begin(), fault_kinds.end(), kind) == fault_kinds.end()) {
+        std::string_view close = closest_key(kind, fault_kinds);
+        in_.error(n, "emulator.script",
+                  close.empty()
+                      ? fmt::format("{} is not a fault kind (allowed: {})", quote(kind),
+                                    fmt::join(fault_kinds, ", "))
+                      : fmt::format("{} is not a fault kind (did you mean {}?)", quote(kind), close));
+        ok = false;
+      } else if (!seen.insert(number).second) {
+        in_.error(n, "emulator.script",
+                  fmt::format("purchase {} is scripted twice (allowed: one fault per purchase)", number));
+        ok = false;
+      }
+    }
+    return ok;
+  }
+
+  fs::path path_;
+  const env_lookup& env_;
+  toml_reader in_;
+  bool endpoint_known_ = false;  // a valid endpoint was read, so rules that depend on it can run
+  bool project_id_given_ = false;
+};
+
+}  // namespace
+
+std::span<const std::string_view> emulator_fault_kinds() { return fault_kinds; }
+
+std::optional<std::string> process_env(std::string_view name) {
+  const char* v = std::getenv(std::string(name).c_str());
+  if (!v) return std::nullopt;
+  return std::string(v);
+}
+
+config read_config(const std::filesystem::path& path, const env_lookup& env, diagnostics& errors) {
+  return config_reader(path, env, errors).read();
+}
+
+config load_config(const std::filesystem::path& path, const env_lookup& env) {
+  diagnostics errors;
+  config cfg = read_config(path, env, errors);
+  if (!errors.empty()) throw input_error(std::move(errors));
+  return cfg;
+}
+
+config load_config(const std::filesystem::path& path) { return load_config(path, process_env); }
+
+}  // namespace cphfleet

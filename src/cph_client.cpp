@@ -1,0 +1,313 @@
+#include "cph_client.hpp"
+
+#include "signer.hpp"
+
+#include <boost/json.hpp>
+#include <fmt/format.h>
+
+#include <chrono>
+#include <set>
+#include <stdexcept>
+
+namespace cphfleet {
+
+namespace json = boost::json;
+using clock_type = std::chrono::steady_clock;
+
+namespace {
+
+// RFC 3986 unreserved characters stay, the rest is %XX: what the signer's canonical form expects to
+// find when it decodes and re-encodes.
+std::string percent_encode(std::string_view s) {
+  std::string out;
+  for (unsigned char c : s) {
+    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      out += fmt::format("%{:02X}", c);
+    }
+  }
+  return out;
+}
+
+// Whitespace collapsed, cut at a character boundary: an error page stays readable in one CSV cell.
+std::string text_excerpt(std::string_view body, std::size_t limit) {
+  std::string out;
+  bool space = false;
+  for (char ch : body) {
+    auto c = static_cast<unsigned char>(ch);
+    if (c < 0x20 || c == 0x7F || c == ' ') {
+      space = !out.empty();
+      continue;
+    }
+    if (space) out += ' ';
+    space = false;
+    out += ch;
+  }
+  if (out.size() <= limit) return out;
+  std::size_t cut = limit;
+  while (cut > 0 && (static_cast<unsigned char>(out[cut]) & 0xC0) == 0x80) --cut;
+  out.resize(cut);
+  return out + "\xE2\x80\xA6";
+}
+
+std::string string_field(const json::object& o, std::string_view key) {
+  auto it = o.find(key);
+  if (it == o.end()) return {};
+  if (it->value().is_string()) return std::string(it->value().get_string());
+  if (it->value().is_int64()) return std::to_string(it->value().get_int64());
+  return {};
+}
+
+}  // namespace
+
+// ---- paths ---------------------------------------------------------------------------------------
+
+namespace cph_paths {
+std::string purchase(std::string_view project_id) {
+  return fmt::format("/v1/{}/cloud-phone/phones", percent_encode(project_id));
+}
+std::string servers(std::string_view project_id) {
+  return fmt::format("/v1/{}/cloud-phone/servers", percent_encode(project_id));
+}
+std::string server(std::string_view project_id, std::string_view server_id) {
+  return fmt::format("/v1/{}/cloud-phone/servers/{}", percent_encode(project_id), percent_encode(server_id));
+}
+std::string catalog(std::string_view project_id, catalog_kind kind) {
+  std::string_view what;
+  switch (kind) {
+    case catalog_kind::server_models: what = "server-models"; break;
+    case catalog_kind::phone_models: what = "phone-models"; break;
+    case catalog_kind::images: what = "phone-images"; break;
+    case catalog_kind::bandwidths: what = "bandwidths"; break;
+  }
+  return fmt::format("/v1/{}/cloud-phone/{}", percent_encode(project_id), what);
+}
+}  // namespace cph_paths
+
+// ---- answers -------------------------------------------------------------------------------------
+
+error_answer read_error_answer(std::string_view body, std::string_view request_id_header) {
+  error_answer e;
+  boost::system::error_code ec;
+  json::value v = json::parse(body, ec);
+  if (!ec && v.is_object()) {
+    const json::object* o = &v.get_object();
+    // Some gateways nest it: {"error": {"code": ..., "message": ...}}.
+    if (auto it = o->find("error"); it != o->end() && it->value().is_object()) o = &it->value().get_object();
+    e.code = string_field(*o, "error_code");
+    if (e.code.empty()) e.code = string_field(*o, "code");
+    e.message = string_field(*o, "error_msg");
+    if (e.message.empty()) e.message = string_field(*o, "message");
+    e.request_id = string_field(v.get_object(), "request_id");
+    if (e.request_id.empty()) e.request_id = string_field(*o, "request_id");
+    if (e.code.empty() && e.message.empty()) e.message = text_excerpt(body, k_error_text_limit);
+  } else {
+    e.message = text_excerpt(body, k_error_text_limit);
+  }
+  if (e.request_id.empty()) e.request_id = std::string(request_id_header);
+  return e;
+}
+
+purchase_response read_purchase_response(std::string_view body) {
+  boost::system::error_code ec;
+  json::value v = json::parse(body, ec);
+  if (ec || !v.is_object()) {
+    throw std::runtime_error("not a JSON object: " + text_excerpt(body, k_error_text_limit));
+  }
+  const auto& o = v.get_object();
+  purchase_response r;
+  r.request_id = string_field(o, "request_id");
+  r.order_id = string_field(o, "order_id");
+  r.product_id = string_field(o, "product_id");
+  if (r.order_id.empty()) throw std::runtime_error("no order_id in " + text_excerpt(body, k_error_text_limit));
+  if (auto it = o.find("server_ids"); it != o.end() && it->value().is_array()) {
+    for (const auto& id : it->value().get_array()) {
+      if (id.is_string()) r.server_ids.emplace_back(id.get_string());
+    }
+  }
+  return r;
+}
+
+// ---- the client ----------------------------------------------------------------------------------
+
+struct cph_client::answer {
+  call_report report;
+  std::string request_id;  // the header's; callers prefer the body's
+  std::string body;        // a 2xx answer's body
+  bool ok() const { return !report.transport && report.http_status / 100 == 2; }
+  // An answer that came but cannot be read counts as a read failure after the request was written.
+  void unreadable(std::string_view what) {
+    report.transport = transport_error{transport_step::read, fmt::format("read: unreadable answer: {}", what), true};
+  }
+};
+
+std::int64_t cph_client::system_unix_seconds() {
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+cph_client::cph_client(https_client& http, credentials creds, unix_clock now)
+    : http_(http), creds_(std::move(creds)), now_(std::move(now)) {}
+
+net::awaitable<cph_client::answer> cph_client::call(http::verb method, std::string path, std::string query,
+                                                    std::string body, clock_type::time_point deadline) {
+  http_request request;
+  request.method = method;
+  request.target = query.empty() ? path : path + "?" + query;
+  auto& headers = request.headers;
+  if (!body.empty()) headers.emplace_back("Content-Type", "application/json");
+  headers.emplace_back("X-Project-Id", creds_.project_id);
+  if (creds_.type == credentials::kind::aksk) {
+    headers.emplace_back("X-Sdk-Date", sdk_date(now_()));
+    if (!creds_.security_token.empty()) headers.emplace_back("X-Security-Token", creds_.security_token);
+    // Host is signed with exactly the value https_client sends.
+    auto signed_headers = headers;
+    signed_headers.emplace_back("Host", http_.target().host_header());
+    signing_input in{std::string(http::to_string(method)), path, query, std::move(signed_headers), body};
+    headers.emplace_back("Authorization", authorization(creds_.access_key, creds_.secret_key, in));
+  } else if (creds_.type == credentials::kind::token) {
+    headers.emplace_back("X-Auth-Token", creds_.auth_token);
+  }
+  request.body = std::move(body);
+
+  http_result result = co_await http_.send(std::move(request), deadline);
+  answer a;
+  if (result.error) {
+    a.report.transport = std::move(result.error);
+    co_return a;
+  }
+  auto& response = *result.response;
+  a.report.http_status = static_cast<int>(response.status);
+  a.report.retry_after_s = response.retry_after_s;
+  a.request_id = response.request_id;
+  if (a.ok()) {
+    a.body = std::move(response.body);
+  } else {
+    auto e = read_error_answer(response.body, response.request_id);
+    a.report.error_code = std::move(e.code);
+    a.report.error_msg = std::move(e.message);
+    a.request_id = std::move(e.request_id);
+  }
+  co_return a;
+}
+
+net::awaitable<purchase_call> cph_client::purchase(std::string body, clock_type::time_point deadline) {
+  answer a = co_await call(http::verb::post, cph_paths::purchase(creds_.project_id), "", std::move(body), deadline);
+  purchase_call out;
+  out.request_id = a.request_id;
+  if (a.ok()) {
+    try {
+      out.response = read_purchase_response(a.body);
+      if (!out.response.request_id.empty()) out.request_id = out.response.request_id;
+    } catch (const std::exception& e) {
+      a.unreadable(e.what());
+    }
+  }
+  out.report = std::move(a.report);
+  co_return out;
+}
+
+net::awaitable<list_call> cph_client::list_servers(std::string name, clock_type::time_point deadline) {
+  constexpr int page_size = 100;
+  list_call out;
+  std::set<std::string, std::less<>> seen;
+  for (std::int64_t offset = 0;;) {
+    std::string query = fmt::format("limit={}&offset={}", page_size, offset);
+    if (!name.empty()) query += "&server_name=" + percent_encode(name);
+    answer a = co_await call(http::verb::get, cph_paths::servers(creds_.project_id), query, "", deadline);
+    if (!a.ok()) {
+      out.report = std::move(a.report);
+      out.servers.clear();  // a partial list would read as "these are all"
+      co_return out;
+    }
+    std::size_t page_count = 0;
+    std::optional<std::int64_t> total;
+    try {
+      json::value v = json::parse(a.body);
+      const auto& o = v.as_object();
+      if (auto it = o.find("count"); it != o.end() && it->value().is_int64()) total = it->value().get_int64();
+      const auto& servers = o.at("servers").as_array();
+      page_count = servers.size();
+      for (const auto& s : servers) {
+        server_info info = server_from_json(s);
+        if (seen.insert(info.server_id).second) out.servers.push_back(std::move(info));
+      }
+    } catch (const std::exception& e) {
+      a.unreadable(fmt::format("server list: {}", e.what()));
+      out.report = std::move(a.report);
+      out.servers.clear();
+      co_return out;
+    }
+    out.report = std::move(a.report);
+    offset += static_cast<std::int64_t>(page_count);
+    if (page_count < static_cast<std::size_t>(page_size) || (total && offset >= *total)) co_return out;
+  }
+}
+
+net::awaitable<show_call> cph_client::show_server(std::string server_id, clock_type::time_point deadline) {
+  answer a = co_await call(http::verb::get, cph_paths::server(creds_.project_id, server_id), "", "", deadline);
+  show_call out;
+  out.request_id = a.request_id;
+  if (a.ok()) {
+    try {
+      json::value v = json::parse(a.body);
+      // The service answers the flat object; tolerate one wrapped in {"server": ...}.
+      if (v.is_object() && v.as_object().contains("server")) v = v.as_object().at("server");
+      out.server = server_from_json(v);
+    } catch (const std::exception& e) {
+      a.unreadable(fmt::format("server: {}", e.what()));
+    }
+  }
+  out.report = std::move(a.report);
+  co_return out;
+}
+
+net::awaitable<catalog_call> cph_client::read_catalog(catalog_kind kind, clock_type::time_point deadline) {
+  answer a = co_await call(http::verb::get, cph_paths::catalog(creds_.project_id, kind), "", "", deadline);
+  catalog_call out;
+  out.request_id = a.request_id;
+  if (a.ok()) {
+    try {
+      json::value v = json::parse(a.body);
+      const auto& o = v.as_object();
+      switch (kind) {
+        case catalog_kind::server_models:
+          for (const auto& m : o.at("server_models").as_array()) out.items.server_models.push_back(server_model_from_json(m));
+          break;
+        case catalog_kind::phone_models:
+          for (const auto& m : o.at("phone_models").as_array()) out.items.phone_models.push_back(phone_model_from_json(m));
+          break;
+        case catalog_kind::images:
+          for (const auto& m : o.at("phone_images").as_array()) out.items.images.push_back(phone_image_from_json(m));
+          break;
+        case catalog_kind::bandwidths:
+          for (const auto& m : o.at("band_widths").as_array()) out.items.bandwidths.push_back(bandwidth_from_json(m));
+          break;
+      }
+    } catch (const std::exception& e) {
+      a.unreadable(fmt::format("{}: {}", cph_paths::catalog("{project_id}", kind), e.what()));
+    }
+  }
+  out.report = std::move(a.report);
+  co_return out;
+}
+
+net::awaitable<catalog_call> cph_client::read_catalog(clock_type::time_point deadline) {
+  catalog_call all;
+  for (auto kind : {catalog_kind::server_models, catalog_kind::phone_models, catalog_kind::images,
+                    catalog_kind::bandwidths}) {
+    catalog_call part = co_await read_catalog(kind, deadline);
+    all.report = std::move(part.report);
+    all.request_id = std::move(part.request_id);
+    if (all.report.transport || all.report.http_status / 100 != 2) co_return all;
+    auto append = [](auto& to, auto& from) { to.insert(to.end(), from.begin(), from.end()); };
+    append(all.items.server_models, part.items.server_models);
+    append(all.items.phone_models, part.items.phone_models);
+    append(all.items.images, part.items.images);
+    append(all.items.bandwidths, part.items.bandwidths);
+  }
+  co_return all;
+}
+
+}  // namespace cphfleet

@@ -1,0 +1,89 @@
+#include "service.hpp"
+
+#include "cph_client.hpp"
+#include "credentials.hpp"
+#include "diagnostic.hpp"
+#include "emulator.hpp"
+#include "https_client.hpp"
+
+#include <fmt/format.h>
+
+#include <stdexcept>
+
+namespace cphfleet {
+
+service_session::service_session(net::io_context& ioc, const config& cfg) {
+  // Credentials first: a missing variable is an input error (exit 2) before anything else starts.
+  credentials_ = std::make_unique<credentials>(load_credentials(cfg));
+  if (credentials_->project_id.empty()) credentials_->project_id = cfg.project_id;
+  endpoint_ = cfg.endpoint;
+  if (cfg.embedded()) {
+    emulator_ = std::make_unique<emulator>(ioc, from(cfg.emulator));
+    emulator_->start();
+    endpoint_ = emulator_->url();
+  }
+  https_client_options options;
+  options.ca_file = cfg.ca_file;
+  options.connect_timeout = std::chrono::seconds(cfg.limits.connect_timeout_s);
+  options.proxy = proxy_settings::from_environment();
+  options.max_idle = static_cast<std::size_t>(std::max<std::int64_t>(cfg.limits.max_in_flight, 1));
+  try {
+    http_ = std::make_unique<https_client>(ioc.get_executor(), parse_endpoint(endpoint_), std::move(options));
+  } catch (const std::invalid_argument& e) {
+    throw input_error({diagnostic{cfg.path.string(), 0, 0, "cloud.endpoint", e.what()}});
+  } catch (const std::runtime_error& e) {
+    // An unreadable ca_file or an unsupported proxy URL.
+    throw input_error({diagnostic{cfg.path.string(), 0, 0, cfg.ca_file ? "cloud.ca_file" : "HTTPS_PROXY", e.what()}});
+  }
+  client_ = std::make_unique<cph_client>(*http_, *credentials_);
+}
+
+service_session::~service_session() {
+  client_.reset();
+  http_.reset();
+  if (emulator_) emulator_->stop();
+}
+
+cph_api& service_session::api() { return *client_; }
+cph_client& service_session::client() { return *client_; }
+const std::string& service_session::project_id() const { return credentials_->project_id; }
+
+std::string service_session::describe() const {
+  if (emulator_) return fmt::format("embedded emulator at {}", endpoint_);
+  return fmt::format("{}{} as {}", http_->target().to_string(), http_->uses_proxy() ? " via HTTPS_PROXY" : "",
+                     credentials_->describe());
+}
+
+std::int64_t service_session::tls_handshakes() const { return http_->stats().tls_handshakes; }
+std::int64_t service_session::connections_opened() const { return http_->stats().connections_opened; }
+
+catalog_call fetch_catalog(const config& cfg, std::optional<catalog_kind> kind) {
+  net::io_context ioc(1);
+  service_session session(ioc, cfg);
+  catalog_call result;
+  std::exception_ptr failure;
+  auto read = [&]() -> net::awaitable<void> {
+    for (int attempt = 1;; ++attempt) {
+      auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(cfg.limits.request_timeout_s);
+      if (kind) {  // not ?: : GCC 12 miscompiles co_await inside a conditional expression
+        result = co_await session.client().read_catalog(*kind, deadline);
+      } else {
+        result = co_await session.client().read_catalog(deadline);
+      }
+      outcome o = classify(result.report, call_kind::read);
+      if (o.cls != outcome_class::retryable || attempt == 3) co_return;
+      net::steady_timer pause(co_await net::this_coro::executor,
+                              std::chrono::seconds(o.retry_after_s.value_or(attempt)));
+      co_await pause.async_wait(net::use_awaitable);
+    }
+  };
+  net::co_spawn(ioc, read(), [&](std::exception_ptr e) {
+    failure = e;
+    ioc.stop();  // the embedded emulator would keep the io_context running
+  });
+  ioc.run();
+  if (failure) std::rethrow_exception(failure);
+  return result;
+}
+
+}  // namespace cphfleet

@@ -1,0 +1,266 @@
+// `cphfleet run` end to end: the runner as a child process against `cphfleet emulator` over real TCP,
+// with faults injected, crashes, re-runs and the rate limit checked on the emulator's own clock.
+#include "log.hpp"
+#include "run_fixture.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+namespace cphfleet::test {
+namespace {
+
+struct run_env {
+  std::filesystem::path dir = make_temp_dir("run");
+  std::filesystem::path job = dir / "job.toml";
+  std::filesystem::path ledger = dir / "orders.csv";
+
+  void write(const std::vector<fleet_def>& fleets, const std::string& url, const limits_def& l = {},
+             std::int64_t auto_pay = 1, std::string_view image = "88b8449b896f3a4f0ad57222dd919899") {
+    write_file(job, job_text(fleets, auto_pay, image));
+    write_file(dir / "config.toml", config_text(url, l));
+  }
+  run_result run(std::vector<std::string> extra = {}, std::vector<std::string> env = aksk_env()) {
+    std::vector<std::string> args{"run", job.string()};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return run_cphfleet(args, env, std::chrono::seconds(120));
+  }
+};
+
+boost::json::object summary_of(const run_result& r) {
+  auto v = boost::json::parse(r.out);
+  return v.as_object();
+}
+
+TEST(run_test, every_fault_kind_still_ends_at_the_targets_with_no_duplicate_order) {
+  run_env e;
+  // Each kind hits an exact purchase, and random faults come on top (seeded: the same every time).
+  emulator_process emu(e.dir, {"--settle", "300", "--latency", "5", "--seed", "7", "--script",
+                               "1:throttle,2:busy,3:error500,4:commit_then_504,5:commit_then_drop,6:drop_before,"
+                               "7:slow_commit,8:error502,9:error503,10:error504",
+                               "--fault", "throttle:0.1", "--fault", "busy:0.05", "--fault", "commit_then_drop:0.05",
+                               "--fault", "error503:0.05"});
+  std::vector<fleet_def> fleets{{"eu", 23}, {"us", 15}, {"ap", 12}};
+  e.write(fleets, emu.url());
+  auto r = e.run({"--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  auto s = summary_of(r);
+  EXPECT_GT(s.at("retries").to_number<std::int64_t>(), 0);
+  EXPECT_GT(s.at("throttled").to_number<std::int64_t>(), 0);
+  EXPECT_GT(s.at("reconciled").to_number<std::int64_t>(), 0);
+  expect_ledger_matches_emulator(e.ledger, emu, fleets);
+  // Every fault kind was served at least once.
+  EXPECT_GE(emu.stats().at("faults").to_number<std::int64_t>(), 10);
+  // Ambiguous outcomes were recorded as unknown before they were settled.
+  ledger_index idx(read_ledger(e.ledger));
+  auto unknowns = std::count_if(idx.rows().begin(), idx.rows().end(),
+                                [](const ledger_row& row) { return row.status == chunk_status::unknown; });
+  EXPECT_GE(unknowns, 7);
+  EXPECT_EQ(r.err.find(k_sk), std::string::npos) << "the secret key leaked into the log";
+}
+
+TEST(run_test, a_finished_job_sends_nothing_and_a_raised_count_buys_only_the_difference) {
+  run_env e;
+  emulator_process emu(e.dir, {"--settle", "100"});
+  e.write({{"eu", 47}}, emu.url());
+  ASSERT_EQ(e.run().exit_code, 0);
+  ASSERT_EQ(emu.orders().size(), 5u);
+
+  auto again = e.run({"--json"});
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_EQ(summary_of(again).at("requests").to_number<std::int64_t>(), 0);
+  EXPECT_EQ(emu.orders().size(), 5u);
+
+  e.write({{"eu", 53}}, emu.url());
+  auto raised = e.run({"--json"});
+  ASSERT_EQ(raised.exit_code, 0) << raised.err;
+  EXPECT_EQ(summary_of(raised).at("requests").to_number<std::int64_t>(), 1);
+  auto orders = emu.orders();
+  ASSERT_EQ(orders.size(), 6u);
+  auto added = std::find_if(orders.begin(), orders.end(), [](const auto& o) { return o.server_name == "eu-006"; });
+  ASSERT_NE(added, orders.end());
+  EXPECT_EQ(added->count, 6);
+  expect_ledger_matches_emulator(e.ledger, emu, {{"eu", 53}});
+}
+
+TEST(run_test, a_permanent_refusal_is_failed_and_exits_1) {
+  run_env e;
+  emulator_process emu(e.dir);
+  // A well-formed image id the service's catalog does not have: CPS.0030, permanent.
+  e.write({{"eu", 12}}, emu.url(), {}, 1, "ffffffffffffffffffffffffffffffff");
+  auto r = e.run({"--json"});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  ledger_index idx(read_ledger(e.ledger));
+  auto chunks = idx.chunks_of("eu");
+  ASSERT_EQ(chunks.size(), 2u);
+  for (const ledger_row* row : chunks) {
+    EXPECT_EQ(row->status, chunk_status::failed);
+    EXPECT_EQ(row->http_status, 400);
+    EXPECT_EQ(row->error_code, "CPS.0030");
+  }
+  EXPECT_TRUE(emu.orders().empty());
+}
+
+TEST(run_test, a_wrong_secret_key_stops_the_run_with_exit_4_after_a_handful_of_requests) {
+  run_env e;
+  emulator_process emu(e.dir);
+  e.write({{"eu", 200}}, emu.url(), limits_def{});
+  auto r = e.run({}, aksk_env("a-wrong-secret-key"));
+  EXPECT_EQ(r.exit_code, 4) << r.out << r.err;
+  EXPECT_LE(emu.stats().at("auth_failures").to_number<std::int64_t>(), 4);  // max_in_flight
+  EXPECT_TRUE(emu.orders().empty());
+  EXPECT_EQ(r.err.find("a-wrong-secret-key"), std::string::npos);
+}
+
+TEST(run_test, missing_credentials_exit_2_naming_the_variables_before_any_request) {
+  run_env e;
+  emulator_process emu(e.dir);
+  e.write({{"eu", 5}}, emu.url());
+  auto r = e.run({}, {"HUAWEICLOUD_SDK_AK=", "HUAWEICLOUD_SDK_SK="});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("HUAWEICLOUD_SDK_AK"), std::string::npos) << r.err;
+  EXPECT_EQ(emu.stats().at("requests").to_number<std::int64_t>(), 1);  // the stats request itself
+}
+
+TEST(run_test, a_second_process_on_the_same_ledger_exits_75_naming_the_holder) {
+  run_env e;
+  emulator_process emu(e.dir, {"--latency", "3000"});
+  e.write({{"eu", 10}}, emu.url(), limits_def{.request_timeout_s = 10});
+  child_process first({CPHFLEET_BINARY, "run", e.job.string()}, aksk_env(), e.dir / "first.out", e.dir / "first.err");
+  // Wait until the first holds the lock (its sending row is on disk).
+  auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (read_ledger(e.ledger).empty() && std::chrono::steady_clock::now() < until)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  auto second = e.run();
+  EXPECT_EQ(second.exit_code, 75) << second.err;
+  EXPECT_NE(second.err.find("pid " + std::to_string(first.pid())), std::string::npos) << second.err;
+  EXPECT_EQ(first.wait(), 0) << first.err();
+}
+
+TEST(run_test, an_ambiguous_answer_without_auto_pay_stays_unknown_and_exits_3) {
+  run_env e;
+  emulator_process emu(e.dir, {"--script", "1:commit_then_drop", "--settle", "100"});
+  e.write({{"eu", 10}}, emu.url(), {}, 0);
+  auto r = e.run({"--json"});
+  EXPECT_EQ(r.exit_code, 3) << r.out << r.err;
+  ledger_index idx(read_ledger(e.ledger));
+  ASSERT_NE(idx.latest("eu-001"), nullptr);
+  EXPECT_EQ(idx.latest("eu-001")->status, chunk_status::unknown);
+  // Never re-sent: the unpaid order may exist.
+  EXPECT_EQ(emu.stats().at("purchases").to_number<std::int64_t>(), 1);
+  // A second run does not send it either: it stays unresolved.
+  auto again = e.run({"--json"});
+  EXPECT_EQ(again.exit_code, 3) << again.err;
+  EXPECT_EQ(emu.stats().at("purchases").to_number<std::int64_t>(), 1);
+}
+
+TEST(run_test, consecutive_ambiguous_answers_open_the_circuit_and_exit_4) {
+  run_env e;
+  emulator_process emu(e.dir, {"--fault", "error503:1", "--settle", "50"});
+  e.write({{"eu", 200}}, emu.url(), limits_def{.in_flight = 1, .circuit = 3});
+  auto r = e.run({"--json"});
+  EXPECT_EQ(r.exit_code, 4) << r.out << r.err;
+  EXPECT_LE(emu.stats().at("purchases").to_number<std::int64_t>(), 4);
+}
+
+TEST(run_test, the_client_rate_is_never_exceeded_beyond_the_burst_in_any_second) {
+  run_env e;
+  emulator_process emu(e.dir);
+  limits_def l{.rps = 20, .burst = 3, .in_flight = 8};
+  e.write({{"eu", 300}, {"us", 200}}, emu.url(), l);
+  auto r = e.run();
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::vector<std::int64_t> ms;
+  for (const auto& o : emu.orders()) {
+    auto t = parse_utc_rfc3339(o.created_at);
+    ASSERT_TRUE(t);
+    ms.push_back(std::chrono::duration_cast<std::chrono::milliseconds>(t->time_since_epoch()).count());
+  }
+  ASSERT_EQ(ms.size(), 50u);
+  std::sort(ms.begin(), ms.end());
+  std::size_t worst = 0;
+  for (std::size_t i = 0, j = 0; i < ms.size(); ++i) {
+    while (ms[i] - ms[j] >= 1000) ++j;
+    worst = std::max(worst, i - j + 1);
+  }
+  EXPECT_LE(worst, 20u + 3u);
+}
+
+TEST(run_test, throttling_by_the_service_slows_the_run_and_it_still_finishes) {
+  run_env e;
+  emulator_process emu(e.dir, {"--rate-limit", "5"});
+  e.write({{"eu", 250}}, emu.url(), limits_def{.rps = 40, .burst = 10, .in_flight = 8, .attempts = 20});
+  auto r = e.run({"--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_GT(summary_of(r).at("throttled").to_number<std::int64_t>(), 0);
+  expect_ledger_matches_emulator(e.ledger, emu, {{"eu", 250}});
+}
+
+TEST(run_test, the_spend_guard_refuses_a_large_run_before_sending) {
+  run_env e;
+  emulator_process emu(e.dir);
+  e.write({{"eu", 120}}, emu.url(), limits_def{.max_servers = 100});
+  auto r = e.run();
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("--max-servers"), std::string::npos) << r.err;
+  EXPECT_EQ(emu.stats().at("requests").to_number<std::int64_t>(), 1);  // the stats request itself
+  auto lifted = e.run({"--max-servers", "120"});
+  EXPECT_EQ(lifted.exit_code, 0) << lifted.err;
+}
+
+TEST(run_test, the_metrics_file_holds_prometheus_counters) {
+  run_env e;
+  emulator_process emu(e.dir);
+  e.write({{"eu", 25}}, emu.url());
+  auto metrics = e.dir / "cphfleet.prom";
+  ASSERT_EQ(e.run({"--metrics-file", metrics.string()}).exit_code, 0);
+  std::string text = slurp(metrics);
+  EXPECT_NE(text.find("cphfleet_requests_total{command=\"run\",outcome=\"ordered\"} 3"), std::string::npos) << text;
+  EXPECT_NE(text.find("cphfleet_servers_ordered_total{command=\"run\"} 25"), std::string::npos) << text;
+  EXPECT_NE(text.find("cphfleet_last_run_timestamp_seconds"), std::string::npos);
+}
+
+// SIGKILL at many moments (before, during and after sends), each followed by a normal run: the
+// emulator must end with exactly the targets, and the ledger must agree.
+TEST(run_test, a_run_killed_at_any_moment_loses_nothing_and_buys_nothing_twice) {
+  run_env e;
+  emulator_process emu(e.dir, {"--latency", "15", "--settle", "200", "--seed", "3", "--fault", "commit_then_drop:0.1",
+                               "--fault", "throttle:0.1"});
+  std::vector<fleet_def> fleets{{"eu", 34}, {"us", 21}};
+  e.write(fleets, emu.url(), limits_def{.rps = 30, .burst = 2, .in_flight = 3});
+  for (int moment = 0; moment < 22; ++moment) {
+    SCOPED_TRACE("kill after " + std::to_string(moment * 25) + " ms");
+    emu.reset();
+    std::filesystem::remove(e.ledger);
+    {
+      child_process victim({CPHFLEET_BINARY, "run", e.job.string()}, aksk_env(), e.dir / "victim.out",
+                           e.dir / "victim.err");
+      std::this_thread::sleep_for(std::chrono::milliseconds(moment * 25));
+      victim.signal(SIGKILL);
+      victim.wait();
+    }
+    auto r = e.run();
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    expect_ledger_matches_emulator(e.ledger, emu, fleets);
+    if (HasFailure()) break;
+  }
+}
+
+TEST(run_test, sigterm_sends_nothing_new_records_what_was_in_flight_and_exits_143) {
+  run_env e;
+  emulator_process emu(e.dir, {"--latency", "400"});
+  e.write({{"eu", 200}}, emu.url(), limits_def{.rps = 10, .burst = 2, .in_flight = 2, .max_servers = 1000});
+  child_process p({CPHFLEET_BINARY, "run", e.job.string()}, aksk_env(), e.dir / "p.out", e.dir / "p.err");
+  auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (read_ledger(e.ledger).empty() && std::chrono::steady_clock::now() < until)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  p.signal(SIGTERM);
+  EXPECT_EQ(p.wait(std::chrono::seconds(20)), 143) << p.err();
+  ledger_index idx(read_ledger(e.ledger));
+  for (const ledger_row* row : idx.chunks_of("eu")) EXPECT_EQ(row->status, chunk_status::ordered) << row->chunk;
+  EXPECT_LT(idx.chunks_of("eu").size(), 20u);
+  expect_ledger_matches_emulator(e.ledger, emu, {{"eu", idx.totals("eu").ordered_servers}});
+}
+
+}  // namespace
+}  // namespace cphfleet::test

@@ -1,5 +1,7 @@
 #include "config.hpp"
 
+#include "emulator_faults.hpp"
+
 #include "toml_reader.hpp"
 
 #include <fmt/format.h>
@@ -22,9 +24,7 @@ constexpr std::array<std::string_view, 1> auth_keys{"method"};
 constexpr std::array<std::string_view, 1> ledger_keys{"path"};
 constexpr std::array<std::string_view, 6> emulator_keys{"latency_ms", "settle_ms", "rate_limit",
                                                         "seed",       "faults",    "script"};
-constexpr std::array<std::string_view, 10> fault_kinds{
-    "throttle",         "busy",        "error500",   "error502", "error503", "error504", "commit_then_504",
-    "commit_then_drop", "drop_before", "slow_commit"};
+constexpr const auto& fault_kinds = fault_kind_names;
 
 // An integer limit and its allowed range. The ranges keep a typo (an extra zero, a missing one) from
 // turning into a retry storm or a run that never times out.

@@ -662,6 +662,10 @@ answer emulator::impl::purchase(const request& req, std::string_view project_id,
       a.act = action::drop;
       return a;
     }
+    case fault_kind::no_balance:
+      // The service's code for this is not published; any unknown 4xx is permanent to a client.
+      return error_answer(http::status::bad_request, rid, "CPS.0999",
+                          "Insufficient account balance (emulated refusal).");
     default:
       break;
   }

@@ -7,6 +7,7 @@
 #include <optional>
 #include <random>
 #include <string>
+#include <array>
 #include <string_view>
 
 namespace cphfleet {
@@ -25,7 +26,14 @@ enum class fault_kind {
   commit_then_drop,  // order taken, connection closed without an answer
   drop_before,       // connection closed, nothing taken
   slow_commit,       // order taken, answer later than any client timeout
+  no_balance,        // 400, nothing taken: the account cannot pay (a permanent refusal)
 };
+
+// The kinds' names, in enum order from `throttle` (the config file checks `[emulator] faults` keys
+// against this list).
+inline constexpr std::array<std::string_view, 11> fault_kind_names{
+    "throttle", "busy",           "error500",         "error502",    "error503",    "error504",
+    "commit_then_504", "commit_then_drop", "drop_before", "slow_commit", "no_balance"};
 
 std::string_view fault_name(fault_kind k);
 std::optional<fault_kind> parse_fault_kind(std::string_view name);

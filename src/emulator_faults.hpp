@@ -2,12 +2,12 @@
 // often, and on which purchase exactly. Deterministic for a given seed, so a failing run can be
 // replayed.
 #pragma once
+#include <array>
 #include <cstdint>
 #include <map>
 #include <optional>
 #include <random>
 #include <string>
-#include <array>
 #include <string_view>
 
 namespace cphfleet {

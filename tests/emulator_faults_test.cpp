@@ -97,7 +97,7 @@ TEST(emulator_faults_test, restart_replays_the_sequence_from_purchase_one) {
 
 TEST(emulator_faults_test, kinds_before_commit_take_nothing) {
   for (auto k : {fault_kind::throttle, fault_kind::busy, fault_kind::error500, fault_kind::error502,
-                 fault_kind::error503, fault_kind::error504, fault_kind::drop_before})
+                 fault_kind::error503, fault_kind::error504, fault_kind::drop_before, fault_kind::no_balance})
     EXPECT_TRUE(fault_before_commit(k)) << fault_name(k);
   for (auto k : {fault_kind::commit_then_504, fault_kind::commit_then_drop, fault_kind::slow_commit})
     EXPECT_FALSE(fault_before_commit(k)) << fault_name(k);

@@ -459,7 +459,7 @@ TEST(emulator_test, each_fault_kind_does_what_it_says) {
   emulator_options o;
   o.script =
       "1:throttle,2:busy,3:error500,4:error502,5:error503,6:error504,7:drop_before,8:commit_then_504,"
-      "9:commit_then_drop,10:slow_commit";
+      "9:commit_then_drop,10:slow_commit,11:no_balance";
   running_emulator emu(o);
   auto admin = emu.client();
   auto c = emu.client(2s);
@@ -504,8 +504,12 @@ TEST(emulator_test, each_fault_kind_does_what_it_says) {
   EXPECT_EQ(orders(), 3u) << "slow_commit took the order";
 
   c.set_timeout(2s);
-  EXPECT_EQ(buy(c, purchase_body("f11")).status, 200u) << "purchase 11 is not scripted";
-  EXPECT_EQ(admin.request("GET", "/_emulator/stats").json().at("faults").to_number<std::uint64_t>(), 10u);
+  r = buy(c, purchase_body("f11"));
+  EXPECT_EQ(r.status, 400u);
+  EXPECT_EQ(r.error_code(), "CPS.0999");
+  EXPECT_EQ(orders(), 3u) << "no_balance took nothing";
+  EXPECT_EQ(buy(c, purchase_body("f12")).status, 200u) << "purchase 12 is not scripted";
+  EXPECT_EQ(admin.request("GET", "/_emulator/stats").json().at("faults").to_number<std::uint64_t>(), 11u);
 }
 
 TEST(emulator_test, a_slow_commit_answers_late_to_a_client_that_waits) {

@@ -125,6 +125,10 @@ int run_replay(const common_options& common, const replay_options& opt) {
 
 int run_reconcile(const common_options& common, bool json) {
   config cfg = load_config_only(common.config, common.ledger);
+  if (cfg.embedded()) {
+    log(log_level::warn, "the embedded emulator starts empty in every command: it cannot know what an earlier "
+                         "command bought (reconcile against a service that outlives one command)");
+  }
   std::vector<std::string> fleets;
   std::vector<std::pair<std::string, chunk_status>> open;  // chunk, status before
   {

@@ -143,6 +143,7 @@ int drive(const config& cfg, std::string_view command, const driver_flags& flags
   if (failure) std::rethrow_exception(failure);
 
   run_summary summary;
+  summary.command = std::string(command);
   summary.run_id = settings.run_id;
   summary.fleets = summarize(index);
   summary.stats = sched.stats();

@@ -1,8 +1,8 @@
 #include "https_client.hpp"
 
-#include "fixture_server.hpp"
-
 #include <gtest/gtest.h>
+
+#include "fixture_server.hpp"
 
 namespace cphfleet {
 namespace {
@@ -188,7 +188,8 @@ TEST(https_client_test, garbage_instead_of_http_is_a_malformed_answer_and_ambigu
 
 TEST(https_client_test, an_html_error_page_is_an_answer_with_its_text) {
   const std::string page = "<html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>";
-  fixture_server server({step::answer(http_answer(502, "Bad Gateway", page, "X-Request-Id: gw-123\r\n", "text/html"))});
+  fixture_server server(
+      {step::answer(http_answer(502, "Bad Gateway", page, "X-Request-Id: gw-123\r\n", "text/html"))});
   client_under_test c(server.url());
   auto r = c.send(post_body());
   ASSERT_TRUE(r.response);
@@ -345,7 +346,8 @@ TEST(https_client_test, an_untrusted_certificate_fails_at_tls_saying_why) {
   auto r = c.send(post_body());
   ASSERT_TRUE(r.error);
   EXPECT_EQ(r.error->step, transport_step::tls);
-  EXPECT_EQ(r.error->message, "tls: certificate verify failed for 127.0.0.1: unable to get local issuer certificate");
+  EXPECT_EQ(r.error->message,
+            "tls: certificate verify failed for 127.0.0.1: unable to get local issuer certificate");
   EXPECT_FALSE(r.error->request_written);
   EXPECT_EQ(classify_purchase(r).cls, outcome_class::retryable);
   EXPECT_TRUE(server.requests().empty());

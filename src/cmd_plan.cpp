@@ -1,16 +1,16 @@
 // `cphfleet plan JOB [--json] [--max-servers N]`: what a run would send now, given the ledger.
 // Sends nothing.
+#include <fmt/format.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <memory>
+
 #include "cli.hpp"
 #include "inputs.hpp"
 #include "ledger.hpp"
 #include "planner.hpp"
 #include "terminal.hpp"
-
-#include <CLI/CLI.hpp>
-#include <fmt/format.h>
-
-#include <cstdio>
-#include <memory>
 
 namespace cphfleet {
 namespace {
@@ -27,9 +27,10 @@ struct plan_options {
 void print_plan_table(const plan& p) {
   std::size_t name_width = display_width("total");
   for (const auto& f : p.fleets) name_width = std::max(name_width, display_width(f.fleet));
-  auto line = [&](std::string_view name, auto target, auto ordered, auto unresolved, auto calls, auto servers) {
-    fmt::print("{}  {:>8}  {:>8}  {:>10}  {:>6}  {:>8}\n", pad_right(name, name_width), target, ordered, unresolved,
-               calls, servers);
+  auto line = [&](std::string_view name, auto target, auto ordered, auto unresolved, auto calls,
+                  auto servers) {
+    fmt::print("{}  {:>8}  {:>8}  {:>10}  {:>6}  {:>8}\n", pad_right(name, name_width), target, ordered,
+               unresolved, calls, servers);
   };
   fmt::print("job {}: what a run would send now (nothing is sent)\n", p.job);
   line("fleet", "target", "ordered", "unresolved", "calls", "servers");
@@ -47,18 +48,23 @@ void print_plan_table(const plan& p) {
     if (f.unresolved.empty()) continue;
     constexpr std::size_t shown = 5;
     std::string names;
-    for (std::size_t i = 0; i < f.unresolved.size() && i < shown; ++i) names += (i ? ", " : "") + f.unresolved[i];
+    for (std::size_t i = 0; i < f.unresolved.size() && i < shown; ++i)
+      names += (i ? ", " : "") + f.unresolved[i];
     if (f.unresolved.size() > shown) names += fmt::format(", and {} more", f.unresolved.size() - shown);
-    fmt::print("{}: {} unresolved chunk(s) ({}) are settled by reading the service before anything is sent; "
-               "their servers are not planned again\n",
-               f.fleet, f.unresolved.size(), names);
+    fmt::print(
+        "{}: {} unresolved chunk(s) ({}) are settled by reading the service before anything is sent; "
+        "their servers are not planned again\n",
+        f.fleet, f.unresolved.size(), names);
   }
   if (p.calls() == 0) fmt::print("nothing to send: every fleet is at its target\n");
 }
 
 void add_plan_command(CLI::App& app, const common_options& common, int& result) {
   auto opts = std::make_shared<plan_options>();
-  CLI::App* cmd = app.add_subcommand("plan", "Show what a run would send now, given the ledger; sends nothing");
+  CLI::App* cmd = app.add_subcommand(
+      "plan",
+      "Show what a run would send now, given the ledger; sends nothing. Exit 2 on invalid input, or when "
+      "the run would buy more than the spend guard allows");
   cmd->add_option("JOB", opts->job, "Job file")->required();
   cmd->add_flag("--json", opts->json, "One JSON object on stdout");
   opts->max_servers_option =

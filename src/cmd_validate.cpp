@@ -1,8 +1,12 @@
 // `cphfleet validate JOB`: every rule of the job and its config, checked without sending anything.
 #include <fmt/format.h>
 
+#include "catalog_check.hpp"
 #include "cli.hpp"
+#include "cph_client.hpp"
 #include "inputs.hpp"
+#include "outcome.hpp"
+#include "service.hpp"
 
 #include <CLI/CLI.hpp>
 
@@ -14,6 +18,7 @@ namespace {
 
 struct validate_options {
   std::string job;
+  bool online = false;
 };
 
 int run_validate(const validate_options& opts, const common_options& common) {
@@ -24,9 +29,21 @@ int run_validate(const validate_options& opts, const common_options& common) {
     for (const auto& d : e.errors) fmt::print(stderr, "{}\n", d.to_string());
     return exit_code::invalid;
   }
-  // Checks that ask the service (the catalog knows which models, images and bandwidths exist) belong
-  // here, after the offline rules passed, behind an `--online` flag: they need credentials and
-  // network, which the offline check must never need.
+  if (opts.online) {
+    // After the offline rules passed: the catalog knows which models, images and bandwidths exist.
+    catalog_call call = fetch_catalog(in.cfg);
+    outcome o = classify(call.report, call_kind::read);
+    if (o.cls != outcome_class::ordered) {
+      fmt::print(stderr, "{}: cannot check online: reading the catalog failed: {}\n", opts.job,
+                 call.report.transport ? call.report.transport->message
+                                       : fmt::format("HTTP {} {} {}", call.report.http_status,
+                                                     call.report.error_code, call.report.error_msg));
+      return exit_code::invalid;
+    }
+    auto errors = check_against_catalog(in.job, call.items);
+    for (const auto& d : errors) fmt::print(stderr, "{}\n", d.to_string());
+    if (!errors.empty()) return exit_code::invalid;
+  }
   std::int64_t servers = 0;
   for (const auto& f : in.job.fleets) servers += f.target;
   const std::size_t fleets = in.job.fleets.size();
@@ -42,6 +59,8 @@ void add_validate_command(CLI::App& app, const common_options& common, int& resu
   CLI::App* cmd =
       app.add_subcommand("validate", "Check a job file and its config; list every error (exit 0 or 2)");
   cmd->add_option("job", opts->job, "Job file (TOML)")->required();
+  cmd->add_flag("--online", opts->online,
+                "Also check model names, images and bandwidth ids against the service's catalog");
   cmd->callback([opts, &common, &result] { result = run_validate(*opts, common); });
 }
 

@@ -8,7 +8,9 @@
 namespace cphfleet::csv {
 namespace {
 
-bool is_formula_start(char c) { return c == '=' || c == '+' || c == '-' || c == '@' || c == '\t' || c == '\r'; }
+bool is_formula_start(char c) {
+  return c == '=' || c == '+' || c == '-' || c == '@' || c == '\t' || c == '\r';
+}
 
 // `'*` followed by a formula character: the cells that get (or, read back, lose) one `'`.
 bool matches_guard(std::string_view cell) {
@@ -117,7 +119,8 @@ bool reader::next(std::vector<std::string>& cells) {
     } else {
       std::size_t end = pos_;
       while (end < size && !is_special(text_[end])) ++end;
-      if (end < size && text_[end] == '"') fail(end, "quote inside an unquoted cell (quote the cell and double the quote)");
+      if (end < size && text_[end] == '"')
+        fail(end, "quote inside an unquoted cell (quote the cell and double the quote)");
       cell.assign(text_.data() + pos_, end - pos_);
       pos_ = end;
     }
@@ -130,7 +133,8 @@ bool reader::next(std::vector<std::string>& cells) {
       continue;
     }
     if (c == '\r') {
-      if (pos_ + 1 >= size || text_[pos_ + 1] != '\n') fail(pos_, "carriage return outside quotes not followed by a line feed");
+      if (pos_ + 1 >= size || text_[pos_ + 1] != '\n')
+        fail(pos_, "carriage return outside quotes not followed by a line feed");
       pos_ += 2;
     } else {  // '\n'
       ++pos_;

@@ -10,22 +10,7 @@
 namespace cphfleet {
 namespace {
 
-struct named_kind {
-  fault_kind kind;
-  std::string_view name;
-};
-constexpr std::array<named_kind, 10> k_kinds{{
-    {fault_kind::throttle, "throttle"},
-    {fault_kind::busy, "busy"},
-    {fault_kind::error500, "error500"},
-    {fault_kind::error502, "error502"},
-    {fault_kind::error503, "error503"},
-    {fault_kind::error504, "error504"},
-    {fault_kind::commit_then_504, "commit_then_504"},
-    {fault_kind::commit_then_drop, "commit_then_drop"},
-    {fault_kind::drop_before, "drop_before"},
-    {fault_kind::slow_commit, "slow_commit"},
-}};
+fault_kind kind_at(std::size_t i) { return static_cast<fault_kind>(i + 1); }
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
@@ -51,22 +36,21 @@ double unit(std::mt19937_64& rng) { return static_cast<double>(rng() >> 11) * 0x
 }  // namespace
 
 std::string_view fault_name(fault_kind k) {
-  for (const auto& n : k_kinds)
-    if (n.kind == k) return n.name;
-  return "none";
+  auto i = static_cast<std::size_t>(k);
+  return i >= 1 && i <= fault_kind_names.size() ? fault_kind_names[i - 1] : "none";
 }
 
 std::optional<fault_kind> parse_fault_kind(std::string_view name) {
-  for (const auto& n : k_kinds)
-    if (n.name == name) return n.kind;
+  for (std::size_t i = 0; i < fault_kind_names.size(); ++i)
+    if (fault_kind_names[i] == name) return kind_at(i);
   return std::nullopt;
 }
 
 std::string fault_kind_list() {
   std::string out;
-  for (const auto& n : k_kinds) {
+  for (std::string_view n : fault_kind_names) {
     if (!out.empty()) out += ", ";
-    out += n.name;
+    out += n;
   }
   return out;
 }
@@ -98,7 +82,8 @@ std::pair<fault_kind, double> parse_fault_option(std::string_view text) {
     used = 0;
   }
   if (used == 0 || used != p_text.size())
-    throw std::invalid_argument(fmt::format("{}: probability \"{}\" is not a number (0..1)", context, p_text));
+    throw std::invalid_argument(
+        fmt::format("{}: probability \"{}\" is not a number (0..1)", context, p_text));
   check_probability(p, context);
   return {kind, p};
 }
@@ -112,7 +97,8 @@ fault_script parse_fault_script(std::string_view text) {
     auto comma = std::min(text.find(',', start), text.size());
     std::string_view item = trim(text.substr(start, comma - start));
     start = comma + 1;
-    if (item.empty()) throw std::invalid_argument(fmt::format("{}: empty item (expected N:KIND,...)", context));
+    if (item.empty())
+      throw std::invalid_argument(fmt::format("{}: empty item (expected N:KIND,...)", context));
     auto colon = item.find(':');
     if (colon == std::string_view::npos)
       throw std::invalid_argument(fmt::format("{}: \"{}\" is not N:KIND", context, item));

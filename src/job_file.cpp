@@ -194,7 +194,7 @@ class job_reader {
           in_.error(*n, "job.config", "is empty (allowed: a path, relative to this file's folder)");
         } else {
           fs::path p(*config);
-          job.config_path = (p.is_absolute() ? p : path_.parent_path() / p).lexically_normal();
+          job.config_path = p.is_absolute() ? p : path_.parent_path() / p;
           job.config_line = line_of(*n);
           job.config_column = column_of(*n);
         }

@@ -1,7 +1,5 @@
 #include "ledger.hpp"
 
-#include "csv.hpp"
-
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -11,6 +9,8 @@
 #include <cstring>
 #include <memory>
 #include <stdexcept>
+
+#include "csv.hpp"
 
 namespace cphfleet {
 namespace {
@@ -104,8 +104,8 @@ void check_header(const std::vector<std::string>& cells, std::string_view name, 
   std::size_t common = std::min(cells.size(), column_count);
   for (std::size_t i = 0; i < common; ++i) {
     if (cells[i] != ledger_columns[i]) {
-      throw std::runtime_error(fmt::format("{}:{}: header column {} is '{}', expected '{}'", name, line, i + 1,
-                                           cells[i], ledger_columns[i]));
+      throw std::runtime_error(fmt::format("{}:{}: header column {} is '{}', expected '{}'", name, line,
+                                           i + 1, cells[i], ledger_columns[i]));
     }
   }
   if (cells.size() < column_count) {
@@ -113,8 +113,8 @@ void check_header(const std::vector<std::string>& cells, std::string_view name, 
                                          line, cells.size(), cells.size() + 1, ledger_columns[cells.size()]));
   }
   if (cells.size() > column_count) {
-    throw std::runtime_error(fmt::format("{}:{}: header column {} is '{}', expected the end of the header", name,
-                                         line, column_count + 1, cells[column_count]));
+    throw std::runtime_error(fmt::format("{}:{}: header column {} is '{}', expected the end of the header",
+                                         name, line, column_count + 1, cells[column_count]));
   }
 }
 
@@ -134,20 +134,23 @@ void fill_row(std::vector<std::string>& cells, ledger_row& row, std::string_view
 
   auto count = parse_int(cells[col_count]);
   if (!count || *count < 1 || *count > 10) {
-    row_error(name, line, col_count, fmt::format("'{}' is not a server count (an integer 1..10)", cells[col_count]));
+    row_error(name, line, col_count,
+              fmt::format("'{}' is not a server count (an integer 1..10)", cells[col_count]));
   }
   row.count = *count;
 
   auto status = parse_chunk_status(cells[col_status]);
   if (!status) {
-    row_error(name, line, col_status,
-              fmt::format("'{}' is not a status (sending, ordered, retrying, failed, unknown)", cells[col_status]));
+    row_error(
+        name, line, col_status,
+        fmt::format("'{}' is not a status (sending, ordered, retrying, failed, unknown)", cells[col_status]));
   }
   row.status = *status;
 
   auto attempt = parse_int(cells[col_attempt]);
   if (!attempt || *attempt < 0) {
-    row_error(name, line, col_attempt, fmt::format("'{}' is not an attempt number (an integer >= 0)", cells[col_attempt]));
+    row_error(name, line, col_attempt,
+              fmt::format("'{}' is not an attempt number (an integer >= 0)", cells[col_attempt]));
   }
   row.attempt = *attempt;
 
@@ -156,8 +159,9 @@ void fill_row(std::vector<std::string>& cells, ledger_row& row, std::string_view
   } else {
     auto http = parse_int(cells[col_http_status]);
     if (!http || *http < 0 || *http > 999) {
-      row_error(name, line, col_http_status,
-                fmt::format("'{}' is not an HTTP status (empty, or an integer 100..599)", cells[col_http_status]));
+      row_error(
+          name, line, col_http_status,
+          fmt::format("'{}' is not an HTTP status (empty, or an integer 100..599)", cells[col_http_status]));
     }
     row.http_status = static_cast<int>(*http);
   }
@@ -176,11 +180,16 @@ void fill_row(std::vector<std::string>& cells, ledger_row& row, std::string_view
 
 std::string_view to_string(chunk_status s) {
   switch (s) {
-    case chunk_status::sending: return "sending";
-    case chunk_status::ordered: return "ordered";
-    case chunk_status::retrying: return "retrying";
-    case chunk_status::failed: return "failed";
-    case chunk_status::unknown: return "unknown";
+    case chunk_status::sending:
+      return "sending";
+    case chunk_status::ordered:
+      return "ordered";
+    case chunk_status::retrying:
+      return "retrying";
+    case chunk_status::failed:
+      return "failed";
+    case chunk_status::unknown:
+      return "unknown";
   }
   return "unknown";
 }
@@ -251,7 +260,8 @@ std::vector<ledger_row> read_ledger(const std::filesystem::path& path) {
   std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "rb"), &std::fclose);
   if (!file) {
     if (errno == ENOENT) return {};
-    throw std::runtime_error(fmt::format("{}: cannot open the ledger: {}", path.string(), std::strerror(errno)));
+    throw std::runtime_error(
+        fmt::format("{}: cannot open the ledger: {}", path.string(), std::strerror(errno)));
   }
   // The whole file in one read: a ledger of 100,000 rows is some tens of MB. The loop also copes with
   // a file that grows or shrinks while it is read.
@@ -276,7 +286,8 @@ std::vector<ledger_row> read_ledger(const std::filesystem::path& path) {
   }
   text.resize(used);
   if (std::ferror(file.get())) {
-    throw std::runtime_error(fmt::format("{}: cannot read the ledger: {}", path.string(), std::strerror(errno)));
+    throw std::runtime_error(
+        fmt::format("{}: cannot read the ledger: {}", path.string(), std::strerror(errno)));
   }
   return parse_ledger(text, path.string());
 }
@@ -309,7 +320,8 @@ void ledger_index::index_row(std::size_t index) {
   }
   latest_.emplace(row.chunk, index);
   auto fleet = fleet_chunks_.find(row.fleet);
-  if (fleet == fleet_chunks_.end()) fleet = fleet_chunks_.emplace(row.fleet, std::vector<std::string>{}).first;
+  if (fleet == fleet_chunks_.end())
+    fleet = fleet_chunks_.emplace(row.fleet, std::vector<std::string>{}).first;
   fleet->second.push_back(row.chunk);
 }
 
@@ -324,7 +336,8 @@ std::vector<const ledger_row*> ledger_index::chunks_of(std::string_view fleet) c
   if (it == fleet_chunks_.end()) return out;
   out.reserve(it->second.size());
   for (const auto& chunk : it->second) out.push_back(latest(chunk));
-  std::sort(out.begin(), out.end(), [](const ledger_row* a, const ledger_row* b) { return chunk_less(a->chunk, b->chunk); });
+  std::sort(out.begin(), out.end(),
+            [](const ledger_row* a, const ledger_row* b) { return chunk_less(a->chunk, b->chunk); });
   return out;
 }
 
@@ -343,10 +356,16 @@ fleet_totals ledger_index::totals(std::string_view fleet) const {
         t.ordered_servers += row.count;
         ++t.ordered_chunks;
         break;
-      case chunk_status::failed: ++t.failed_chunks; break;
-      case chunk_status::retrying: ++t.retrying_chunks; break;
+      case chunk_status::failed:
+        ++t.failed_chunks;
+        break;
+      case chunk_status::retrying:
+        ++t.retrying_chunks;
+        break;
       case chunk_status::sending:
-      case chunk_status::unknown: ++t.unresolved_chunks; break;
+      case chunk_status::unknown:
+        ++t.unresolved_chunks;
+        break;
     }
   }
   t.last_activity = rows_[last].time;

@@ -60,6 +60,14 @@ std::size_t complete_prefix(std::string_view text) {
   return end;
 }
 
+bool tail_is_whole_row(std::string_view tail, const std::filesystem::path& path) {
+  try {
+    return parse_ledger(ledger_header() + std::string(tail), path.string()).size() == 1;
+  } catch (const std::exception&) {
+    return false;  // torn: fewer cells, an open quote, a cut value
+  }
+}
+
 }  // namespace
 
 ledger_lock::ledger_lock(const std::filesystem::path& ledger, std::string_view command) {
@@ -108,6 +116,12 @@ ledger_writer::ledger_writer(net::any_io_executor ex, std::filesystem::path path
     return;
   }
   std::size_t keep = complete_prefix(text);
+  if (keep < text.size() && tail_is_whole_row(std::string_view(text).substr(keep), path_)) {
+    // A whole row without its line break (typed by hand, or torn just before the CRLF): keep it.
+    write_all(fd_, "\r\n", path_);
+    text += "\r\n";
+    keep = text.size();
+  }
   if (keep < text.size()) {
     log(log_level::warn, "ledger ends in a torn record (a crash while appending); cutting it",
         {{"ledger", path_.string()}, {"bytes", std::to_string(text.size() - keep)}});

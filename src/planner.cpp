@@ -1,14 +1,15 @@
 #include "planner.hpp"
 
-#include "diagnostic.hpp"
+#include <fmt/format.h>
 
 #include <boost/json.hpp>
-#include <fmt/format.h>
+
+#include "diagnostic.hpp"
 
 namespace cphfleet {
 namespace {
 
-constexpr std::int64_t max_chunk_count = 10;    // the API's count limit per purchase
+constexpr std::int64_t max_chunk_count = 10;  // the API's count limit per purchase
 constexpr std::size_t max_server_name_chars = 60;
 
 fleet_plan plan_fleet(const job_spec& job, std::size_t fleet_index, const ledger_index& ledger) {
@@ -32,13 +33,14 @@ fleet_plan plan_fleet(const job_spec& job, std::size_t fleet_index, const ledger
     // Free: never recorded, or its latest attempt bought nothing (failed, retrying). A name recorded
     // for another fleet is never taken over.
     if (const ledger_row* row = ledger.latest(name)) {
-      if (row->fleet != fleet.server_name || row->status == chunk_status::ordered || is_unresolved(row->status)) {
+      if (row->fleet != fleet.server_name || row->status == chunk_status::ordered ||
+          is_unresolved(row->status)) {
         continue;
       }
     }
     if (utf8_length(name) > max_server_name_chars) {
       throw input_error({diagnostic{
-          job.path.string(), fleet.line, fleet.column, fmt::format("fleet[{}].server_name", fleet_index + 1),
+          job.path.string(), fleet.line, fleet.column, fmt::format("fleet[{}].server_name", fleet_index),
           fmt::format("chunk name '{}' is {} characters (at most {}: shorten server_name)", name,
                       utf8_length(name), max_server_name_chars)}});
     }
@@ -85,8 +87,9 @@ void check_spend_guard(const plan& p, std::int64_t max_servers, const std::strin
   if (servers <= max_servers) return;
   throw input_error({diagnostic{
       path, 0, 0, "max_servers_per_run",
-      fmt::format("this run would buy {} servers, more than the limit of {} (give --max-servers {} to allow it)",
-                  servers, max_servers, servers)}});
+      fmt::format(
+          "this run would buy {} servers, more than the limit of {} (give --max-servers {} to allow it)",
+          servers, max_servers, servers)}});
 }
 
 std::string plan_to_json(const plan& p) {
@@ -98,7 +101,8 @@ std::string plan_to_json(const plan& p) {
     boost::json::array chunks;
     chunks.reserve(f.chunks.size());
     for (const auto& c : f.chunks) {
-      chunks.emplace_back(boost::json::object{{"chunk", c.chunk}, {"count", c.count}, {"request", to_json(c.request)}});
+      chunks.emplace_back(
+          boost::json::object{{"chunk", c.chunk}, {"count", c.count}, {"request", to_json(c.request)}});
     }
     fleets.emplace_back(boost::json::object{{"fleet", f.fleet},
                                             {"target", f.target},
@@ -106,10 +110,8 @@ std::string plan_to_json(const plan& p) {
                                             {"unresolved", std::move(unresolved)},
                                             {"chunks", std::move(chunks)}});
   }
-  boost::json::object out{{"job", p.job},
-                          {"calls", p.calls()},
-                          {"servers", p.servers()},
-                          {"fleets", std::move(fleets)}};
+  boost::json::object out{
+      {"job", p.job}, {"calls", p.calls()}, {"servers", p.servers()}, {"fleets", std::move(fleets)}};
   return boost::json::serialize(out);
 }
 

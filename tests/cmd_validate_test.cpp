@@ -125,3 +125,20 @@ TEST(cmd_validate_test, a_missing_job_file_is_invalid_input) {
 }
 
 }  // namespace
+
+TEST(cmd_validate_test, online_checks_names_against_the_services_catalog) {
+  temp_files dir;
+  dir.write("c.toml", config);  // the embedded emulator's built-in catalog
+  dir.write("j.toml", good_job);
+  EXPECT_EQ(run_cphfleet("validate --online j.toml").exit_code, 0);
+
+  std::string typo(good_job);
+  typo.replace(typo.find("aphs1.medium.4.aosp"), 19, "aphs1.medium.4.aops");
+  dir.write("t.toml", typo);
+  EXPECT_EQ(run_cphfleet("validate t.toml").exit_code, 0);  // offline, the name is well formed
+  run_result r = run_cphfleet("validate --online t.toml");
+  EXPECT_EQ(r.exit_code, 2);
+  ASSERT_EQ(r.err_lines.size(), 2u);
+  EXPECT_EQ(r.err_lines[0].substr(0, r.err_lines[0].find(" is not")),
+            "t.toml:10:1: fleet[0].phone_model_name: \"aphs1.medium.4.aops\"");
+}

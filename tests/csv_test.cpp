@@ -46,11 +46,36 @@ TEST(csv_test, a_cell_starting_with_a_quote_gets_one_more_only_when_a_formula_ch
 }
 
 TEST(csv_test, awkward_cells_round_trip) {
-  cells awkward = {"",         "plain",     "a,b",      "\"",        "\"\"",    "say \"hi\", then go",
-                   "x\r\ny",   "x\ny",      "x\r",      "\r\n",      "=1+2",    "+1",
-                   "-1",       "@SUM(A1)",  "\tlead",   "\rlead",    "'",       "'=x",
-                   "''=x",     "'hello",    "''",       "'\t",       "=",       "-",
-                   "中文,名字", "游戏服务器-001", "ünïcødé\n\"q\"", "trailing space ", " leading", ";a;b"};
+  cells awkward = {"",
+                   "plain",
+                   "a,b",
+                   "\"",
+                   "\"\"",
+                   "say \"hi\", then go",
+                   "x\r\ny",
+                   "x\ny",
+                   "x\r",
+                   "\r\n",
+                   "=1+2",
+                   "+1",
+                   "-1",
+                   "@SUM(A1)",
+                   "\tlead",
+                   "\rlead",
+                   "'",
+                   "'=x",
+                   "''=x",
+                   "'hello",
+                   "''",
+                   "'\t",
+                   "=",
+                   "-",
+                   "中文,名字",
+                   "游戏服务器-001",
+                   "ünïcødé\n\"q\"",
+                   "trailing space ",
+                   " leading",
+                   ";a;b"};
   std::string text = format_record(awkward) + format_record({"second"});
   auto records = read_all(text);
   ASSERT_EQ(records.size(), 2u);

@@ -49,8 +49,8 @@ class temp_dir {
  public:
   temp_dir() {
     path_ = std::filesystem::temp_directory_path() /
-            ("cphfleet_ledger_test_" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) + "_" +
-             ::testing::UnitTest::GetInstance()->current_test_info()->name());
+            ("cphfleet_ledger_test_" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
+             "_" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
     std::filesystem::remove_all(path_);
     std::filesystem::create_directories(path_);
   }
@@ -61,9 +61,7 @@ class temp_dir {
   std::filesystem::path path_;
 };
 
-TEST(ledger_test, header_is_the_contract_columns_in_order) {
-  EXPECT_EQ(ledger_header(), header);
-}
+TEST(ledger_test, header_is_the_contract_columns_in_order) { EXPECT_EQ(ledger_header(), header); }
 
 TEST(ledger_test, status_names_round_trip_and_unknown_names_are_refused) {
   for (auto s : {chunk_status::sending, chunk_status::ordered, chunk_status::retrying, chunk_status::failed,
@@ -137,7 +135,8 @@ TEST(ledger_test, a_header_that_differs_is_refused_naming_the_difference) {
   std::string wrong = header;
   wrong.replace(wrong.find("status"), 6, "state");
   EXPECT_EQ(error_of(wrong), "orders.csv:1: header column 7 is 'state', expected 'status'");
-  EXPECT_EQ(error_of("time,run_id,job\r\n"), "orders.csv:1: header ends after column 3, expected column 4 'fleet'");
+  EXPECT_EQ(error_of("time,run_id,job\r\n"),
+            "orders.csv:1: header ends after column 3, expected column 4 'fleet'");
   EXPECT_EQ(error_of(header.substr(0, header.size() - 2) + ",extra\r\n"),
             "orders.csv:1: header column 18 is 'extra', expected the end of the header");
   EXPECT_EQ(error_of("\r\n" + header), "orders.csv:1: header column 1 is '', expected 'time'");
@@ -146,18 +145,23 @@ TEST(ledger_test, a_header_that_differs_is_refused_naming_the_difference) {
 TEST(ledger_test, malformed_rows_are_refused_naming_file_line_and_column) {
   EXPECT_EQ(error_of(header + "a,b,c\r\n"), "orders.csv:2: row has 3 cells, expected 17");
   EXPECT_EQ(error_of(header + row_with(6, "done")),
-            "orders.csv:2: column 7 'status': 'done' is not a status (sending, ordered, retrying, failed, unknown)");
-  EXPECT_EQ(error_of(header + row_with(5, "")), "orders.csv:2: column 6 'count': '' is not a server count (an integer 1..10)");
+            "orders.csv:2: column 7 'status': 'done' is not a status (sending, ordered, retrying, failed, "
+            "unknown)");
+  EXPECT_EQ(error_of(header + row_with(5, "")),
+            "orders.csv:2: column 6 'count': '' is not a server count (an integer 1..10)");
   EXPECT_EQ(error_of(header + row_with(5, "11")),
             "orders.csv:2: column 6 'count': '11' is not a server count (an integer 1..10)");
   EXPECT_EQ(error_of(header + row_with(5, "3.0")),
             "orders.csv:2: column 6 'count': '3.0' is not a server count (an integer 1..10)");
   EXPECT_EQ(error_of(header + row_with(7, "x")),
             "orders.csv:2: column 8 'attempt': 'x' is not an attempt number (an integer >= 0)");
-  EXPECT_EQ(error_of(header + row_with(8, "OK")),
-            "orders.csv:2: column 9 'http_status': 'OK' is not an HTTP status (empty, or an integer 100..599)");
-  EXPECT_EQ(error_of(header + row_with(3, "")), "orders.csv:2: column 4 'fleet': empty (every row names its fleet)");
-  EXPECT_EQ(error_of(header + row_with(4, "")), "orders.csv:2: column 5 'chunk': empty (every row names its chunk)");
+  EXPECT_EQ(
+      error_of(header + row_with(8, "OK")),
+      "orders.csv:2: column 9 'http_status': 'OK' is not an HTTP status (empty, or an integer 100..599)");
+  EXPECT_EQ(error_of(header + row_with(3, "")),
+            "orders.csv:2: column 4 'fleet': empty (every row names its fleet)");
+  EXPECT_EQ(error_of(header + row_with(4, "")),
+            "orders.csv:2: column 5 'chunk': empty (every row names its chunk)");
   EXPECT_EQ(error_of(header + row_with(10, "bad\"quote")),
             "orders.csv:2:60: quote inside an unquoted cell (quote the cell and double the quote)");
 }

@@ -99,6 +99,27 @@ TEST(ledger_writer_test, a_torn_last_record_is_cut_on_open) {
   EXPECT_EQ(read_ledger(path).size(), 1u);
 }
 
+TEST(ledger_writer_test, a_whole_last_row_without_its_line_break_is_kept) {
+  auto dir = test::make_temp_dir("lw");
+  auto path = dir / "orders.csv";
+  std::string row = format_row(make_row("eu-001", chunk_status::ordered));
+  {
+    std::ofstream out(path, std::ios::binary);
+    out << ledger_header() << row.substr(0, row.size() - 2);  // appended by hand, no CRLF
+  }
+  net::io_context ioc;
+  {
+    ledger_writer w(ioc.get_executor(), path, "test");
+    ASSERT_EQ(w.existing_rows().size(), 1u);
+    net::co_spawn(ioc, w.append(make_row("eu-002", chunk_status::sending)), net::detached);
+    ioc.run();
+  }
+  auto rows = read_ledger(path);
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0].status, chunk_status::ordered);
+  EXPECT_EQ(rows[1].chunk, "eu-002");
+}
+
 TEST(ledger_writer_test, a_second_writer_is_refused_naming_the_holder) {
   auto dir = test::make_temp_dir("lw");
   auto path = dir / "orders.csv";

@@ -1,12 +1,12 @@
 #include "planner.hpp"
 
-#include "diagnostic.hpp"
-
-#include <boost/json.hpp>
 #include <gtest/gtest.h>
 
+#include <boost/json.hpp>
 #include <set>
 #include <string>
+
+#include "diagnostic.hpp"
 
 namespace cphfleet {
 namespace {
@@ -61,8 +61,9 @@ std::vector<chunk_summary> summary(const fleet_plan& f) {
 TEST(planner_test, a_new_fleet_of_47_is_packed_into_chunks_of_10_with_the_rest_last) {
   plan p = make_plan(make_job({make_fleet("x", 47)}), ledger_index{});
   ASSERT_EQ(p.fleets.size(), 1u);
-  EXPECT_EQ(summary(p.fleets[0]),
-            (std::vector<chunk_summary>{{"x-001", 10}, {"x-002", 10}, {"x-003", 10}, {"x-004", 10}, {"x-005", 7}}));
+  EXPECT_EQ(
+      summary(p.fleets[0]),
+      (std::vector<chunk_summary>{{"x-001", 10}, {"x-002", 10}, {"x-003", 10}, {"x-004", 10}, {"x-005", 7}}));
   EXPECT_EQ(p.job, "demo");
   EXPECT_EQ(p.calls(), 5);
   EXPECT_EQ(p.servers(), 47);
@@ -88,9 +89,10 @@ TEST(planner_test, each_chunk_is_the_fleet_template_with_its_name_and_count) {
 }
 
 TEST(planner_test, a_finished_fleet_plans_nothing) {
-  ledger_index ledger({row("x", "x-001", 10, chunk_status::ordered), row("x", "x-002", 10, chunk_status::ordered),
-                       row("x", "x-003", 10, chunk_status::ordered), row("x", "x-004", 10, chunk_status::ordered),
-                       row("x", "x-005", 7, chunk_status::ordered)});
+  ledger_index ledger(
+      {row("x", "x-001", 10, chunk_status::ordered), row("x", "x-002", 10, chunk_status::ordered),
+       row("x", "x-003", 10, chunk_status::ordered), row("x", "x-004", 10, chunk_status::ordered),
+       row("x", "x-005", 7, chunk_status::ordered)});
   plan p = make_plan(make_job({make_fleet("x", 47)}), ledger);
   EXPECT_EQ(p.fleets[0].ordered, 47);
   EXPECT_TRUE(p.fleets[0].chunks.empty());
@@ -99,40 +101,45 @@ TEST(planner_test, a_finished_fleet_plans_nothing) {
 }
 
 TEST(planner_test, raising_count_buys_only_the_difference) {
-  ledger_index ledger({row("x", "x-001", 10, chunk_status::ordered), row("x", "x-002", 10, chunk_status::ordered),
-                       row("x", "x-003", 10, chunk_status::ordered), row("x", "x-004", 10, chunk_status::ordered),
-                       row("x", "x-005", 7, chunk_status::ordered)});
+  ledger_index ledger(
+      {row("x", "x-001", 10, chunk_status::ordered), row("x", "x-002", 10, chunk_status::ordered),
+       row("x", "x-003", 10, chunk_status::ordered), row("x", "x-004", 10, chunk_status::ordered),
+       row("x", "x-005", 7, chunk_status::ordered)});
   plan p = make_plan(make_job({make_fleet("x", 60)}), ledger);
   EXPECT_EQ(p.fleets[0].ordered, 47);
   EXPECT_EQ(summary(p.fleets[0]), (std::vector<chunk_summary>{{"x-006", 10}, {"x-007", 3}}));
 }
 
 TEST(planner_test, more_ordered_than_the_target_plans_nothing_and_cancels_nothing) {
-  ledger_index ledger({row("x", "x-001", 10, chunk_status::ordered), row("x", "x-002", 10, chunk_status::ordered)});
+  ledger_index ledger(
+      {row("x", "x-001", 10, chunk_status::ordered), row("x", "x-002", 10, chunk_status::ordered)});
   plan p = make_plan(make_job({make_fleet("x", 5)}), ledger);
   EXPECT_EQ(p.fleets[0].ordered, 20);
   EXPECT_TRUE(p.fleets[0].chunks.empty());
 }
 
 TEST(planner_test, failed_and_retrying_chunk_names_are_reused_lowest_first) {
-  ledger_index ledger({row("x", "x-001", 10, chunk_status::ordered), row("x", "x-002", 10, chunk_status::failed),
-                       row("x", "x-003", 10, chunk_status::ordered), row("x", "x-004", 4, chunk_status::retrying)});
+  ledger_index ledger(
+      {row("x", "x-001", 10, chunk_status::ordered), row("x", "x-002", 10, chunk_status::failed),
+       row("x", "x-003", 10, chunk_status::ordered), row("x", "x-004", 4, chunk_status::retrying)});
   plan p = make_plan(make_job({make_fleet("x", 45)}), ledger);
   EXPECT_EQ(p.fleets[0].ordered, 20);
   EXPECT_EQ(summary(p.fleets[0]), (std::vector<chunk_summary>{{"x-002", 10}, {"x-004", 10}, {"x-005", 5}}));
 }
 
 TEST(planner_test, the_latest_row_of_a_chunk_decides) {
-  ledger_index ledger({row("x", "x-001", 10, chunk_status::sending), row("x", "x-001", 10, chunk_status::ordered),
-                       row("x", "x-002", 10, chunk_status::ordered), row("x", "x-002", 10, chunk_status::failed)});
+  ledger_index ledger(
+      {row("x", "x-001", 10, chunk_status::sending), row("x", "x-001", 10, chunk_status::ordered),
+       row("x", "x-002", 10, chunk_status::ordered), row("x", "x-002", 10, chunk_status::failed)});
   plan p = make_plan(make_job({make_fleet("x", 20)}), ledger);
   EXPECT_EQ(p.fleets[0].ordered, 10);
   EXPECT_EQ(summary(p.fleets[0]), (std::vector<chunk_summary>{{"x-002", 10}}));
 }
 
 TEST(planner_test, unresolved_chunks_are_reported_not_replanned_and_their_servers_not_bought_again) {
-  ledger_index ledger({row("x", "x-001", 10, chunk_status::ordered), row("x", "x-002", 10, chunk_status::unknown),
-                       row("x", "x-003", 5, chunk_status::sending), row("x", "x-004", 10, chunk_status::failed)});
+  ledger_index ledger(
+      {row("x", "x-001", 10, chunk_status::ordered), row("x", "x-002", 10, chunk_status::unknown),
+       row("x", "x-003", 5, chunk_status::sending), row("x", "x-004", 10, chunk_status::failed)});
   plan p = make_plan(make_job({make_fleet("x", 30)}), ledger);
   const fleet_plan& f = p.fleets[0];
   EXPECT_EQ(f.ordered, 10);
@@ -157,7 +164,8 @@ TEST(planner_test, chunk_names_are_unique_across_a_plan_of_several_fleets) {
     }
   }
   EXPECT_EQ(names.size(), 10u + 4u + 1u);
-  EXPECT_EQ(summary(p.fleets[1]), (std::vector<chunk_summary>{{"b-001", 10}, {"b-002", 10}, {"b-003", 10}, {"b-004", 1}}));
+  EXPECT_EQ(summary(p.fleets[1]),
+            (std::vector<chunk_summary>{{"b-001", 10}, {"b-002", 10}, {"b-003", 10}, {"b-004", 1}}));
   EXPECT_EQ(summary(p.fleets[2]), (std::vector<chunk_summary>{{"c-001", 1}}));
   EXPECT_EQ(p.servers(), 127);
 }
@@ -191,7 +199,7 @@ TEST(planner_test, a_chunk_name_past_60_characters_is_refused_before_anything_is
     EXPECT_EQ(d.path, "jobs/demo.toml");
     EXPECT_EQ(d.line, 12);
     EXPECT_EQ(d.column, 1);
-    EXPECT_EQ(d.field, "fleet[2].server_name");
+    EXPECT_EQ(d.field, "fleet[1].server_name");  // 0-based, as the job file names fleets
     EXPECT_EQ(d.message, "chunk name '" + name + "-001' is 61 characters (at most 60: shorten server_name)");
   }
 }
@@ -228,16 +236,18 @@ TEST(planner_test, the_spend_guard_refuses_a_plan_above_the_limit_and_names_the_
     ASSERT_EQ(e.errors.size(), 1u);
     EXPECT_EQ(e.errors[0].path, "config/embedded.toml");
     EXPECT_EQ(e.errors[0].field, "max_servers_per_run");
-    EXPECT_EQ(e.errors[0].message,
-              "this run would buy 107 servers, more than the limit of 100 (give --max-servers 107 to allow it)");
+    EXPECT_EQ(
+        e.errors[0].message,
+        "this run would buy 107 servers, more than the limit of 100 (give --max-servers 107 to allow it)");
   }
-  EXPECT_NO_THROW(check_spend_guard(make_plan(make_job({make_fleet("x", 5)}),
-                                              ledger_index({row("x", "x-001", 5, chunk_status::ordered)})),
-                                    0));
+  EXPECT_NO_THROW(check_spend_guard(
+      make_plan(make_job({make_fleet("x", 5)}), ledger_index({row("x", "x-001", 5, chunk_status::ordered)})),
+      0));
 }
 
 TEST(planner_test, plan_json_has_the_documented_shape_with_requests_as_objects) {
-  ledger_index ledger({row("x", "x-001", 10, chunk_status::ordered), row("x", "x-002", 10, chunk_status::unknown)});
+  ledger_index ledger(
+      {row("x", "x-001", 10, chunk_status::ordered), row("x", "x-002", 10, chunk_status::unknown)});
   plan p = make_plan(make_job({make_fleet("x", 27), make_fleet("done", 0)}), ledger);
   boost::json::value v = boost::json::parse(plan_to_json(p));
   const auto& o = v.as_object();

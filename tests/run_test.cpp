@@ -262,5 +262,23 @@ TEST(run_test, sigterm_sends_nothing_new_records_what_was_in_flight_and_exits_14
   expect_ledger_matches_emulator(e.ledger, emu, {{"eu", idx.totals("eu").ordered_servers}});
 }
 
+TEST(run_test, a_second_signal_records_the_calls_in_flight_as_unknown_and_leaves) {
+  run_env e;
+  emulator_process emu(e.dir, {"--latency", "5000"});
+  e.write({{"eu", 40}}, emu.url(), limits_def{.in_flight = 2, .request_timeout_s = 30});
+  child_process p({CPHFLEET_BINARY, "run", e.job.string()}, aksk_env(), e.dir / "p.out", e.dir / "p.err");
+  auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (read_ledger(e.ledger).size() < 2 && std::chrono::steady_clock::now() < until)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  p.signal(SIGINT);
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  p.signal(SIGINT);
+  EXPECT_EQ(p.wait(std::chrono::seconds(10)), 130) << p.err();
+  ledger_index idx(read_ledger(e.ledger));
+  auto chunks = idx.chunks_of("eu");
+  ASSERT_EQ(chunks.size(), 2u);  // only the two in flight were ever sent
+  for (const ledger_row* row : chunks) EXPECT_EQ(row->status, chunk_status::unknown) << row->chunk;
+}
+
 }  // namespace
 }  // namespace cphfleet::test

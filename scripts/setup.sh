@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs what cphfleet needs (Debian 12 packages) and builds it into build/ (Release).
+# scripts/setup.sh [TARGET...]: installs what cphfleet needs (Debian 12 packages) and builds it into
+# build/ (Release): the given targets, or everything (the tests too).
 # Idempotent: installs only what is missing, and the build is incremental.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,4 +23,6 @@ build_dir=${CPHFLEET_BUILD_DIR:-build}
 if [ ! -f "$build_dir/build.ninja" ]; then
   cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Release ${CPHFLEET_CMAKE_ARGS:-} >&2
 fi
-cmake --build "$build_dir" -j "$(nproc)" >&2
+targets=()
+for t in "$@"; do targets+=(--target "$t"); done
+cmake --build "$build_dir" -j "$(nproc)" "${targets[@]}" >&2

@@ -52,7 +52,8 @@ const json::object& as_object(const json::value& v, std::string_view what) {
   return v.get_object();
 }
 
-void read_string(const json::object& o, std::string_view key, std::string& out, std::string_view prefix = {}) {
+void read_string(const json::object& o, std::string_view key, std::string& out,
+                 std::string_view prefix = {}) {
   const json::value* v = o.if_contains(key);
   if (v == nullptr || v->is_null()) return;
   if (!v->is_string()) throw std::runtime_error(fmt::format("{}{}: must be a string", prefix, key));

@@ -26,14 +26,14 @@ std::vector<diagnostic> check_against_catalog(const job_spec& job, const catalog
     const fleet_spec& fleet = job.fleets[i];
     const purchase_request& r = fleet.request;
     auto report = [&](std::string_view field, std::string message) {
-      out.push_back(diagnostic{job.path.string(), fleet.line, fleet.column, fmt::format("fleet[{}].{}", i, field),
-                               std::move(message)});
+      out.push_back(diagnostic{job.path.string(), fleet.line, fleet.column,
+                               fmt::format("fleet[{}].{}", i, field), std::move(message)});
     };
 
     const bool server_model_known = server_models.contains(r.server_model_name);
     if (!server_model_known) {
-      report("server_model_name",
-             fmt::format("\"{}\" is not a server model of the service ({})", r.server_model_name, offered(server_models)));
+      report("server_model_name", fmt::format("\"{}\" is not a server model of the service ({})",
+                                              r.server_model_name, offered(server_models)));
     }
 
     // A phone model belongs to a server model; the same name may exist under another one.
@@ -52,23 +52,25 @@ std::vector<diagnostic> check_against_catalog(const job_spec& job, const catalog
       report("phone_model_name", fmt::format("\"{}\" is offline, not on sale ({} on {})", r.phone_model_name,
                                              offered(phones_here), r.server_model_name));
     } else if (match == nullptr && elsewhere != nullptr) {
-      report("phone_model_name",
-             fmt::format("\"{}\" runs on server model {}, not {} ({} on {})", r.phone_model_name,
-                         elsewhere->server_model_name, r.server_model_name, offered(phones_here), r.server_model_name));
+      report("phone_model_name", fmt::format("\"{}\" runs on server model {}, not {} ({} on {})",
+                                             r.phone_model_name, elsewhere->server_model_name,
+                                             r.server_model_name, offered(phones_here), r.server_model_name));
     } else if (match == nullptr && server_model_known) {
       report("phone_model_name", fmt::format("\"{}\" is not a phone model of the service ({} on {})",
                                              r.phone_model_name, offered(phones_here), r.server_model_name));
     } else if (match == nullptr) {
-      report("phone_model_name", fmt::format("\"{}\" is not a phone model of the service (see `cphfleet catalog "
-                                             "phone-models`)",
-                                             r.phone_model_name));
+      report("phone_model_name",
+             fmt::format("\"{}\" is not a phone model of the service (see `cphfleet catalog "
+                         "phone-models`)",
+                         r.phone_model_name));
     }
 
     bool image_known = std::any_of(cat.images.begin(), cat.images.end(),
                                    [&](const phone_image& img) { return img.image_id == r.image_id; });
     if (!image_known) {
-      report("image_id", fmt::format("\"{}\" is not an image the service offers (see `cphfleet catalog images`)",
-                                     r.image_id));
+      report("image_id",
+             fmt::format("\"{}\" is not an image the service offers (see `cphfleet catalog images`)",
+                         r.image_id));
     }
 
     if (r.band_width.band_width_id) {
@@ -76,8 +78,10 @@ std::vector<diagnostic> check_against_catalog(const job_spec& job, const catalog
       bool known = std::any_of(cat.bandwidths.begin(), cat.bandwidths.end(),
                                [&](const bandwidth_info& b) { return b.band_width_id == id; });
       if (!known) {
-        report("band_width.band_width_id",
-               fmt::format("\"{}\" is not a shared bandwidth of this account (see `cphfleet catalog bandwidths`)", id));
+        report(
+            "band_width.band_width_id",
+            fmt::format(
+                "\"{}\" is not a shared bandwidth of this account (see `cphfleet catalog bandwidths`)", id));
       }
     }
   }

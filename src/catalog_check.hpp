@@ -1,11 +1,11 @@
 // `validate --online`: a job's model names, images and bandwidths against what the service offers
 // (spec/cph-api.md §4 catalog). Pure: the caller reads the catalog (fetch_catalog in service.hpp).
 #pragma once
+#include <vector>
+
 #include "api_reads.hpp"
 #include "diagnostic.hpp"
 #include "job_file.hpp"
-
-#include <vector>
 
 namespace cphfleet {
 

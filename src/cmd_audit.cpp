@@ -42,6 +42,10 @@ boost::json::object to_json(const fleet_audit& a) {
 
 int run_audit(const common_options& common, const audit_options& opt) {
   config cfg = load_config_only(common.config, common.ledger);
+  if (cfg.embedded()) {
+    log(log_level::warn, "the embedded emulator starts empty in every command, so it holds none of the "
+                         "ledger's servers: audit a service that outlives one command (see config/local.toml)");
+  }
   ledger_index index(read_ledger(cfg.ledger_path));
   std::vector<std::string> fleets;
   for (const auto& f : index.fleets())

@@ -1,18 +1,18 @@
 // `cphfleet catalog KIND [--json]`: what the service offers (spec/cph-api.md §4), as a table or JSON.
+#include <fmt/format.h>
+
+#include <CLI/CLI.hpp>
+#include <boost/json.hpp>
+#include <cstdio>
+#include <map>
+#include <memory>
+
 #include "cli.hpp"
 #include "cph_client.hpp"
 #include "inputs.hpp"
 #include "outcome.hpp"
 #include "service.hpp"
 #include "terminal.hpp"
-
-#include <CLI/CLI.hpp>
-#include <boost/json.hpp>
-#include <fmt/format.h>
-
-#include <cstdio>
-#include <map>
-#include <memory>
 
 namespace cphfleet {
 namespace {
@@ -54,7 +54,8 @@ table to_table(const catalog& c, catalog_kind kind) {
     case catalog_kind::server_models:
       t.push_back({"server_model_name", "server_type", "cpu", "memory", "product_type"});
       for (const auto& m : c.server_models) {
-        t.push_back({m.server_model_name, m.server_type, std::to_string(m.cpu), std::to_string(m.memory), m.product_type});
+        t.push_back({m.server_model_name, m.server_type, std::to_string(m.cpu), std::to_string(m.memory),
+                     m.product_type});
       }
       break;
     case catalog_kind::phone_models:
@@ -92,10 +93,14 @@ boost::json::object to_json(const catalog& c, catalog_kind kind) {
     return a;
   };
   switch (kind) {
-    case catalog_kind::server_models: return {{"server_models", array_of(c.server_models)}};
-    case catalog_kind::phone_models: return {{"phone_models", array_of(c.phone_models)}};
-    case catalog_kind::images: return {{"phone_images", array_of(c.images)}};
-    case catalog_kind::bandwidths: return {{"band_widths", array_of(c.bandwidths)}};
+    case catalog_kind::server_models:
+      return {{"server_models", array_of(c.server_models)}};
+    case catalog_kind::phone_models:
+      return {{"phone_models", array_of(c.phone_models)}};
+    case catalog_kind::images:
+      return {{"phone_images", array_of(c.images)}};
+    case catalog_kind::bandwidths:
+      return {{"band_widths", array_of(c.bandwidths)}};
   }
   return {};
 }
@@ -125,7 +130,8 @@ int run_catalog(const catalog_options& opt, const common_options& common) {
 
 void add_catalog_command(CLI::App& app, const common_options& common, int& result) {
   auto opt = std::make_shared<catalog_options>();
-  auto* cmd = app.add_subcommand("catalog", "What the service offers: server-models | phone-models | images | bandwidths");
+  auto* cmd = app.add_subcommand(
+      "catalog", "What the service offers: server-models | phone-models | images | bandwidths");
   cmd->add_option("kind", opt->kind, "server-models, phone-models, images or bandwidths")
       ->required()
       ->check(CLI::IsMember({"server-models", "phone-models", "images", "bandwidths"}));

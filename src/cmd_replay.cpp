@@ -21,11 +21,7 @@ namespace {
 struct replay_options {
   std::vector<std::string> fleets;
   std::vector<std::string> chunks;
-  bool json = false;
-  std::string metrics_file;
-  std::string deadline;
-  std::int64_t max_servers = 0;
-  CLI::Option* max_servers_option = nullptr;
+  send_options send;
 };
 
 bool wanted(const std::vector<std::string>& filter, std::string_view v) {
@@ -105,19 +101,15 @@ int run_replay(const common_options& common, const replay_options& opt) {
                           fmt::format("'{}' is not in the ledger {}", f, cfg.ledger_path.string())}});
     }
   }
-  bool guard_from_flag = opt.max_servers_option->count() > 0;
-  std::int64_t guard = guard_from_flag ? opt.max_servers : cfg.limits.max_servers_per_run;
-  std::string guard_source = guard_from_flag ? std::string() : cfg.path.string();
+  std::int64_t guard = opt.send.spend_limit(cfg);
+  std::string guard_source = opt.send.spend_limit_source(cfg);
   check_replay_guard(replayable(before, opt), guard, guard_source);
 
   std::vector<std::string> fleets;
   for (const auto& f : before.fleets())
     if (wanted(opt.fleets, f)) fleets.push_back(f);
 
-  driver_flags flags;
-  flags.json = opt.json;
-  flags.metrics_file = opt.metrics_file;
-  if (!opt.deadline.empty()) flags.deadline = parse_duration(opt.deadline, "--deadline");
+  driver_flags flags = opt.send.flags();
   auto work = [&](driver_context& ctx) -> net::awaitable<void> {
     // Never sent blind: what may have been bought is settled first.
     co_await ctx.sched.settle_unresolved(fleets);
@@ -133,6 +125,10 @@ int run_replay(const common_options& common, const replay_options& opt) {
 
 int run_reconcile(const common_options& common, bool json) {
   config cfg = load_config_only(common.config, common.ledger);
+  if (cfg.embedded()) {
+    log(log_level::warn, "the embedded emulator starts empty in every command: it cannot know what an earlier "
+                         "command bought (reconcile against a service that outlives one command)");
+  }
   std::vector<std::string> fleets;
   std::vector<std::pair<std::string, chunk_status>> open;  // chunk, status before
   {
@@ -171,13 +167,7 @@ void add_replay_command(CLI::App& app, const common_options& common, int& result
   auto* cmd = app.add_subcommand("replay", "Re-send the failed chunks recorded in the ledger, as recorded");
   cmd->add_option("--fleet", opt->fleets, "Only these fleets (repeatable)");
   cmd->add_option("--chunk", opt->chunks, "Only these chunks (repeatable)");
-  cmd->add_flag("--json", opt->json, "Summary as one JSON object on stdout");
-  cmd->add_option("--metrics-file", opt->metrics_file, "Write Prometheus text metrics here at the end");
-  cmd->add_option("--deadline", opt->deadline, "Send nothing new after this long (90s, 45m, 2h)");
-  opt->max_servers_option =
-      cmd->add_option("--max-servers", opt->max_servers,
-                      "Spend guard: allow up to N servers (default: [limits] max_servers_per_run)")
-          ->check(CLI::NonNegativeNumber);
+  opt->send.add_to(*cmd);
   cmd->callback([&common, &result, opt] { result = run_replay(common, *opt); });
 }
 

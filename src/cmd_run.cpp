@@ -18,11 +18,7 @@ namespace {
 struct run_options {
   std::string job;
   bool dry_run = false;
-  bool json = false;
-  std::string metrics_file;
-  std::string deadline;
-  std::int64_t max_servers = 0;
-  CLI::Option* max_servers_option = nullptr;
+  send_options send;
 };
 
 // Takes the plan's strings over: the plan is dropped before sending, so a big run does not hold each
@@ -41,20 +37,16 @@ std::vector<chunk_work> to_work(plan&& p) {
 
 int run_job(const common_options& common, const run_options& opt) {
   job_inputs in = load_inputs(opt.job, common.config, common.ledger);
-  driver_flags flags;
-  flags.json = opt.json;
-  flags.metrics_file = opt.metrics_file;
-  if (!opt.deadline.empty()) flags.deadline = parse_duration(opt.deadline, "--deadline");
-  bool guard_from_flag = opt.max_servers_option->count() > 0;
-  std::int64_t guard = guard_from_flag ? opt.max_servers : in.cfg.limits.max_servers_per_run;
-  std::string guard_source = guard_from_flag ? std::string() : in.cfg.path.string();
+  driver_flags flags = opt.send.flags();
+  std::int64_t guard = opt.send.spend_limit(in.cfg);
+  std::string guard_source = opt.send.spend_limit_source(in.cfg);
 
   // The spend guard is checked before anything happens, on what the ledger says now.
   {
     plan p = make_plan(in.job, read_ledger_state(in.cfg.ledger_path));
     check_spend_guard(p, guard, guard_source);
     if (opt.dry_run) {
-      if (opt.json) fmt::print("{}\n", plan_to_json(p));
+      if (opt.send.json) fmt::print("{}\n", plan_to_json(p));
       else print_plan_table(p);
       return exit_code::ok;
     }
@@ -91,13 +83,7 @@ void add_run_command(CLI::App& app, const common_options& common, int& result) {
   auto* cmd = app.add_subcommand("run", "Bring every fleet of the job up to its target");
   cmd->add_option("JOB", opt->job, "Job file")->required();
   cmd->add_flag("--dry-run", opt->dry_run, "Show what would be sent (as `plan`), send nothing");
-  cmd->add_flag("--json", opt->json, "Summary as one JSON object on stdout");
-  cmd->add_option("--metrics-file", opt->metrics_file, "Write Prometheus text metrics here at the end");
-  cmd->add_option("--deadline", opt->deadline, "Send nothing new after this long (90s, 45m, 2h)");
-  opt->max_servers_option =
-      cmd->add_option("--max-servers", opt->max_servers,
-                      "Spend guard: allow a run of up to N servers (default: [limits] max_servers_per_run)")
-          ->check(CLI::NonNegativeNumber);
+  opt->send.add_to(*cmd);
   cmd->callback([&common, &result, opt] { result = run_job(common, *opt); });
 }
 

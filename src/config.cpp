@@ -12,6 +12,8 @@
 #include <charconv>
 #include <cstdlib>
 #include <set>
+#include <stdexcept>
+#include <vector>
 
 namespace cphfleet {
 namespace {
@@ -239,7 +241,7 @@ class config_reader {
         return false;
       }
     }
-    std::vector<std::string> wrong;
+    std::vector<std::string_view> wrong;
     if (url->has_userinfo()) wrong.push_back("credentials");
     if (url->has_port() && url->port_number() == 0) wrong.push_back("a bad port");
     if (!url->encoded_path().empty() && url->encoded_path() != "/") wrong.push_back("a path");
@@ -339,16 +341,29 @@ class config_reader {
     }
     if (const toml::node* n = t.get("faults")) {
       if (const auto* faults = in_.table(*n, "emulator.faults")) {
-        in_.check_keys(*faults, "emulator.faults", fault_kinds);
+        const auto& kinds = fault_kinds;
+        in_.check_keys(*faults, "emulator.faults", kinds);
+        bool ok = true;
         for (const auto& [key, value] : *faults) {
-          if (std::find(fault_kinds.begin(), fault_kinds.end(), key.str()) == fault_kinds.end()) continue;
+          if (!parse_fault_kind(key.str())) {
+            ok = false;
+            continue;
+          }
           const std::string field = join_field("emulator.faults", key.str());
-          if (auto p = in_.number(value, field)) {
-            if (*p < 0 || *p > 1) {
-              in_.error(value, field, fmt::format("{} is out of range (allowed: a probability, 0..1)", *p));
-            } else {
-              e.faults[std::string(key.str())] = *p;
-            }
+          auto p = in_.number(value, field);
+          if (p && (*p < 0 || *p > 1)) {
+            in_.error(value, field, fmt::format("{} is out of range (allowed: a probability, 0..1)", *p));
+            p.reset();
+          }
+          if (p) e.faults[std::string(key.str())] = *p;
+          ok = ok && p.has_value();
+        }
+        // The emulator's own check has the last word (the probabilities must add up to at most 1).
+        if (ok) {
+          try {
+            checked_probabilities(e.faults);
+          } catch (const std::invalid_argument& error) {
+            in_.error(*faults, "emulator.faults", error.what());
           }
         }
       }
@@ -360,14 +375,19 @@ class config_reader {
     }
   }
 
-  // "N:KIND,N:KIND": the purchase numbered N (from 1) meets fault KIND.
+  // "N:KIND,N:KIND": the purchase numbered N (from 1) meets fault KIND. Each item is checked here so
+  // every mistake is listed; the emulator's own parser then has the last word.
   bool check_script(const toml::node& n, std::string_view script) {
+    if (trim(script).empty()) return true;
+    constexpr std::string_view allowed =
+        "allowed: N:KIND,N:KIND with purchase numbers from 1, like 3:commit_then_drop";
+    const auto& kinds = fault_kinds;
     bool ok = true;
     std::set<std::int64_t> seen;
-    while (!trim(script).empty()) {
-      auto comma = script.find(',');
-      std::string_view item = trim(script.substr(0, comma));
-      script = comma == std::string_view::npos ? std::string_view{} : script.substr(comma + 1);
+    for (std::size_t start = 0; start <= script.size();) {
+      std::size_t comma = std::min(script.find(',', start), script.size());
+      std::string_view item = trim(script.substr(start, comma - start));
+      start = comma + 1;
       auto colon = item.find(':');
       std::int64_t number = 0;
       std::string_view kind;
@@ -378,22 +398,26 @@ class config_reader {
         if (ec != std::errc() || end != digits.data() + digits.size() || digits.empty()) number = 0;
       }
       if (number < 1 || kind.empty()) {
-        in_.error(n, "emulator.script",
-                  fmt::format("{} is not N:KIND (allowed: a purchase number from 1 and a fault kind, like "
-                              "3:commit_then_drop)",
-                              quote(item)));
+        in_.error(n, "emulator.script", fmt::format("{} is not N:KIND ({})", quote(item), allowed));
         ok = false;
-      } else if (std::find(fault_kinds.begin(), fault_kinds.end(), kind) == fault_kinds.end()) {
-        std::string_view close = closest_key(kind, fault_kinds);
+      } else if (!parse_fault_kind(kind)) {
+        std::string_view close = closest_key(kind, kinds);
         in_.error(n, "emulator.script",
                   close.empty()
-                      ? fmt::format("{} is not a fault kind (allowed: {})", quote(kind),
-                                    fmt::join(fault_kinds, ", "))
+                      ? fmt::format("{} is not a fault kind (allowed: {})", quote(kind), fault_kind_list())
                       : fmt::format("{} is not a fault kind (did you mean {}?)", quote(kind), close));
         ok = false;
       } else if (!seen.insert(number).second) {
         in_.error(n, "emulator.script",
                   fmt::format("purchase {} is scripted twice (allowed: one fault per purchase)", number));
+        ok = false;
+      }
+    }
+    if (ok) {
+      try {
+        parse_fault_script(script);
+      } catch (const std::invalid_argument& error) {
+        in_.error(n, "emulator.script", error.what());
         ok = false;
       }
     }
@@ -408,8 +432,6 @@ class config_reader {
 };
 
 }  // namespace
-
-std::span<const std::string_view> emulator_fault_kinds() { return fault_kinds; }
 
 std::optional<std::string> process_env(std::string_view name) {
   const char* v = std::getenv(std::string(name).c_str());

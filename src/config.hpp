@@ -7,7 +7,6 @@
 #include <functional>
 #include <map>
 #include <optional>
-#include <span>
 #include <string>
 #include <string_view>
 
@@ -33,20 +32,17 @@ struct limits_config {
 struct emulator_config {
   std::int64_t latency_ms = 0;
   std::int64_t settle_ms = 0;
-  double rate_limit = 0;   // per API, per second; 0 = none
+  double rate_limit = 0;  // per API, per second; 0 = none
   std::uint64_t seed = 1;
   std::map<std::string, double> faults;  // kind -> probability per purchase
   std::string script;                    // "3:commit_then_drop,7:busy"
 };
 
-// The emulator's fault kinds (DESIGN.md "Emulator"), as `faults` keys and `script` entries take them.
-std::span<const std::string_view> emulator_fault_kinds();
-
 enum class auth_method { aksk, token };
 
 struct config {
-  std::filesystem::path path;    // the file it came from
-  std::string endpoint;          // "https://cph.cn-north-4.myhuaweicloud.com" or "embedded"; no trailing `/`
+  std::filesystem::path path;  // the file it came from
+  std::string endpoint;        // "https://cph.cn-north-4.myhuaweicloud.com" or "embedded"; no trailing `/`
   // From the file, else env HUAWEICLOUD_SDK_PROJECT_ID; embedded: else embedded_project_id. load_config
   // rejects a real endpoint without one, so it is never empty after a successful load.
   std::string project_id;

@@ -1,13 +1,13 @@
 #include "cph_client.hpp"
 
-#include "signer.hpp"
-
-#include <boost/json.hpp>
 #include <fmt/format.h>
 
+#include <boost/json.hpp>
 #include <chrono>
 #include <set>
 #include <stdexcept>
+
+#include "signer.hpp"
 
 namespace cphfleet {
 
@@ -21,7 +21,8 @@ namespace {
 std::string percent_encode(std::string_view s) {
   std::string out;
   for (unsigned char c : s) {
-    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.' || c == '~') {
+    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
+        c == '.' || c == '~') {
       out += static_cast<char>(c);
     } else {
       out += fmt::format("%{:02X}", c);
@@ -76,10 +77,18 @@ std::string server(std::string_view project_id, std::string_view server_id) {
 std::string catalog(std::string_view project_id, catalog_kind kind) {
   std::string_view what;
   switch (kind) {
-    case catalog_kind::server_models: what = "server-models"; break;
-    case catalog_kind::phone_models: what = "phone-models"; break;
-    case catalog_kind::images: what = "phone-images"; break;
-    case catalog_kind::bandwidths: what = "bandwidths"; break;
+    case catalog_kind::server_models:
+      what = "server-models";
+      break;
+    case catalog_kind::phone_models:
+      what = "phone-models";
+      break;
+    case catalog_kind::images:
+      what = "phone-images";
+      break;
+    case catalog_kind::bandwidths:
+      what = "bandwidths";
+      break;
   }
   return fmt::format("/v1/{}/cloud-phone/{}", percent_encode(project_id), what);
 }
@@ -120,7 +129,8 @@ purchase_response read_purchase_response(std::string_view body) {
   r.request_id = string_field(o, "request_id");
   r.order_id = string_field(o, "order_id");
   r.product_id = string_field(o, "product_id");
-  if (r.order_id.empty()) throw std::runtime_error("no order_id in " + text_excerpt(body, k_error_text_limit));
+  if (r.order_id.empty())
+    throw std::runtime_error("no order_id in " + text_excerpt(body, k_error_text_limit));
   if (auto it = o.find("server_ids"); it != o.end() && it->value().is_array()) {
     for (const auto& id : it->value().get_array()) {
       if (id.is_string()) r.server_ids.emplace_back(id.get_string());
@@ -138,7 +148,8 @@ struct cph_client::answer {
   bool ok() const { return !report.transport && report.http_status / 100 == 2; }
   // An answer that came but cannot be read counts as a read failure after the request was written.
   void unreadable(std::string_view what) {
-    report.transport = transport_error{transport_step::read, fmt::format("read: unreadable answer: {}", what), true};
+    report.transport =
+        transport_error{transport_step::read, fmt::format("read: unreadable answer: {}", what), true};
   }
 };
 
@@ -193,7 +204,8 @@ net::awaitable<cph_client::answer> cph_client::call(http::verb method, std::stri
 }
 
 net::awaitable<purchase_call> cph_client::purchase(std::string body, clock_type::time_point deadline) {
-  answer a = co_await call(http::verb::post, cph_paths::purchase(creds_.project_id), "", std::move(body), deadline);
+  answer a =
+      co_await call(http::verb::post, cph_paths::purchase(creds_.project_id), "", std::move(body), deadline);
   purchase_call out;
   out.request_id = a.request_id;
   if (a.ok()) {
@@ -246,7 +258,8 @@ net::awaitable<list_call> cph_client::list_servers(std::string name, clock_type:
 }
 
 net::awaitable<show_call> cph_client::show_server(std::string server_id, clock_type::time_point deadline) {
-  answer a = co_await call(http::verb::get, cph_paths::server(creds_.project_id, server_id), "", "", deadline);
+  answer a =
+      co_await call(http::verb::get, cph_paths::server(creds_.project_id, server_id), "", "", deadline);
   show_call out;
   out.request_id = a.request_id;
   if (a.ok()) {
@@ -273,16 +286,20 @@ net::awaitable<catalog_call> cph_client::read_catalog(catalog_kind kind, clock_t
       const auto& o = v.as_object();
       switch (kind) {
         case catalog_kind::server_models:
-          for (const auto& m : o.at("server_models").as_array()) out.items.server_models.push_back(server_model_from_json(m));
+          for (const auto& m : o.at("server_models").as_array())
+            out.items.server_models.push_back(server_model_from_json(m));
           break;
         case catalog_kind::phone_models:
-          for (const auto& m : o.at("phone_models").as_array()) out.items.phone_models.push_back(phone_model_from_json(m));
+          for (const auto& m : o.at("phone_models").as_array())
+            out.items.phone_models.push_back(phone_model_from_json(m));
           break;
         case catalog_kind::images:
-          for (const auto& m : o.at("phone_images").as_array()) out.items.images.push_back(phone_image_from_json(m));
+          for (const auto& m : o.at("phone_images").as_array())
+            out.items.images.push_back(phone_image_from_json(m));
           break;
         case catalog_kind::bandwidths:
-          for (const auto& m : o.at("band_widths").as_array()) out.items.bandwidths.push_back(bandwidth_from_json(m));
+          for (const auto& m : o.at("band_widths").as_array())
+            out.items.bandwidths.push_back(bandwidth_from_json(m));
           break;
       }
     } catch (const std::exception& e) {

@@ -1,18 +1,18 @@
 // The CPH API as typed calls (spec/cph-api.md §1, §2, §4, §5): signed requests over https_client,
 // answers read into the API model, every failure as a call_report the classifier (outcome.hpp) reads.
 #pragma once
-#include "api_model.hpp"
-#include "api_reads.hpp"
-#include "cph_api.hpp"
-#include "credentials.hpp"
-#include "https_client.hpp"
-
 #include <chrono>
 #include <cstdint>
 #include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "api_model.hpp"
+#include "api_reads.hpp"
+#include "cph_api.hpp"
+#include "credentials.hpp"
+#include "https_client.hpp"
 
 namespace cphfleet {
 
@@ -64,12 +64,16 @@ class cph_client final : public cph_api {
 
   // One order. A 200 whose body holds no order_id comes back as a read failure after writing
   // (ambiguous): the service took something, and only reconciliation can say what.
-  net::awaitable<purchase_call> purchase(std::string body, std::chrono::steady_clock::time_point deadline) override;
+  net::awaitable<purchase_call> purchase(std::string body,
+                                         std::chrono::steady_clock::time_point deadline) override;
   // Every page (limit 100) of the servers whose name contains `name`; servers listed twice (pages
   // shift while new servers are created) are kept once.
-  net::awaitable<list_call> list_servers(std::string name, std::chrono::steady_clock::time_point deadline) override;
-  net::awaitable<show_call> show_server(std::string server_id, std::chrono::steady_clock::time_point deadline);
-  net::awaitable<catalog_call> read_catalog(catalog_kind kind, std::chrono::steady_clock::time_point deadline);
+  net::awaitable<list_call> list_servers(std::string name,
+                                         std::chrono::steady_clock::time_point deadline) override;
+  net::awaitable<show_call> show_server(std::string server_id,
+                                        std::chrono::steady_clock::time_point deadline);
+  net::awaitable<catalog_call> read_catalog(catalog_kind kind,
+                                            std::chrono::steady_clock::time_point deadline);
   // All four parts, one call each; stops at the first that fails.
   net::awaitable<catalog_call> read_catalog(std::chrono::steady_clock::time_point deadline);
 

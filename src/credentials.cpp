@@ -1,23 +1,25 @@
 #include "credentials.hpp"
 
-#include "diagnostic.hpp"
-#include "log.hpp"
-
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "diagnostic.hpp"
+#include "log.hpp"
 
 namespace cphfleet {
 
 std::string credentials::describe() const {
   std::string who;
   switch (type) {
-    case kind::none: return "none (embedded emulator)";
+    case kind::none:
+      return "none (embedded emulator)";
     case kind::aksk:
       who = "AK " + redact(access_key);
       if (!security_token.empty()) who += " (temporary, with security token)";
       break;
-    case kind::token: who = "token " + redact(auth_token); break;
+    case kind::token:
+      who = "token " + redact(auth_token);
+      break;
   }
   return who + ", project " + project_id;
 }
@@ -57,14 +59,14 @@ credentials load_credentials(const config& cfg, const env_lookup& env) {
     c.type = credentials::kind::token;
     c.auth_token = get("CPHFLEET_AUTH_TOKEN");
     if (c.auth_token.empty()) {
-      missing("auth.method",
-              "token missing: set CPHFLEET_AUTH_TOKEN in the environment (an IAM token)");
+      missing("auth.method", "token missing: set CPHFLEET_AUTH_TOKEN in the environment (an IAM token)");
     }
   }
 
   c.project_id = cfg.project_id.empty() ? get("HUAWEICLOUD_SDK_PROJECT_ID") : cfg.project_id;
   if (c.project_id.empty()) {
-    missing("cloud.project_id", "missing (set project_id in [cloud] or HUAWEICLOUD_SDK_PROJECT_ID in the environment)");
+    missing("cloud.project_id",
+            "missing (set project_id in [cloud] or HUAWEICLOUD_SDK_PROJECT_ID in the environment)");
   }
   if (!errors.empty()) throw input_error(std::move(errors));
   return c;

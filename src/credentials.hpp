@@ -1,12 +1,12 @@
 // Who the runner is to the service (spec/cph-api.md §5): AK/SK or an IAM token, from the environment
 // only (secrets never live in the config file), plus the project the calls go to.
 #pragma once
-#include "config.hpp"
-
 #include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
+
+#include "config.hpp"
 
 namespace cphfleet {
 

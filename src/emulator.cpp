@@ -51,10 +51,10 @@ constexpr std::size_t k_api_count = 7;
 
 // What the session does with an answer.
 enum class action {
-  reply,       // write it, keep the connection if the client wants
-  reply_close, // write it, then close (the request could not be read to its end)
-  drop,        // close without writing
-  slow,        // write it only after slow_commit_ms, unless the client leaves first
+  reply,        // write it, keep the connection if the client wants
+  reply_close,  // write it, then close (the request could not be read to its end)
+  drop,         // close without writing
+  slow,         // write it only after slow_commit_ms, unless the client leaves first
 };
 
 struct answer {
@@ -72,8 +72,10 @@ answer json_answer(http::status status, const json::value& v) {
   return a;
 }
 
-answer error_answer(http::status status, std::string_view request_id, std::string_view code, std::string_view msg) {
-  return json_answer(status, json::object{{"request_id", request_id}, {"error_code", code}, {"error_msg", msg}});
+answer error_answer(http::status status, std::string_view request_id, std::string_view code,
+                    std::string_view msg) {
+  return json_answer(status,
+                     json::object{{"request_id", request_id}, {"error_code", code}, {"error_msg", msg}});
 }
 
 constexpr std::string_view k_bad_gateway_page =
@@ -133,8 +135,8 @@ std::optional<std::int64_t> parse_sdk_date(std::string_view s) {
   tm.tm_hour = num(9, 2);
   tm.tm_min = num(11, 2);
   tm.tm_sec = num(13, 2);
-  if (tm.tm_year < 0 || tm.tm_mon < 0 || tm.tm_mon > 11 || tm.tm_mday < 1 || tm.tm_mday > 31 || tm.tm_hour < 0 ||
-      tm.tm_hour > 23 || tm.tm_min < 0 || tm.tm_min > 59 || tm.tm_sec < 0 || tm.tm_sec > 60)
+  if (tm.tm_year < 0 || tm.tm_mon < 0 || tm.tm_mon > 11 || tm.tm_mday < 1 || tm.tm_mday > 31 ||
+      tm.tm_hour < 0 || tm.tm_hour > 23 || tm.tm_min < 0 || tm.tm_min > 59 || tm.tm_sec < 0 || tm.tm_sec > 60)
     return std::nullopt;
   return static_cast<std::int64_t>(timegm(&tm));
 }
@@ -165,13 +167,14 @@ tcp::endpoint parse_listen(const std::string& listen) {
     throw std::invalid_argument(fmt::format("--listen \"{}\": port must be 0..65535", listen));
   boost::system::error_code ec;
   auto address = net::ip::make_address(host, ec);
-  if (ec) throw std::invalid_argument(fmt::format("--listen \"{}\": \"{}\" is not an IP address", listen, host));
+  if (ec)
+    throw std::invalid_argument(fmt::format("--listen \"{}\": \"{}\" is not an IP address", listen, host));
   return {address, static_cast<unsigned short>(*port)};
 }
 
 std::string throttle_message(double limit) {
-  return fmt::format("The throttling threshold has been reached: policy user over ratelimit,limit:{},time:1 second",
-                     limit);
+  return fmt::format(
+      "The throttling threshold has been reached: policy user over ratelimit,limit:{},time:1 second", limit);
 }
 
 }  // namespace
@@ -276,7 +279,8 @@ emulator::impl::impl(net::io_context& ioc, emulator_options options)
   if (options_.ak.empty() != options_.sk.empty())
     throw std::invalid_argument("--ak and --sk go together: give both or neither");
   if (!options_.ak.empty() && !options_.token.empty())
-    throw std::invalid_argument("--ak/--sk and --token exclude each other: the emulator checks one kind of auth");
+    throw std::invalid_argument(
+        "--ak/--sk and --token exclude each other: the emulator checks one kind of auth");
   if (options_.tls_cert.empty() != options_.tls_key.empty())
     throw std::invalid_argument("--tls-cert and --tls-key go together: give both or neither");
   if (!options_.tls_cert.empty()) {
@@ -285,12 +289,14 @@ emulator::impl::impl(net::io_context& ioc, emulator_options options)
                       ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
     boost::system::error_code ec;
     ssl_->use_certificate_chain_file(options_.tls_cert, ec);
-    if (ec) throw std::invalid_argument(fmt::format("--tls-cert \"{}\": {}", options_.tls_cert, ec.message()));
+    if (ec)
+      throw std::invalid_argument(fmt::format("--tls-cert \"{}\": {}", options_.tls_cert, ec.message()));
     ssl_->use_private_key_file(options_.tls_key, ssl::context::pem, ec);
     if (ec) throw std::invalid_argument(fmt::format("--tls-key \"{}\": {}", options_.tls_key, ec.message()));
   }
   double now = steady_s();
-  for (std::size_t i = 0; i < k_api_count; ++i) buckets_.emplace_back(options_.rate_limit, options_.rate_limit, now);
+  for (std::size_t i = 0; i < k_api_count; ++i)
+    buckets_.emplace_back(options_.rate_limit, options_.rate_limit, now);
 }
 
 tcp::endpoint emulator::impl::start() {
@@ -310,8 +316,8 @@ tcp::endpoint emulator::impl::start() {
   tcp::endpoint bound = acceptor_.local_endpoint();
   std::string host = bound.address().is_unspecified()
                          ? (bound.address().is_v6() ? std::string("[::1]") : std::string("127.0.0.1"))
-                         : bound.address().is_v6() ? "[" + bound.address().to_string() + "]"
-                                                   : bound.address().to_string();
+                     : bound.address().is_v6() ? "[" + bound.address().to_string() + "]"
+                                               : bound.address().to_string();
   url_ = fmt::format("{}://{}:{}", ssl_ ? "https" : "http", host, bound.port());
   net::co_spawn(ioc_, accept_loop(shared_from_this()), [](std::exception_ptr e) {
     if (!e) return;
@@ -423,6 +429,7 @@ net::awaitable<bool> emulator::impl::serve(Stream& stream, net::steady_timer& ti
     unsigned version = 11;
     bool keep_alive = false;
     if (ec == http::error::end_of_stream) co_return true;
+    if (ec == http::error::partial_message) co_return false;  // the client left halfway through
     if (ec == http::error::body_limit) {
       ++stats_.requests;
       a = error_answer(http::status::payload_too_large, rid, "APIGW.0201",
@@ -430,7 +437,8 @@ net::awaitable<bool> emulator::impl::serve(Stream& stream, net::steady_timer& ti
       a.act = action::reply_close;
     } else if (ec && ec.category() == http::make_error_code(http::error::bad_target).category()) {
       ++stats_.requests;
-      a = error_answer(http::status::bad_request, rid, "APIGW.0201", fmt::format("Bad request: {}", ec.message()));
+      a = error_answer(http::status::bad_request, rid, "APIGW.0201",
+                       fmt::format("Bad request: {}", ec.message()));
       a.act = action::reply_close;
     } else if (ec) {
       co_return false;  // reset, timeout, or a client that left
@@ -582,8 +590,8 @@ answer emulator::impl::handle(const request& req, const std::string& rid) {
   }
 }
 
-std::optional<answer> emulator::impl::check_auth(const request& req, std::string_view path, std::string_view query,
-                                                 const std::string& rid) {
+std::optional<answer> emulator::impl::check_auth(const request& req, std::string_view path,
+                                                 std::string_view query, const std::string& rid) {
   auto deny = [&](std::string_view why) {
     return error_answer(http::status::unauthorized, rid, "APIGW.0301",
                         fmt::format("Incorrect IAM authentication information: {}", why));
@@ -591,7 +599,8 @@ std::optional<answer> emulator::impl::check_auth(const request& req, std::string
   if (!options_.token.empty()) {
     auto it = req.find("X-Auth-Token");
     if (it == req.end()) return deny("X-Auth-Token header is missing");
-    if (!constant_time_equal(it->value(), options_.token)) return deny("the X-Auth-Token is invalid or expired");
+    if (!constant_time_equal(it->value(), options_.token))
+      return deny("the X-Auth-Token is invalid or expired");
     return std::nullopt;
   }
   if (options_.ak.empty()) return std::nullopt;
@@ -600,7 +609,8 @@ std::optional<answer> emulator::impl::check_auth(const request& req, std::string
   if (auth == req.end()) return deny("Authorization header is missing");
   parsed_authorization parsed;
   if (!parse_authorization(auth->value(), parsed))
-    return deny("Authorization header is not \"SDK-HMAC-SHA256 Access=..., SignedHeaders=..., Signature=...\"");
+    return deny(
+        "Authorization header is not \"SDK-HMAC-SHA256 Access=..., SignedHeaders=..., Signature=...\"");
   if (parsed.access != options_.ak) return deny("unknown access key");
   if (std::find(parsed.signed_headers.begin(), parsed.signed_headers.end(), "x-sdk-date") ==
       parsed.signed_headers.end())
@@ -727,13 +737,15 @@ answer emulator::impl::list_servers(std::string_view query, const std::string& r
       }
     }
   }
-  if (bad) return error_answer(http::status::bad_request, rid, "CPS.0002", "Parameter: offset or limit is invalid.");
+  if (bad)
+    return error_answer(http::status::bad_request, rid, "CPS.0002", "Parameter: offset or limit is invalid.");
   server_page page = state_.list_servers(name, offset, limit, wall_ms());
   json::array servers;
   servers.reserve(page.servers.size());
   for (const auto& s : page.servers) servers.emplace_back(to_json(s));
-  return json_answer(http::status::ok,
-                     json::object{{"request_id", rid}, {"count", page.count}, {"servers", std::move(servers)}});
+  return json_answer(
+      http::status::ok,
+      json::object{{"request_id", rid}, {"count", page.count}, {"servers", std::move(servers)}});
 }
 
 answer emulator::impl::show_server(std::string_view server_id, const std::string& rid) {
@@ -807,7 +819,8 @@ answer emulator::impl::handle_admin(const request& req, std::string_view path, c
     if (ec || !v.is_object()) return bad("faults: the body must be a JSON object like {\"throttle\": 0.1}");
     std::map<std::string, double> by_name;
     for (const auto& [k, p] : v.get_object()) {
-      if (!p.is_number()) return bad(fmt::format("faults: \"{}\" must be a number 0..1", std::string_view(k)));
+      if (!p.is_number())
+        return bad(fmt::format("faults: \"{}\" must be a number 0..1", std::string_view(k)));
       by_name[std::string(k)] = p.to_number<double>();
     }
     try {

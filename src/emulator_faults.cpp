@@ -82,7 +82,8 @@ std::pair<fault_kind, double> parse_fault_option(std::string_view text) {
     used = 0;
   }
   if (used == 0 || used != p_text.size())
-    throw std::invalid_argument(fmt::format("{}: probability \"{}\" is not a number (0..1)", context, p_text));
+    throw std::invalid_argument(
+        fmt::format("{}: probability \"{}\" is not a number (0..1)", context, p_text));
   check_probability(p, context);
   return {kind, p};
 }
@@ -96,7 +97,8 @@ fault_script parse_fault_script(std::string_view text) {
     auto comma = std::min(text.find(',', start), text.size());
     std::string_view item = trim(text.substr(start, comma - start));
     start = comma + 1;
-    if (item.empty()) throw std::invalid_argument(fmt::format("{}: empty item (expected N:KIND,...)", context));
+    if (item.empty())
+      throw std::invalid_argument(fmt::format("{}: empty item (expected N:KIND,...)", context));
     auto colon = item.find(':');
     if (colon == std::string_view::npos)
       throw std::invalid_argument(fmt::format("{}: \"{}\" is not N:KIND", context, item));

@@ -2,12 +2,12 @@
 // often, and on which purchase exactly. Deterministic for a given seed, so a failing run can be
 // replayed.
 #pragma once
+#include <array>
 #include <cstdint>
 #include <map>
 #include <optional>
 #include <random>
 #include <string>
-#include <array>
 #include <string_view>
 
 namespace cphfleet {
@@ -32,8 +32,8 @@ enum class fault_kind {
 // The kinds' names, in enum order from `throttle` (the config file checks `[emulator] faults` keys
 // against this list).
 inline constexpr std::array<std::string_view, 11> fault_kind_names{
-    "throttle", "busy",           "error500",         "error502",    "error503",    "error504",
-    "commit_then_504", "commit_then_drop", "drop_before", "slow_commit", "no_balance"};
+    "throttle",         "busy",        "error500",    "error502",  "error503", "error504", "commit_then_504",
+    "commit_then_drop", "drop_before", "slow_commit", "no_balance"};
 
 std::string_view fault_name(fault_kind k);
 std::optional<fault_kind> parse_fault_kind(std::string_view name);
@@ -49,7 +49,7 @@ using fault_script = std::map<std::uint64_t, fault_kind>;  // purchase number (1
 // Parsers for the command line and the admin API. They throw std::invalid_argument with a message
 // that names the bad part: `--fault "thrott:0.1": unknown kind "thrott" (throttle, busy, ...)`.
 std::pair<fault_kind, double> parse_fault_option(std::string_view text);  // "KIND:P"
-fault_script parse_fault_script(std::string_view text);                    // "3:commit_then_drop,7:busy"
+fault_script parse_fault_script(std::string_view text);                   // "3:commit_then_drop,7:busy"
 // Checks each probability is within 0..1 and the sum is at most 1.
 fault_probabilities checked_probabilities(const std::map<std::string, double>& by_name);
 

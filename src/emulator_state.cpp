@@ -36,8 +36,8 @@ std::string rfc3339_ms(std::int64_t unix_ms) {
 
 std::string rfc3339_s(std::int64_t unix_ms) {
   std::tm tm = utc(unix_ms);
-  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", tm.tm_year + 1900, tm.tm_mon + 1,
-                     tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                     tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
 std::string product_id_for(std::string_view server_model_name) {
@@ -52,11 +52,13 @@ emulator_state::emulator_state(emulator_state_options options)
 
 std::optional<api_error> emulator_state::check_catalog(const purchase_request& r) const {
   const catalog& c = options_.cat;
-  auto has_server_model = std::any_of(c.server_models.begin(), c.server_models.end(),
-                                      [&](const server_model& m) { return m.server_model_name == r.server_model_name; });
+  auto has_server_model =
+      std::any_of(c.server_models.begin(), c.server_models.end(),
+                  [&](const server_model& m) { return m.server_model_name == r.server_model_name; });
   if (!has_server_model)
     return api_error{"server_model_name",
-                     fmt::format("'{}' is not a server model of the catalog", r.server_model_name), "CPS.0089"};
+                     fmt::format("'{}' is not a server model of the catalog", r.server_model_name),
+                     "CPS.0089"};
   const phone_model* found = nullptr;
   bool any_phone_model = false;
   for (const auto& m : c.phone_models) {
@@ -68,10 +70,10 @@ std::optional<api_error> emulator_state::check_catalog(const purchase_request& r
     return api_error{"phone_model_name",
                      fmt::format("'{}' is not a phone model of the catalog", r.phone_model_name), "CPS.0028"};
   if (found == nullptr)
-    return api_error{"phone_model_name",
-                     fmt::format("'{}' does not run on server model '{}'", r.phone_model_name,
-                                 r.server_model_name),
-                     "CPS.0257"};
+    return api_error{
+        "phone_model_name",
+        fmt::format("'{}' does not run on server model '{}'", r.phone_model_name, r.server_model_name),
+        "CPS.0257"};
   if (found->status != 1)
     return api_error{"phone_model_name", fmt::format("'{}' is offline (not on sale)", r.phone_model_name),
                      "CPS.0257"};
@@ -85,7 +87,8 @@ std::optional<api_error> emulator_state::check_catalog(const purchase_request& r
     });
     if (!has_bw)
       return api_error{"band_width.band_width_id",
-                       fmt::format("'{}' is not an existing shared bandwidth", *r.band_width.band_width_id), "CPS.0031"};
+                       fmt::format("'{}' is not an existing shared bandwidth", *r.band_width.band_width_id),
+                       "CPS.0031"};
   }
   return std::nullopt;
 }
@@ -209,7 +212,8 @@ std::vector<std::uint32_t> emulator_state::matching_servers(std::string_view fil
   }
   index_new_bases();
   std::vector<std::uint32_t> whole_bases;
-  for (auto it = suffixes_.lower_bound({filter, 0}); it != suffixes_.end() && it->first.starts_with(filter); ++it)
+  for (auto it = suffixes_.lower_bound({filter, 0}); it != suffixes_.end() && it->first.starts_with(filter);
+       ++it)
     whole_bases.push_back(it->second);
   std::sort(whole_bases.begin(), whole_bases.end());
   whole_bases.erase(std::unique(whole_bases.begin(), whole_bases.end()), whole_bases.end());
@@ -223,19 +227,21 @@ std::vector<std::uint32_t> emulator_state::matching_servers(std::string_view fil
       if (std::binary_search(whole_bases.begin(), whole_bases.end(), it->second)) continue;
       const base_entry& b = bases_[it->second];
       for (auto s : b.servers)
-        if (std::string_view(servers_[s].server_name).substr(b.name.size()).starts_with(tail)) out.push_back(s);
+        if (std::string_view(servers_[s].server_name).substr(b.name.size()).starts_with(tail))
+          out.push_back(s);
     }
   }
   std::sort(out.begin(), out.end());
   return out;
 }
 
-server_page emulator_state::list_servers(std::string_view name_filter, std::int64_t offset, std::int64_t limit,
-                                         std::int64_t now_ms) {
+server_page emulator_state::list_servers(std::string_view name_filter, std::int64_t offset,
+                                         std::int64_t limit, std::int64_t now_ms) {
   server_page page;
   std::size_t visible = visible_end(now_ms);
   auto take = [&](std::size_t index, std::int64_t position) {
-    if (position >= offset && position < offset + limit) page.servers.push_back(info(servers_[index], now_ms));
+    if (position >= offset && position < offset + limit)
+      page.servers.push_back(info(servers_[index], now_ms));
   };
   if (name_filter.empty()) {
     page.count = static_cast<std::int64_t>(visible);
@@ -253,7 +259,8 @@ server_page emulator_state::list_servers(std::string_view name_filter, std::int6
   return page;
 }
 
-std::optional<server_info> emulator_state::find_server(std::string_view server_id, std::int64_t now_ms) const {
+std::optional<server_info> emulator_state::find_server(std::string_view server_id,
+                                                       std::int64_t now_ms) const {
   auto it = server_by_id_.find(std::string(server_id));
   if (it == server_by_id_.end()) return std::nullopt;
   const server_record& s = servers_[it->second];
@@ -290,7 +297,8 @@ struct catalog_reader {
     const toml::node* n = root.get(key);
     if (n == nullptr) return;
     const toml::array* arr = n->as_array();
-    if (arr == nullptr) fail(*n, std::string(key), "must be an array of tables ([[" + std::string(key) + "]])");
+    if (arr == nullptr)
+      fail(*n, std::string(key), "must be an array of tables ([[" + std::string(key) + "]])");
     std::size_t i = 0;
     for (const toml::node& item : *arr) {
       std::string field = fmt::format("{}[{}]", key, i++);
@@ -319,7 +327,8 @@ struct catalog_reader {
     }
   }
 
-  void no_unknown(const toml::table& t, const std::string& field, const std::set<std::string_view>& known) const {
+  void no_unknown(const toml::table& t, const std::string& field,
+                  const std::set<std::string_view>& known) const {
     for (const auto& [k, v] : t)
       if (!known.contains(k.str())) fail(v, field + "." + std::string(k.str()), "unknown key");
   }

@@ -21,8 +21,8 @@ namespace cphfleet {
 
 struct emulator_state_options {
   catalog cat = builtin_catalog();
-  std::int64_t settle_ms = 0;  // a new server shows in reads this long after its order
-  std::int64_t boot_ms = 2000;  // then it is `creating` (status 1) this long, then `running` (5)
+  std::int64_t settle_ms = 0;            // a new server shows in reads this long after its order
+  std::int64_t boot_ms = 2000;           // then it is `creating` (status 1) this long, then `running` (5)
   std::optional<std::uint64_t> id_seed;  // order and server ids; unset: a random seed per process
 };
 

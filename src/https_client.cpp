@@ -1,6 +1,5 @@
 #include "https_client.hpp"
 
-#include <boost/url/parse.hpp>
 #include <fmt/format.h>
 #include <openssl/evp.h>
 #include <openssl/ssl.h>
@@ -8,6 +7,7 @@
 #include <poll.h>
 
 #include <algorithm>
+#include <boost/url/parse.hpp>
 #include <cctype>
 #include <stdexcept>
 
@@ -47,8 +47,7 @@ transport_error failure(transport_step step, std::string detail, bool written = 
 }
 
 bool is_closed_by_peer(const boost::system::error_code& ec) {
-  return ec == net::error::eof || ec == http::error::end_of_stream ||
-         ec == ssl::error::stream_truncated;
+  return ec == net::error::eof || ec == http::error::end_of_stream || ec == ssl::error::stream_truncated;
 }
 
 // What a failed read of the answer reads like in the ledger.
@@ -97,7 +96,8 @@ endpoint parse_endpoint(std::string_view url) {
   endpoint ep;
   std::string scheme = lowercase(u.scheme());
   if (scheme != "https" && scheme != "http") {
-    throw std::invalid_argument(fmt::format("unsupported scheme \"{}\" (expected https://host[:port])", scheme));
+    throw std::invalid_argument(
+        fmt::format("unsupported scheme \"{}\" (expected https://host[:port])", scheme));
   }
   ep.tls = scheme == "https";
   if (u.host_type() == boost::urls::host_type::ipv6) {
@@ -171,9 +171,7 @@ struct https_client::opened {
 };
 
 https_client::https_client(net::any_io_executor executor, endpoint target, https_client_options options)
-    : executor_(std::move(executor)),
-      target_(std::move(target)),
-      options_(std::move(options)) {
+    : executor_(std::move(executor)), target_(std::move(target)), options_(std::move(options)) {
   if (target_.tls) init_tls();
 
   if (target_.tls && !options_.proxy.https_proxy.empty() && !options_.proxy.bypasses(target_.host)) {
@@ -191,7 +189,8 @@ https_client::https_client(net::any_io_executor executor, endpoint target, https
                                                                       : std::string(parsed->host());
     proxy_.port = parsed->has_port() ? std::string(parsed->port()) : "1080";  // curl's default
     if (parsed->has_userinfo()) {
-      proxy_authorization_ = "Basic " + base64(std::string(parsed->user()) + ":" + std::string(parsed->password()));
+      proxy_authorization_ =
+          "Basic " + base64(std::string(parsed->user()) + ":" + std::string(parsed->password()));
     }
   }
 }
@@ -248,13 +247,12 @@ net::awaitable<std::pair<boost::system::error_code, tcp::resolver::results_type>
     const std::string& host, const std::string& port, clock_type::time_point deadline, bool& timed_out) {
   auto st = std::make_shared<resolve_state>(co_await net::this_coro::executor);
   st->timer.expires_at(deadline);
-  st->resolver.async_resolve(host, port,
-                             [st](boost::system::error_code ec, tcp::resolver::results_type r) {
-                               st->ec = ec;
-                               st->results = std::move(r);
-                               st->done = true;
-                               st->timer.cancel();
-                             });
+  st->resolver.async_resolve(host, port, [st](boost::system::error_code ec, tcp::resolver::results_type r) {
+    st->ec = ec;
+    st->results = std::move(r);
+    st->done = true;
+    st->timer.cancel();
+  });
   co_await st->timer.async_wait(net::as_tuple(net::use_awaitable));
   timed_out = !st->done;
   if (timed_out) st->resolver.cancel();
@@ -265,12 +263,13 @@ net::awaitable<std::pair<boost::system::error_code, tcp::resolver::results_type>
 // may serve another request.
 template <typename Stream>
 net::awaitable<http_result> exchange(Stream& stream, beast::flat_buffer& buffer,
-                                     http::request<http::string_body>& request, clock_type::time_point deadline,
-                                     std::size_t body_limit, bool& keep) {
+                                     http::request<http::string_body>& request,
+                                     clock_type::time_point deadline, std::size_t body_limit, bool& keep) {
   keep = false;
   auto& tcp_layer = beast::get_lowest_layer(stream);
   tcp_layer.expires_at(deadline);
-  auto [write_ec, written_bytes] = co_await http::async_write(stream, request, net::as_tuple(net::use_awaitable));
+  auto [write_ec, written_bytes] =
+      co_await http::async_write(stream, request, net::as_tuple(net::use_awaitable));
   (void)written_bytes;
   if (write_ec) {
     // Not all of the request left: the server cannot act on a partial request.
@@ -284,12 +283,14 @@ net::awaitable<http_result> exchange(Stream& stream, beast::flat_buffer& buffer,
   parser.body_limit(body_limit);
   if (request.method() == http::verb::head) parser.skip(true);
   tcp_layer.expires_at(deadline);
-  auto [read_ec, read_bytes] = co_await http::async_read(stream, buffer, parser, net::as_tuple(net::use_awaitable));
+  auto [read_ec, read_bytes] =
+      co_await http::async_read(stream, buffer, parser, net::as_tuple(net::use_awaitable));
   (void)read_bytes;
   if (read_ec) {
     if (read_ec == beast::error::timeout) {
-      co_return http_result{
-          {}, failure(transport_step::timeout, "no answer before the request deadline (the request was sent)", true)};
+      co_return http_result{{},
+                            failure(transport_step::timeout,
+                                    "no answer before the request deadline (the request was sent)", true)};
     }
     co_return http_result{{}, failure(transport_step::read, read_failure_detail(read_ec), true)};
   }
@@ -325,15 +326,18 @@ net::awaitable<https_client::opened> https_client::open(clock_type::time_point d
   auto [resolve_ec, results] = co_await resolve(peer.host, peer.port, connect_deadline, resolve_timed_out);
   if (resolve_timed_out) co_return opened{nullptr, failure(transport_step::resolve, timed_out_detail())};
   if (resolve_ec) {
-    co_return opened{nullptr, failure(transport_step::resolve, fmt::format("{}: {}{}", peer.host, resolve_ec.message(), via))};
+    co_return opened{nullptr, failure(transport_step::resolve,
+                                      fmt::format("{}: {}{}", peer.host, resolve_ec.message(), via))};
   }
 
   beast::tcp_stream tcp_stream(executor_);
   tcp_stream.expires_at(connect_deadline);
-  auto [connect_ec, connected] = co_await tcp_stream.async_connect(results, net::as_tuple(net::use_awaitable));
+  auto [connect_ec, connected] =
+      co_await tcp_stream.async_connect(results, net::as_tuple(net::use_awaitable));
   (void)connected;
   if (connect_ec) {
-    std::string detail = connect_ec == beast::error::timeout ? timed_out_detail() : connect_ec.message() + via;
+    std::string detail =
+        connect_ec == beast::error::timeout ? timed_out_detail() : connect_ec.message() + via;
     co_return opened{nullptr, failure(transport_step::connect, detail)};
   }
   ++stats_.connections_opened;
@@ -342,10 +346,12 @@ net::awaitable<https_client::opened> https_client::open(clock_type::time_point d
   if (use_proxy_) {
     // CONNECT always names the port, whatever the scheme's default.
     const std::string authority =
-        (target_.host.find(':') != std::string::npos ? "[" + target_.host + "]" : target_.host) + ":" + target_.port;
+        (target_.host.find(':') != std::string::npos ? "[" + target_.host + "]" : target_.host) + ":" +
+        target_.port;
     http::request<http::empty_body> connect_req{http::verb::connect, authority, 11};
     connect_req.set(http::field::host, authority);
-    if (!proxy_authorization_.empty()) connect_req.set(http::field::proxy_authorization, proxy_authorization_);
+    if (!proxy_authorization_.empty())
+      connect_req.set(http::field::proxy_authorization, proxy_authorization_);
     auto [wec, wn] = co_await http::async_write(tcp_stream, connect_req, net::as_tuple(net::use_awaitable));
     (void)wn;
     beast::flat_buffer buf;
@@ -353,19 +359,23 @@ net::awaitable<https_client::opened> https_client::open(clock_type::time_point d
     parser.skip(true);  // a 2xx answer to CONNECT has no body: the tunnel starts right after the header
     boost::system::error_code rec = wec;
     if (!rec) {
-      auto [ec2, rn] = co_await http::async_read_header(tcp_stream, buf, parser, net::as_tuple(net::use_awaitable));
+      auto [ec2, rn] =
+          co_await http::async_read_header(tcp_stream, buf, parser, net::as_tuple(net::use_awaitable));
       (void)rn;
       rec = ec2;
     }
     if (rec) {
-      std::string detail = rec == beast::error::timeout ? timed_out_detail() : fmt::format("{}: {}", proxy_.host_header(), rec.message());
+      std::string detail = rec == beast::error::timeout
+                               ? timed_out_detail()
+                               : fmt::format("{}: {}", proxy_.host_header(), rec.message());
       co_return opened{nullptr, failure(transport_step::proxy, detail)};
     }
     const auto& answer = parser.get();
     if (answer.result_int() / 100 != 2 || buf.size() != 0) {
-      co_return opened{nullptr, failure(transport_step::proxy,
-                                        fmt::format("{} answered CONNECT {} with {} {}", proxy_.host_header(),
-                                                    authority, answer.result_int(), std::string(answer.reason())))};
+      co_return opened{
+          nullptr, failure(transport_step::proxy,
+                           fmt::format("{} answered CONNECT {} with {} {}", proxy_.host_header(), authority,
+                                       answer.result_int(), std::string(answer.reason())))};
     }
   }
 
@@ -386,14 +396,16 @@ net::awaitable<https_client::opened> https_client::open(clock_type::time_point d
     SSL_set1_host(ssl_handle, target_.host.c_str());
   }
   beast::get_lowest_layer(*conn->tls).expires_at(connect_deadline);
-  auto [hs_ec] = co_await conn->tls->async_handshake(ssl::stream_base::client, net::as_tuple(net::use_awaitable));
+  auto [hs_ec] =
+      co_await conn->tls->async_handshake(ssl::stream_base::client, net::as_tuple(net::use_awaitable));
   if (hs_ec) {
     std::string detail;
     long verify = SSL_get_verify_result(ssl_handle);
     if (hs_ec == beast::error::timeout) {
       detail = "handshake " + timed_out_detail();
     } else if (verify != X509_V_OK) {
-      detail = fmt::format("certificate verify failed for {}: {}", target_.host, X509_verify_cert_error_string(verify));
+      detail = fmt::format("certificate verify failed for {}: {}", target_.host,
+                           X509_verify_cert_error_string(verify));
     } else {
       detail = hs_ec.message();
     }

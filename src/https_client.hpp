@@ -2,10 +2,6 @@
 // host-name verification, an optional CONNECT proxy, and every failure as a value that says whether
 // the request got out (the difference between "send it again" and "it may have been bought").
 #pragma once
-#include "credentials.hpp"
-#include "net.hpp"
-#include "outcome.hpp"
-
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
@@ -16,13 +12,17 @@
 #include <utility>
 #include <vector>
 
+#include "credentials.hpp"
+#include "net.hpp"
+#include "outcome.hpp"
+
 namespace cphfleet {
 
 // Where requests go: `https://host[:port]`, or `http://` to a loopback host (tests, the emulator).
 struct endpoint {
   bool tls = true;
-  std::string host;  // IPv6 without brackets
-  std::string port;  // "443"
+  std::string host;                 // IPv6 without brackets
+  std::string port;                 // "443"
   std::string host_header() const;  // the Host value: host, [v6], plus :port when not the default
   std::string to_string() const;    // https://host[:port]
 };
@@ -42,7 +42,7 @@ struct proxy_settings {
 };
 
 struct https_client_options {
-  std::optional<std::filesystem::path> ca_file;  // trust only this CA file instead of the system store
+  std::optional<std::filesystem::path> ca_file;       // trust only this CA file instead of the system store
   std::chrono::milliseconds connect_timeout{10'000};  // resolve + connect + proxy + TLS handshake
   proxy_settings proxy;
   std::size_t max_idle = 8;  // idle connections kept for reuse
@@ -121,7 +121,7 @@ class https_client {
   https_client_options options_;
   std::optional<ssl::context> tls_context_;  // https targets only: making one costs tens of ms
   bool use_proxy_ = false;
-  endpoint proxy_;                 // when use_proxy_
+  endpoint proxy_;                   // when use_proxy_
   std::string proxy_authorization_;  // `Basic …` when the proxy URL has user:pass
   std::vector<std::unique_ptr<connection>> idle_;
   client_stats stats_;

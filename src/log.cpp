@@ -9,6 +9,7 @@
 namespace cphfleet {
 namespace {
 log_settings settings_;
+void (*prelude_)() = nullptr;
 
 std::string_view level_name(log_level l) {
   switch (l) {
@@ -22,6 +23,7 @@ std::string_view level_name(log_level l) {
 }  // namespace
 
 void configure_log(log_settings s) { settings_ = s; }
+void set_log_prelude(void (*prelude)()) { prelude_ = prelude; }
 const log_settings& current_log_settings() { return settings_; }
 
 std::string utc_now_rfc3339() {
@@ -76,6 +78,7 @@ void log(log_level level, std::string_view message, const log_fields& fields) {
     }
   }
   line += '\n';
+  if (prelude_) prelude_();
   std::fwrite(line.data(), 1, line.size(), stderr);
 }
 

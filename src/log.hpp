@@ -44,6 +44,10 @@ void log_debug(fmt::format_string<Args...> f, Args&&... args) {
   log(log_level::debug, fmt::format(f, std::forward<Args>(args)...));
 }
 
+// Called before each log line is written (the progress line clears itself there, so a log line never
+// lands in the middle of it); nullptr for none.
+void set_log_prelude(void (*prelude)());
+
 // A secret as it may be shown: its first 4 characters and `…`.
 std::string redact(std::string_view secret);
 

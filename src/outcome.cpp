@@ -6,23 +6,34 @@ namespace cphfleet {
 
 std::string_view to_string(transport_step step) {
   switch (step) {
-    case transport_step::resolve: return "resolve";
-    case transport_step::connect: return "connect";
-    case transport_step::proxy: return "proxy";
-    case transport_step::tls: return "tls";
-    case transport_step::write: return "write";
-    case transport_step::read: return "read";
-    case transport_step::timeout: return "timeout";
+    case transport_step::resolve:
+      return "resolve";
+    case transport_step::connect:
+      return "connect";
+    case transport_step::proxy:
+      return "proxy";
+    case transport_step::tls:
+      return "tls";
+    case transport_step::write:
+      return "write";
+    case transport_step::read:
+      return "read";
+    case transport_step::timeout:
+      return "timeout";
   }
   return "connect";
 }
 
 std::string_view to_string(outcome_class c) {
   switch (c) {
-    case outcome_class::ordered: return "ordered";
-    case outcome_class::retryable: return "retryable";
-    case outcome_class::permanent: return "permanent";
-    case outcome_class::ambiguous: return "ambiguous";
+    case outcome_class::ordered:
+      return "ordered";
+    case outcome_class::retryable:
+      return "retryable";
+    case outcome_class::permanent:
+      return "permanent";
+    case outcome_class::ambiguous:
+      return "ambiguous";
   }
   return "permanent";
 }

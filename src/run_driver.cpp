@@ -7,6 +7,7 @@
 #include "service.hpp"
 #include "terminal.hpp"
 
+#include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
 #include <charconv>
@@ -26,6 +27,32 @@ std::chrono::seconds parse_duration(std::string_view text, std::string_view opti
                                     text)}});
   }
   return std::chrono::seconds(n * scale);
+}
+
+void send_options::add_to(CLI::App& cmd) {
+  cmd.add_flag("--json", json, "Summary as one JSON object on stdout");
+  cmd.add_option("--metrics-file", metrics_file, "Write Prometheus text metrics here at the end");
+  cmd.add_option("--deadline", deadline, "Send nothing new after this long (90s, 45m, 2h)");
+  max_servers_option =
+      cmd.add_option("--max-servers", max_servers,
+                     "Spend guard: allow up to N servers (default: [limits] max_servers_per_run)")
+          ->check(CLI::NonNegativeNumber);
+}
+
+driver_flags send_options::flags() const {
+  driver_flags f;
+  f.json = json;
+  f.metrics_file = metrics_file;
+  if (!deadline.empty()) f.deadline = parse_duration(deadline, "--deadline");
+  return f;
+}
+
+std::int64_t send_options::spend_limit(const config& cfg) const {
+  return max_servers_option->count() > 0 ? max_servers : cfg.limits.max_servers_per_run;
+}
+
+std::string send_options::spend_limit_source(const config& cfg) const {
+  return max_servers_option->count() > 0 ? std::string() : cfg.path.string();
 }
 
 std::string new_run_id() {
@@ -118,6 +145,7 @@ int drive(const config& cfg, std::string_view command, const driver_flags& flags
   if (failure) std::rethrow_exception(failure);
 
   run_summary summary;
+  summary.command = std::string(command);
   summary.run_id = settings.run_id;
   summary.fleets = summarize(index);
   summary.stats = sched.stats();

@@ -11,6 +11,11 @@
 #include <string>
 #include <vector>
 
+namespace CLI {
+class App;
+class Option;
+}  // namespace CLI
+
 namespace cphfleet {
 
 struct driver_flags {
@@ -32,6 +37,22 @@ struct driver_context {
 int drive(const config& cfg, std::string_view command, const driver_flags& flags,
           std::function<net::awaitable<void>(driver_context&)> work,
           std::function<std::vector<fleet_summary>(const ledger_index&)> summarize);
+
+// The options of every command that sends (run, replay): --json, --metrics-file, --deadline,
+// --max-servers.
+struct send_options {
+  bool json = false;
+  std::string metrics_file;
+  std::string deadline;
+  std::int64_t max_servers = 0;
+  CLI::Option* max_servers_option = nullptr;
+
+  void add_to(CLI::App& cmd);
+  driver_flags flags() const;  // throws input_error for a bad --deadline
+  // The spend guard's limit and where it comes from (the config file, or "" for the flag).
+  std::int64_t spend_limit(const config& cfg) const;
+  std::string spend_limit_source(const config& cfg) const;
+};
 
 // `--deadline`: 90s, 45m, 2h (a cron run must end before the next one starts).
 std::chrono::seconds parse_duration(std::string_view text, std::string_view option);

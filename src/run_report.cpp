@@ -44,7 +44,7 @@ std::string summary_text(const run_summary& s) {
     out += fmt::format("{:<32} {:>8} {:>8} {:>8} {:>8}\n", f.fleet, f.target >= 0 ? std::to_string(f.target) : "-",
                        f.ordered, f.failed, f.unknown);
   }
-  out += fmt::format("run {}: {} requests, {} retries, {} throttled, {} reconciled, {:.1f} s", s.run_id,
+  out += fmt::format("{} {}: {} requests, {} retries, {} throttled, {} reconciled, {:.1f} s", s.command, s.run_id,
                      s.stats.requests, s.stats.retries, s.stats.throttled, s.stats.reconciled, s.duration_s);
   if (s.stopped != stop_reason::none) out += fmt::format(", stopped early ({})", to_string(s.stopped));
   if (s.stats.not_sent > 0) out += fmt::format(", {} chunks left for the next run", s.stats.not_sent);

@@ -23,6 +23,7 @@ struct fleet_summary {
 fleet_summary summarize_fleet(const ledger_index& index, std::string_view fleet, std::int64_t target);
 
 struct run_summary {
+  std::string command = "run";  // run, replay, reconcile
   std::string run_id;
   int exit_code = 0;
   std::vector<fleet_summary> fleets;

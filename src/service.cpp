@@ -1,14 +1,14 @@
 #include "service.hpp"
 
+#include <fmt/format.h>
+
+#include <stdexcept>
+
 #include "cph_client.hpp"
 #include "credentials.hpp"
 #include "diagnostic.hpp"
 #include "emulator.hpp"
 #include "https_client.hpp"
-
-#include <fmt/format.h>
-
-#include <stdexcept>
 
 namespace cphfleet {
 
@@ -33,7 +33,8 @@ service_session::service_session(net::io_context& ioc, const config& cfg) {
     throw input_error({diagnostic{cfg.path.string(), 0, 0, "cloud.endpoint", e.what()}});
   } catch (const std::runtime_error& e) {
     // An unreadable ca_file or an unsupported proxy URL.
-    throw input_error({diagnostic{cfg.path.string(), 0, 0, cfg.ca_file ? "cloud.ca_file" : "HTTPS_PROXY", e.what()}});
+    throw input_error(
+        {diagnostic{cfg.path.string(), 0, 0, cfg.ca_file ? "cloud.ca_file" : "HTTPS_PROXY", e.what()}});
   }
   client_ = std::make_unique<cph_client>(*http_, *credentials_);
 }

@@ -1,5 +1,7 @@
 #include "terminal.hpp"
 
+#include "log.hpp"
+
 #include <unistd.h>
 
 #include <cstdio>
@@ -32,8 +34,26 @@ std::string pad_right(std::string_view s, std::size_t width) {
 
 bool stderr_is_terminal() { return ::isatty(STDERR_FILENO) == 1; }
 
-progress_line::progress_line(bool enabled) : enabled_(enabled) {}
-progress_line::~progress_line() { clear(); }
+namespace {
+progress_line* active_ = nullptr;  // the one line on stderr; log lines clear it first
+}  // namespace
+
+progress_line::progress_line(bool enabled) : enabled_(enabled) {
+  if (enabled_) {
+    active_ = this;
+    set_log_prelude([] {
+      if (active_) active_->clear();
+    });
+  }
+}
+
+progress_line::~progress_line() {
+  clear();
+  if (active_ == this) {
+    active_ = nullptr;
+    set_log_prelude(nullptr);
+  }
+}
 
 void progress_line::show(std::string_view text) {
   if (!enabled_) return;

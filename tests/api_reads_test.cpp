@@ -22,7 +22,8 @@ std::string error_of(auto f) {
 TEST(api_reads_test, the_builtin_catalog_holds_the_seed_values) {
   catalog c = builtin_catalog();
   auto has = [](const auto& items, auto pred) { return std::any_of(items.begin(), items.end(), pred); };
-  EXPECT_TRUE(has(c.server_models, [](const auto& m) { return m.server_model_name == "physical.rx1.xlarge"; }));
+  EXPECT_TRUE(
+      has(c.server_models, [](const auto& m) { return m.server_model_name == "physical.rx1.xlarge"; }));
   EXPECT_TRUE(has(c.phone_models, [](const auto& m) {
     return m.phone_model_name == "aphs1.medium.4.aosp" && m.server_model_name == "physical.rx1.xlarge" &&
            m.status == 1;
@@ -32,8 +33,9 @@ TEST(api_reads_test, the_builtin_catalog_holds_the_seed_values) {
   EXPECT_FALSE(c.bandwidths.empty());
   // Every phone model runs on a server model of the catalog.
   for (const auto& p : c.phone_models)
-    EXPECT_TRUE(has(c.server_models, [&](const auto& m) { return m.server_model_name == p.server_model_name; }))
-        << p.phone_model_name;
+    EXPECT_TRUE(has(c.server_models, [&](const auto& m) {
+      return m.server_model_name == p.server_model_name;
+    })) << p.phone_model_name;
 }
 
 TEST(api_reads_test, a_server_belongs_to_a_chunk_by_exact_name_or_numbered_suffix) {
@@ -50,12 +52,13 @@ TEST(api_reads_test, a_server_belongs_to_a_chunk_by_exact_name_or_numbered_suffi
 }
 
 TEST(api_reads_test, a_server_is_written_with_the_service_field_names) {
-  server_info s{"id1", "web-001-0001", "physical.rx1.xlarge", "aphs1.medium.4.aosp", 5, "2026-11-26T10:00:00Z",
-                "CS2611261000ABCDE", "00301-12345-0--0"};
-  EXPECT_EQ(json::serialize(to_json(s)),
-            R"({"server_id":"id1","server_name":"web-001-0001","server_model_name":"physical.rx1.xlarge",)"
-            R"("phone_model_name":"aphs1.medium.4.aosp","status":5,"create_time":"2026-11-26T10:00:00Z",)"
-            R"("metadata":{"order_id":"CS2611261000ABCDE","product_id":"00301-12345-0--0","charging_mode":"0"}})");
+  server_info s{"id1", "web-001-0001",         "physical.rx1.xlarge", "aphs1.medium.4.aosp",
+                5,     "2026-11-26T10:00:00Z", "CS2611261000ABCDE",   "00301-12345-0--0"};
+  EXPECT_EQ(
+      json::serialize(to_json(s)),
+      R"({"server_id":"id1","server_name":"web-001-0001","server_model_name":"physical.rx1.xlarge",)"
+      R"("phone_model_name":"aphs1.medium.4.aosp","status":5,"create_time":"2026-11-26T10:00:00Z",)"
+      R"("metadata":{"order_id":"CS2611261000ABCDE","product_id":"00301-12345-0--0","charging_mode":"0"}})");
   server_info back = server_from_json(to_json(s));
   EXPECT_EQ(back.server_id, s.server_id);
   EXPECT_EQ(back.server_name, s.server_name);
@@ -77,14 +80,17 @@ TEST(api_reads_test, a_server_reader_tolerates_missing_and_extra_fields) {
 }
 
 TEST(api_reads_test, a_wrong_type_names_the_field) {
-  EXPECT_EQ(error_of([] { server_from_json(json::parse(R"({"status":"5"})")); }), "status: must be an integer");
+  EXPECT_EQ(error_of([] { server_from_json(json::parse(R"({"status":"5"})")); }),
+            "status: must be an integer");
   EXPECT_EQ(error_of([] { server_from_json(json::parse(R"({"server_name":7})")); }),
             "server_name: must be a string");
   EXPECT_EQ(error_of([] { server_from_json(json::parse(R"({"metadata":{"order_id":1}})")); }),
             "metadata.order_id: must be a string");
-  EXPECT_EQ(error_of([] { server_from_json(json::parse(R"({"metadata":[]})")); }), "metadata: must be an object");
+  EXPECT_EQ(error_of([] { server_from_json(json::parse(R"({"metadata":[]})")); }),
+            "metadata: must be an object");
   EXPECT_EQ(error_of([] { server_from_json(json::parse("[]")); }), "server: must be an object");
-  EXPECT_EQ(error_of([] { phone_model_from_json(json::parse(R"({"cpu":2.5})")); }), "cpu: must be an integer");
+  EXPECT_EQ(error_of([] { phone_model_from_json(json::parse(R"({"cpu":2.5})")); }),
+            "cpu: must be an integer");
   EXPECT_EQ(error_of([] { bandwidth_from_json(json::parse(R"({"band_width_size":true})")); }),
             "band_width_size: must be an integer");
   EXPECT_EQ(phone_model_from_json(json::parse(R"({"cpu":2.0})")).cpu, 2);

@@ -5,7 +5,8 @@
 namespace cphfleet {
 namespace {
 
-fleet_spec fleet(std::string name, int line, std::string server_model, std::string phone_model, std::string image) {
+fleet_spec fleet(std::string name, int line, std::string server_model, std::string phone_model,
+                 std::string image) {
   fleet_spec f;
   f.server_name = std::move(name);
   f.target = 10;
@@ -43,24 +44,28 @@ TEST(catalog_check_test, every_unknown_value_is_reported_at_its_fleet) {
                 fleet("c", 22, "physical.rx1.xlarge", "aphs1.small.2.aosp", seed_image),
                 fleet("d", 30, "physical.rx1.xlarge", "no.such.phone", seed_image)};
   job.fleets[3].request.band_width.band_width_id = "bw-unknown";
-  EXPECT_EQ(messages(check_against_catalog(job, builtin_catalog())),
-            (std::vector<std::string>{
-                "jobs/x.toml:8:1: fleet[0].server_model_name: \"physical.rx9.huge\" is not a server model of the "
-                "service (offered: physical.kg1.4xlarge.cp, physical.rx1.xlarge, physical.rx1.xlarge.v2)",
-                "jobs/x.toml:8:1: fleet[0].phone_model_name: \"aphs1.medium.4.aosp\" runs on server model "
-                "physical.rx1.xlarge, not physical.rx9.huge (the service offers none on physical.rx9.huge)",
-                "jobs/x.toml:8:1: fleet[0].image_id: \"ffffffffffffffffffffffffffffffff\" is not an image the service "
-                "offers (see `cphfleet catalog images`)",
-                "jobs/x.toml:15:1: fleet[1].phone_model_name: \"kg1.large.8.aosp\" runs on server model "
-                "physical.kg1.4xlarge.cp, not physical.rx1.xlarge (offered: aphs1.large.4.aosp, aphs1.medium.4.aosp "
-                "on physical.rx1.xlarge)",
-                "jobs/x.toml:22:1: fleet[2].phone_model_name: \"aphs1.small.2.aosp\" is offline, not on sale "
-                "(offered: aphs1.large.4.aosp, aphs1.medium.4.aosp on physical.rx1.xlarge)",
-                "jobs/x.toml:30:1: fleet[3].phone_model_name: \"no.such.phone\" is not a phone model of the service "
-                "(offered: aphs1.large.4.aosp, aphs1.medium.4.aosp on physical.rx1.xlarge)",
-                "jobs/x.toml:30:1: fleet[3].band_width.band_width_id: \"bw-unknown\" is not a shared bandwidth of "
-                "this account (see `cphfleet catalog bandwidths`)",
-            }));
+  EXPECT_EQ(
+      messages(check_against_catalog(job, builtin_catalog())),
+      (std::vector<std::string>{
+          "jobs/x.toml:8:1: fleet[0].server_model_name: \"physical.rx9.huge\" is not a server model of the "
+          "service (offered: physical.kg1.4xlarge.cp, physical.rx1.xlarge, physical.rx1.xlarge.v2)",
+          "jobs/x.toml:8:1: fleet[0].phone_model_name: \"aphs1.medium.4.aosp\" runs on server model "
+          "physical.rx1.xlarge, not physical.rx9.huge (the service offers none on physical.rx9.huge)",
+          "jobs/x.toml:8:1: fleet[0].image_id: \"ffffffffffffffffffffffffffffffff\" is not an image the "
+          "service "
+          "offers (see `cphfleet catalog images`)",
+          "jobs/x.toml:15:1: fleet[1].phone_model_name: \"kg1.large.8.aosp\" runs on server model "
+          "physical.kg1.4xlarge.cp, not physical.rx1.xlarge (offered: aphs1.large.4.aosp, "
+          "aphs1.medium.4.aosp "
+          "on physical.rx1.xlarge)",
+          "jobs/x.toml:22:1: fleet[2].phone_model_name: \"aphs1.small.2.aosp\" is offline, not on sale "
+          "(offered: aphs1.large.4.aosp, aphs1.medium.4.aosp on physical.rx1.xlarge)",
+          "jobs/x.toml:30:1: fleet[3].phone_model_name: \"no.such.phone\" is not a phone model of the "
+          "service "
+          "(offered: aphs1.large.4.aosp, aphs1.medium.4.aosp on physical.rx1.xlarge)",
+          "jobs/x.toml:30:1: fleet[3].band_width.band_width_id: \"bw-unknown\" is not a shared bandwidth of "
+          "this account (see `cphfleet catalog bandwidths`)",
+      }));
 }
 
 TEST(catalog_check_test, an_unknown_phone_model_on_an_unknown_server_model_points_at_the_catalog) {
@@ -69,8 +74,9 @@ TEST(catalog_check_test, an_unknown_phone_model_on_an_unknown_server_model_point
   job.fleets = {fleet("a", 3, "nope", "nada", seed_image)};
   auto m = messages(check_against_catalog(job, builtin_catalog()));
   ASSERT_EQ(m.size(), 2u);
-  EXPECT_EQ(m[1], "j.toml:3:1: fleet[0].phone_model_name: \"nada\" is not a phone model of the service (see "
-                  "`cphfleet catalog phone-models`)");
+  EXPECT_EQ(m[1],
+            "j.toml:3:1: fleet[0].phone_model_name: \"nada\" is not a phone model of the service (see "
+            "`cphfleet catalog phone-models`)");
 }
 
 TEST(catalog_check_test, an_empty_catalog_rejects_everything) {
@@ -79,8 +85,9 @@ TEST(catalog_check_test, an_empty_catalog_rejects_everything) {
   job.fleets = {fleet("a", 3, "physical.rx1.xlarge", "aphs1.medium.4.aosp", seed_image)};
   auto m = messages(check_against_catalog(job, catalog{}));
   ASSERT_EQ(m.size(), 3u);
-  EXPECT_EQ(m[0], "j.toml:3:1: fleet[0].server_model_name: \"physical.rx1.xlarge\" is not a server model of the "
-                  "service (the service offers none)");
+  EXPECT_EQ(m[0],
+            "j.toml:3:1: fleet[0].server_model_name: \"physical.rx1.xlarge\" is not a server model of the "
+            "service (the service offers none)");
 }
 
 }  // namespace

@@ -1,11 +1,11 @@
 // `cphfleet catalog`, run as users run it.
-#include "emulator.hpp"
-#include "temp_files.hpp"
-#include "test_process.hpp"
-
 #include <gtest/gtest.h>
 
 #include <thread>
+
+#include "emulator.hpp"
+#include "temp_files.hpp"
+#include "test_process.hpp"
 
 namespace cphfleet {
 namespace {
@@ -33,28 +33,32 @@ TEST(cmd_catalog_test, json_keeps_the_service_shape) {
   files.write("embedded.toml", embedded_config);
   auto r = run_cphfleet({"catalog", "bandwidths", "--json", "--config", "embedded.toml"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(r.out,
-            R"({"band_widths":[{"band_width_id":"1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d","band_width_size":100,)"
-            R"("band_width_share_type":1,"band_width_charge_mode":0},{"band_width_id":"5f4e3d2c-1b0a-4f9e-8d7c-)"
-            R"(6b5a4f3e2d1c","band_width_size":300,"band_width_share_type":1,"band_width_charge_mode":1}]})"
-            "\n");
+  EXPECT_EQ(
+      r.out,
+      R"({"band_widths":[{"band_width_id":"1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d","band_width_size":100,)"
+      R"("band_width_share_type":1,"band_width_charge_mode":0},{"band_width_id":"5f4e3d2c-1b0a-4f9e-8d7c-)"
+      R"(6b5a4f3e2d1c","band_width_size":300,"band_width_share_type":1,"band_width_charge_mode":1}]})"
+      "\n");
 }
 
 TEST(cmd_catalog_test, an_unknown_kind_is_a_usage_error) {
   auto r = run_cphfleet({"catalog", "flavors", "--config", "x.toml"});
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_NE(r.err.find("kind: flavors not in {server-models,phone-models,images,bandwidths}"), std::string::npos)
+  EXPECT_NE(r.err.find("kind: flavors not in {server-models,phone-models,images,bandwidths}"),
+            std::string::npos)
       << r.err;
 }
 
 TEST(cmd_catalog_test, missing_keys_exit_2_naming_the_variables) {
   testing::temp_files files;
-  files.write("cloud.toml", "[cloud]\nendpoint = \"https://cph.cn-north-4.myhuaweicloud.com\"\nproject_id = \"p\"\n");
+  files.write("cloud.toml",
+              "[cloud]\nendpoint = \"https://cph.cn-north-4.myhuaweicloud.com\"\nproject_id = \"p\"\n");
   auto r = run_cphfleet({"catalog", "images", "--config", "cloud.toml"},
                         {"HUAWEICLOUD_SDK_AK=", "HUAWEICLOUD_SDK_SK=", "HTTPS_PROXY=", "https_proxy="});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_EQ(r.err,
-            "cloud.toml: auth.method: aksk credentials missing: set HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK in the "
+            "cloud.toml: auth.method: aksk credentials missing: set HUAWEICLOUD_SDK_AK and "
+            "HUAWEICLOUD_SDK_SK in the "
             "environment (temporary keys also need HUAWEICLOUD_SDK_SECURITY_TOKEN)\n");
 }
 
@@ -87,7 +91,8 @@ TEST(cmd_catalog_test, a_signed_read_works_and_a_wrong_secret_exits_4) {
   auto ok = run_cphfleet({"catalog", "images", "--config", "local.toml"},
                          {"HUAWEICLOUD_SDK_AK=AKTEST0123", "HUAWEICLOUD_SDK_SK=right-secret"});
   EXPECT_EQ(ok.exit_code, 0) << ok.err;
-  EXPECT_EQ(ok.out.substr(0, ok.out.find('\n')), "image_id                          image_name               os_type  public  image_label");
+  EXPECT_EQ(ok.out.substr(0, ok.out.find('\n')),
+            "image_id                          image_name               os_type  public  image_label");
 
   auto refused = run_cphfleet({"catalog", "images", "--config", "local.toml"},
                               {"HUAWEICLOUD_SDK_AK=AKTEST0123", "HUAWEICLOUD_SDK_SK=wrong-secret"});

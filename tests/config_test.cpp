@@ -299,7 +299,7 @@ TEST(config_test, emulator_options_are_read_and_checked) {
   auto path =
       dir.write("e.toml", std::string(embedded) +
                               "[emulator]\nlatency_ms = 20\nsettle_ms = 1000\nrate_limit = 10\nseed = 42\n"
-                              "faults = { throttle = 0.1, commit_then_drop = 1 }\n"
+                              "faults = { throttle = 0.1, commit_then_drop = 0.9 }\n"
                               "script = \"3:commit_then_drop, 7:busy\"\n");
   config cfg = load_config(path, fake_env({}));
   EXPECT_EQ(cfg.emulator.latency_ms, 20);
@@ -307,15 +307,16 @@ TEST(config_test, emulator_options_are_read_and_checked) {
   EXPECT_EQ(cfg.emulator.rate_limit, 10.0);
   EXPECT_EQ(cfg.emulator.seed, 42u);
   EXPECT_EQ(cfg.emulator.faults,
-            (std::map<std::string, double>{{"commit_then_drop", 1.0}, {"throttle", 0.1}}));
+            (std::map<std::string, double>{{"commit_then_drop", 0.9}, {"throttle", 0.1}}));
   EXPECT_EQ(cfg.emulator.script, "3:commit_then_drop, 7:busy");
 
   const std::string emu = std::string(embedded) + "[emulator]\n";  // options from line 4
+  const std::string not_n_kind =
+      "is not N:KIND (allowed: N:KIND,N:KIND with purchase numbers from 1, like 3:commit_then_drop)";
   check_cases({
       {std::string(real_cloud) + "[emulator]\nseed = 1\n",
-       {"c.toml:4:1: emulator: is set for endpoint 'https://cph.cn-north-4.myhuaweicloud.com' (allowed: only "
-        "with "
-        "endpoint = \"embedded\")"}},
+       {"c.toml:4:1: emulator: is set for endpoint 'https://cph.cn-north-4.myhuaweicloud.com' "
+        "(allowed: only with endpoint = \"embedded\")"}},
       {emu + "faults = { throtle = 0.1 }\n",
        {"c.toml:4:12: emulator.faults.throtle: is not a known key (did you mean throttle?)"}},
       {emu + "faults = { meteor = 0.1 }\n",
@@ -326,18 +327,19 @@ TEST(config_test, emulator_options_are_read_and_checked) {
        {"c.toml:4:19: emulator.faults.busy: 1.5 is out of range (allowed: a probability, 0..1)"}},
       {emu + "faults = { busy = \"often\" }\n",
        {"c.toml:4:19: emulator.faults.busy: is a string (allowed: a number)"}},
-      {emu + "script = \"3:commit_then_dorp,x:busy,0:busy,5:busy,5:throttle,7\"\n",
+      // The emulator's own check: one draw per purchase cannot pick faults more often than always.
+      {emu + "faults = { busy = 0.6, throttle = 0.6 }\n",
+       {"c.toml:4:10: emulator.faults: fault probabilities add up to 1.2 (at most 1)"}},
+      {emu + "faults = { busy = 0.5, throttle = 0.5 }\n", {}},
+      {emu + "script = \"3:commit_then_dorp,x:busy,0:busy,5:busy,5:throttle,7,\"\n",
        {"c.toml:4:10: emulator.script: 'commit_then_dorp' is not a fault kind (did you mean "
         "commit_then_drop?)",
-        "c.toml:4:10: emulator.script: 'x:busy' is not N:KIND (allowed: a purchase number from 1 and a fault "
-        "kind, like 3:commit_then_drop)",
-        "c.toml:4:10: emulator.script: '0:busy' is not N:KIND (allowed: a purchase number from 1 and a fault "
-        "kind, like 3:commit_then_drop)",
+        "c.toml:4:10: emulator.script: 'x:busy' " + not_n_kind,
+        "c.toml:4:10: emulator.script: '0:busy' " + not_n_kind,
         "c.toml:4:10: emulator.script: purchase 5 is scripted twice (allowed: one fault per purchase)",
-        "c.toml:4:10: emulator.script: '7' is not N:KIND (allowed: a purchase number from 1 and a fault "
-        "kind, like "
-        "3:commit_then_drop)"}},
+        "c.toml:4:10: emulator.script: '7' " + not_n_kind, "c.toml:4:10: emulator.script: '' " + not_n_kind}},
       {emu + "script = \"\"\n", {}},
+      {emu + "script = \" 3:busy , 4:slow_commit \"\n", {}},
       {emu + "latency_ms = -1\nsettle_ms = 3600001\nrate_limit = -2\nseed = -3\n",
        {"c.toml:4:14: emulator.latency_ms: -1 is out of range (allowed: 0..60000)",
         "c.toml:5:13: emulator.settle_ms: 3600001 is out of range (allowed: 0..3600000)",

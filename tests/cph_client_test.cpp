@@ -1,14 +1,15 @@
 #include "cph_client.hpp"
 
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+#include <boost/url/parse.hpp>
+
 #include "diagnostic.hpp"
 #include "emulator.hpp"
 #include "fixture_server.hpp"
 #include "service.hpp"
 #include "signer.hpp"
-
-#include <boost/json.hpp>
-#include <boost/url/parse.hpp>
-#include <gtest/gtest.h>
 
 namespace cphfleet {
 namespace {
@@ -33,7 +34,8 @@ credentials aksk(std::string token = "") {
 
 struct client_under_test {
   client_under_test(const std::string& url, credentials creds)
-      : http(io.get_executor(), parse_endpoint(url)), client(http, std::move(creds), [] { return fixed_now; }) {}
+      : http(io.get_executor(), parse_endpoint(url)),
+        client(http, std::move(creds), [] { return fixed_now; }) {}
   template <typename T>
   T run(net::awaitable<T> a) {
     return run_sync(io, std::move(a));
@@ -139,14 +141,16 @@ TEST(cph_client_test, service_errors_are_read_from_the_body) {
 }
 
 TEST(cph_client_test, error_bodies_in_every_known_shape) {
-  auto gw = read_error_answer(R"({"code":"APIGW.0301","message":"Incorrect IAM authentication information"})", "h1");
+  auto gw = read_error_answer(R"({"code":"APIGW.0301","message":"Incorrect IAM authentication information"})",
+                              "h1");
   EXPECT_EQ(gw.code, "APIGW.0301");
   EXPECT_EQ(gw.message, "Incorrect IAM authentication information");
   EXPECT_EQ(gw.request_id, "h1");
   auto nested = read_error_answer(R"({"error":{"code":"APIG.0308","message":"limit:5,time:1 second"}})", "");
   EXPECT_EQ(nested.code, "APIG.0308");
   EXPECT_EQ(nested.message, "limit:5,time:1 second");
-  auto html = read_error_answer("<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\n</body></html>", "h2");
+  auto html = read_error_answer(
+      "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\n</body></html>", "h2");
   EXPECT_EQ(html.code, "");
   EXPECT_EQ(html.message, "<html> <head><title>502 Bad Gateway</title></head> <body> </body></html>");
   EXPECT_EQ(html.request_id, "h2");
@@ -180,7 +184,8 @@ TEST(cph_client_test, a_200_without_an_order_id_is_ambiguous_not_ordered) {
   auto call = c.run(c.client.purchase("{}", c.deadline()));
   EXPECT_EQ(call.report.http_status, 200);
   ASSERT_TRUE(call.report.transport);
-  EXPECT_EQ(call.report.transport->message, R"(read: unreadable answer: no order_id in {"request_id":"rq-2"})");
+  EXPECT_EQ(call.report.transport->message,
+            R"(read: unreadable answer: no order_id in {"request_id":"rq-2"})");
   EXPECT_EQ(classify(call.report, call_kind::purchase).cls, outcome_class::ambiguous);
 }
 
@@ -215,7 +220,8 @@ std::string list_page(const http::request<http::string_body>& req, int total, in
                                           {"status", 5},
                                           {"metadata", boost::json::object{{"order_id", "o1"}}}});
   }
-  return http_answer(200, "OK", boost::json::serialize(boost::json::object{{"count", total}, {"servers", servers}}));
+  return http_answer(200, "OK",
+                     boost::json::serialize(boost::json::object{{"count", total}, {"servers", servers}}));
 }
 
 TEST(cph_client_test, list_servers_reads_every_page) {
@@ -256,7 +262,8 @@ TEST(cph_client_test, list_servers_keeps_a_server_once_when_pages_shift) {
     for (int i = first ? 0 : 99; i < (first ? 100 : 120); ++i) {
       servers.push_back(boost::json::object{{"server_id", "id-" + std::to_string(i)}, {"server_name", "g"}});
     }
-    return http_answer(200, "OK", boost::json::serialize(boost::json::object{{"count", 121}, {"servers", servers}}));
+    return http_answer(200, "OK",
+                       boost::json::serialize(boost::json::object{{"count", 121}, {"servers", servers}}));
   })});
   client_under_test c(server.url(), aksk());
   auto call = c.run(c.client.list_servers("g", c.deadline()));
@@ -307,13 +314,17 @@ TEST(cph_client_test, catalog_reads_each_kind_from_its_path) {
     std::string_view t = req.target();
     std::string body;
     if (t.ends_with("/server-models")) {
-      body = R"({"server_models":[{"server_model_name":"physical.rx1.xlarge","server_type":"arm","cpu":64,"memory":256,"product_type":"0"}]})";
+      body =
+          R"({"server_models":[{"server_model_name":"physical.rx1.xlarge","server_type":"arm","cpu":64,"memory":256,"product_type":"0"}]})";
     } else if (t.ends_with("/phone-models")) {
-      body = R"({"phone_models":[{"server_model_name":"physical.rx1.xlarge","phone_model_name":"aphs1.medium.4.aosp","status":1,"cpu":4,"memory":8}]})";
+      body =
+          R"({"phone_models":[{"server_model_name":"physical.rx1.xlarge","phone_model_name":"aphs1.medium.4.aosp","status":1,"cpu":4,"memory":8}]})";
     } else if (t.ends_with("/phone-images")) {
-      body = R"({"phone_images":[{"image_id":"88b8449b896f3a4f0ad57222dd919899","image_name":"android","os_type":"Android","is_public":1}]})";
+      body =
+          R"({"phone_images":[{"image_id":"88b8449b896f3a4f0ad57222dd919899","image_name":"android","os_type":"Android","is_public":1}]})";
     } else if (t.ends_with("/bandwidths")) {
-      body = R"({"band_widths":[{"band_width_id":"bw1","band_width_size":100,"band_width_share_type":1,"band_width_charge_mode":0}]})";
+      body =
+          R"({"band_widths":[{"band_width_id":"bw1","band_width_size":100,"band_width_share_type":1,"band_width_charge_mode":0}]})";
     } else {
       return http_answer(404, "Not Found", R"({"error_code":"APIGW.0101","error_msg":"no such API"})");
     }
@@ -383,7 +394,8 @@ emulator_options signed_emulator() {
 TEST(cph_client_emulator_test, signed_purchases_are_accepted_and_listed_back_over_every_page) {
   emulated e(signed_emulator(), aksk());
   for (int chunk = 1; chunk <= 11; ++chunk) {
-    auto call = e.run(e.client.purchase(to_body(seed_purchase(fmt::format("pg-{:03}", chunk), 10)), e.deadline()));
+    auto call =
+        e.run(e.client.purchase(to_body(seed_purchase(fmt::format("pg-{:03}", chunk), 10)), e.deadline()));
     ASSERT_EQ(classify(call.report, call_kind::purchase).cls, outcome_class::ordered)
         << call.report.http_status << " " << call.report.error_code << " " << call.report.error_msg;
     EXPECT_FALSE(call.response.order_id.empty());
@@ -392,8 +404,9 @@ TEST(cph_client_emulator_test, signed_purchases_are_accepted_and_listed_back_ove
   auto list = e.run(e.client.list_servers("pg-", e.deadline()));
   ASSERT_EQ(classify(list.report, call_kind::read).cls, outcome_class::ordered) << list.report.error_msg;
   EXPECT_EQ(list.servers.size(), 110u);
-  auto chunk_7 = std::count_if(list.servers.begin(), list.servers.end(),
-                               [](const server_info& s) { return server_belongs_to_chunk(s.server_name, "pg-007"); });
+  auto chunk_7 = std::count_if(list.servers.begin(), list.servers.end(), [](const server_info& s) {
+    return server_belongs_to_chunk(s.server_name, "pg-007");
+  });
   EXPECT_EQ(chunk_7, 10);
   EXPECT_EQ(e.http.stats().connections_opened, 1);
 
@@ -514,9 +527,10 @@ TEST(cph_client_emulator_test, a_plain_http_endpoint_elsewhere_is_an_input_error
     FAIL() << "accepted";
   } catch (const input_error& e) {
     ASSERT_EQ(e.errors.size(), 1u);
-    EXPECT_EQ(e.errors[0].to_string(),
-              "config/x.toml: cloud.endpoint: \"http://cph.example.com\": plain http:// only for loopback hosts "
-              "(127.0.0.0/8, ::1, localhost): use https://");
+    EXPECT_EQ(
+        e.errors[0].to_string(),
+        "config/x.toml: cloud.endpoint: \"http://cph.example.com\": plain http:// only for loopback hosts "
+        "(127.0.0.0/8, ::1, localhost): use https://");
   }
 }
 

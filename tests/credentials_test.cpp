@@ -1,10 +1,10 @@
 #include "credentials.hpp"
 
-#include "diagnostic.hpp"
-
 #include <gtest/gtest.h>
 
 #include <map>
+
+#include "diagnostic.hpp"
 
 namespace cphfleet {
 namespace {
@@ -33,8 +33,9 @@ std::vector<std::string> messages(const input_error& e) {
 }
 
 TEST(credentials_test, aksk_comes_from_the_sdk_variables) {
-  auto c = load_credentials(cloud_config(auth_method::aksk),
-                            fake_env({{"HUAWEICLOUD_SDK_AK", "ABCDEFGHIJ"}, {"HUAWEICLOUD_SDK_SK", "secret"}}));
+  auto c =
+      load_credentials(cloud_config(auth_method::aksk),
+                       fake_env({{"HUAWEICLOUD_SDK_AK", "ABCDEFGHIJ"}, {"HUAWEICLOUD_SDK_SK", "secret"}}));
   EXPECT_EQ(c.type, credentials::kind::aksk);
   EXPECT_EQ(c.access_key, "ABCDEFGHIJ");
   EXPECT_EQ(c.secret_key, "secret");
@@ -53,7 +54,8 @@ TEST(credentials_test, describe_shows_the_first_four_characters_and_never_a_secr
   EXPECT_EQ(c.describe().find("sessiontoken"), std::string::npos);
   EXPECT_EQ(c.security_token, "sessiontokenvalue");
 
-  auto t = load_credentials(cloud_config(auth_method::token), fake_env({{"CPHFLEET_AUTH_TOKEN", "MIIEtokenbody"}}));
+  auto t = load_credentials(cloud_config(auth_method::token),
+                            fake_env({{"CPHFLEET_AUTH_TOKEN", "MIIEtokenbody"}}));
   EXPECT_EQ(t.describe(), "token MIIE\xE2\x80\xA6, project 0123456789abcdef0123456789abcdef");
 }
 
@@ -62,12 +64,13 @@ TEST(credentials_test, missing_keys_name_every_variable_to_set) {
     load_credentials(cloud_config(auth_method::aksk, ""), fake_env({{"HUAWEICLOUD_SDK_SK", ""}}));
     FAIL() << "no error";
   } catch (const input_error& e) {
-    EXPECT_EQ(messages(e),
-              (std::vector<std::string>{
-                  "config/cloud.toml: auth.method: aksk credentials missing: set HUAWEICLOUD_SDK_AK and "
-                  "HUAWEICLOUD_SDK_SK in the environment (temporary keys also need HUAWEICLOUD_SDK_SECURITY_TOKEN)",
-                  "config/cloud.toml: cloud.project_id: missing (set project_id in [cloud] or "
-                  "HUAWEICLOUD_SDK_PROJECT_ID in the environment)"}));
+    EXPECT_EQ(
+        messages(e),
+        (std::vector<std::string>{
+            "config/cloud.toml: auth.method: aksk credentials missing: set HUAWEICLOUD_SDK_AK and "
+            "HUAWEICLOUD_SDK_SK in the environment (temporary keys also need HUAWEICLOUD_SDK_SECURITY_TOKEN)",
+            "config/cloud.toml: cloud.project_id: missing (set project_id in [cloud] or "
+            "HUAWEICLOUD_SDK_PROJECT_ID in the environment)"}));
   }
 }
 
@@ -76,8 +79,9 @@ TEST(credentials_test, missing_token_names_its_variable) {
     load_credentials(cloud_config(auth_method::token), fake_env({{"HUAWEICLOUD_SDK_AK", "ABCD"}}));
     FAIL() << "no error";
   } catch (const input_error& e) {
-    EXPECT_EQ(messages(e), (std::vector<std::string>{"config/cloud.toml: auth.method: token missing: set "
-                                                     "CPHFLEET_AUTH_TOKEN in the environment (an IAM token)"}));
+    EXPECT_EQ(messages(e),
+              (std::vector<std::string>{"config/cloud.toml: auth.method: token missing: set "
+                                        "CPHFLEET_AUTH_TOKEN in the environment (an IAM token)"}));
   }
 }
 

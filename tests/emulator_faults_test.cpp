@@ -26,14 +26,16 @@ std::vector<fault_kind> draw(fault_plan& plan, int n) {
 TEST(emulator_faults_test, fault_options_parse_kind_and_probability) {
   EXPECT_EQ(parse_fault_option("throttle:0.25"), std::make_pair(fault_kind::throttle, 0.25));
   EXPECT_EQ(parse_fault_option("commit_then_drop:1"), std::make_pair(fault_kind::commit_then_drop, 1.0));
-  EXPECT_EQ(error_of([] { parse_fault_option("thrott:0.1"); }),
-            "--fault \"thrott:0.1\": unknown fault kind \"thrott\" (throttle, busy, error500, error502, error503, "
-            "error504, commit_then_504, commit_then_drop, drop_before, slow_commit, no_balance)");
+  EXPECT_EQ(
+      error_of([] { parse_fault_option("thrott:0.1"); }),
+      "--fault \"thrott:0.1\": unknown fault kind \"thrott\" (throttle, busy, error500, error502, error503, "
+      "error504, commit_then_504, commit_then_drop, drop_before, slow_commit, no_balance)");
   EXPECT_EQ(error_of([] { parse_fault_option("busy"); }),
             "--fault \"busy\": expected KIND:PROBABILITY, like throttle:0.1");
   EXPECT_EQ(error_of([] { parse_fault_option("busy:x"); }),
             "--fault \"busy:x\": probability \"x\" is not a number (0..1)");
-  EXPECT_EQ(error_of([] { parse_fault_option("busy:1.5"); }), "--fault \"busy:1.5\": probability must be 0..1 (got 1.5)");
+  EXPECT_EQ(error_of([] { parse_fault_option("busy:1.5"); }),
+            "--fault \"busy:1.5\": probability must be 0..1 (got 1.5)");
 }
 
 TEST(emulator_faults_test, a_script_names_exact_purchase_numbers) {
@@ -45,15 +47,22 @@ TEST(emulator_faults_test, a_script_names_exact_purchase_numbers) {
   EXPECT_EQ(error_of([] { parse_fault_script("2:busy,,3:busy"); }),
             "--script \"2:busy,,3:busy\": empty item (expected N:KIND,...)");
   EXPECT_EQ(error_of([] { parse_fault_script("2-busy"); }), "--script \"2-busy\": \"2-busy\" is not N:KIND");
-  EXPECT_EQ(error_of([] { parse_fault_script("2:busy,2:error500"); }), "--script \"2:busy,2:error500\": purchase 2 is named twice");
-  EXPECT_EQ(error_of([] { parse_fault_script("2:bsy"); }).substr(0, 42), "--script \"2:bsy\": unknown fault kind \"bsy\"");
+  EXPECT_EQ(error_of([] { parse_fault_script("2:busy,2:error500"); }),
+            "--script \"2:busy,2:error500\": purchase 2 is named twice");
+  EXPECT_EQ(error_of([] { parse_fault_script("2:bsy"); }).substr(0, 42),
+            "--script \"2:bsy\": unknown fault kind \"bsy\"");
 }
 
 TEST(emulator_faults_test, probabilities_must_add_up_to_at_most_one) {
   EXPECT_EQ(checked_probabilities({{"throttle", 0.5}, {"busy", 0.5}}).size(), 2u);
-  EXPECT_EQ(error_of([] { checked_probabilities({{"throttle", 0.6}, {"busy", 0.6}}); }),
+  EXPECT_EQ(error_of([] {
+              checked_probabilities({{"throttle", 0.6}, {"busy", 0.6}});
+            }),
             "fault probabilities add up to 1.2 (at most 1)");
-  EXPECT_EQ(error_of([] { checked_probabilities({{"busy", -0.1}}); }), "fault \"busy\": probability must be 0..1 (got -0.1)");
+  EXPECT_EQ(error_of([] {
+              checked_probabilities({{"busy", -0.1}});
+            }),
+            "fault \"busy\": probability must be 0..1 (got -0.1)");
 }
 
 TEST(emulator_faults_test, the_script_hits_exactly_its_purchases) {
@@ -97,7 +106,7 @@ TEST(emulator_faults_test, restart_replays_the_sequence_from_purchase_one) {
 
 TEST(emulator_faults_test, kinds_before_commit_take_nothing) {
   for (auto k : {fault_kind::throttle, fault_kind::busy, fault_kind::error500, fault_kind::error502,
-                 fault_kind::error503, fault_kind::error504, fault_kind::drop_before})
+                 fault_kind::error503, fault_kind::error504, fault_kind::drop_before, fault_kind::no_balance})
     EXPECT_TRUE(fault_before_commit(k)) << fault_name(k);
   for (auto k : {fault_kind::commit_then_504, fault_kind::commit_then_drop, fault_kind::slow_commit})
     EXPECT_FALSE(fault_before_commit(k)) << fault_name(k);

@@ -49,7 +49,8 @@ TEST(emulator_state_test, an_auto_paid_order_creates_count_servers_named_after_i
   ASSERT_EQ(o.server_ids.size(), 3u);
   auto page = st.list_servers("", 0, 100, t0);
   EXPECT_EQ(page.count, 3);
-  EXPECT_EQ(names(page), (std::vector<std::string>{"game-eu-001-0003", "game-eu-001-0002", "game-eu-001-0001"}));
+  EXPECT_EQ(names(page),
+            (std::vector<std::string>{"game-eu-001-0003", "game-eu-001-0002", "game-eu-001-0001"}));
   for (const auto& s : page.servers) {
     EXPECT_EQ(s.order_id, o.order_id);
     EXPECT_EQ(s.product_id, o.product_id);
@@ -143,8 +144,8 @@ TEST(emulator_state_test, the_name_filter_is_a_substring_match) {
   EXPECT_EQ(match("web-001-"), (std::vector<std::string>{"xweb-001-0001", "web-001-0002", "web-001-0001"}));
   // Across the end of the order's name and into the -NNNN part.
   EXPECT_EQ(match("web-001-0002"), (std::vector<std::string>{"web-001-0002"}));
-  EXPECT_EQ(match("01-000"), (std::vector<std::string>{"db-001-0001", "xweb-001-0001", "web-001-0002",
-                                                       "web-001-0001"}));
+  EXPECT_EQ(match("01-000"),
+            (std::vector<std::string>{"db-001-0001", "xweb-001-0001", "web-001-0002", "web-001-0001"}));
   // Digits only, inside the -NNNN part.
   EXPECT_EQ(match("0002"), (std::vector<std::string>{"web-001-0002"}));
   EXPECT_EQ(match("-0002"), (std::vector<std::string>{"web-001-0002"}));
@@ -220,8 +221,9 @@ TEST(emulator_state_test, catalog_checks_answer_the_service_codes) {
             "CPS.0089 server_model_name: 'physical.zz9' is not a server model of the catalog");
   EXPECT_EQ(code([](auto& r) { r.phone_model_name = "nope"; }),
             "CPS.0028 phone_model_name: 'nope' is not a phone model of the catalog");
-  EXPECT_EQ(code([](auto& r) { r.phone_model_name = "kg1.large.8.aosp"; }),
-            "CPS.0257 phone_model_name: 'kg1.large.8.aosp' does not run on server model 'physical.rx1.xlarge'");
+  EXPECT_EQ(
+      code([](auto& r) { r.phone_model_name = "kg1.large.8.aosp"; }),
+      "CPS.0257 phone_model_name: 'kg1.large.8.aosp' does not run on server model 'physical.rx1.xlarge'");
   EXPECT_EQ(code([](auto& r) { r.phone_model_name = "aphs1.small.2.aosp"; }),
             "CPS.0257 phone_model_name: 'aphs1.small.2.aosp' is offline (not on sale)");
   EXPECT_EQ(code([](auto& r) { r.image_id = "00000000000000000000000000000000"; }),
@@ -288,14 +290,16 @@ TEST(emulator_state_test, a_bad_catalog_file_names_the_place) {
     load_catalog_file(wrong_type.path);
     FAIL() << "no error";
   } catch (const std::runtime_error& e) {
-    EXPECT_EQ(std::string(e.what()), wrong_type.path.string() + ":3:7: server_models[0].cpu: must be an integer");
+    EXPECT_EQ(std::string(e.what()),
+              wrong_type.path.string() + ":3:7: server_models[0].cpu: must be an integer");
   }
   temp_file unknown("[[phone_images]]\nimage_id = \"a\"\nimage_nmae = \"b\"\n");
   try {
     load_catalog_file(unknown.path);
     FAIL() << "no error";
   } catch (const std::runtime_error& e) {
-    EXPECT_EQ(std::string(e.what()), unknown.path.string() + ":3:14: phone_images[0].image_nmae: unknown key");
+    EXPECT_EQ(std::string(e.what()),
+              unknown.path.string() + ":3:14: phone_images[0].image_nmae: unknown key");
   }
   temp_file syntax("[[bandwidths]\n");
   EXPECT_THROW(load_catalog_file(syntax.path), std::runtime_error);

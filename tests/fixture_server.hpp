@@ -2,12 +2,11 @@
 // 127.0.0.1:0, each on its own thread with its own io_context (the client under test runs on the
 // test's thread). Header-only, for tests only.
 #pragma once
-#include "net.hpp"
-
-#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <atomic>
+#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -20,8 +19,9 @@
 #include <sstream>
 #include <string>
 #include <thread>
-#include <unistd.h>
 #include <vector>
+
+#include "net.hpp"
 
 namespace cphfleet::test {
 
@@ -79,11 +79,11 @@ struct step {
     close_at_once,          // close right after accept, reading nothing (before any TLS handshake)
     close_without_reading,  // wait until the request bytes arrive, close without reading them (a reset)
     read_then_close,        // read the whole request, close without answering
-    answer,                 // answer each request with `response`, up to `times` (-1: until the client closes)
-    answer_then_reset,      // answer one request with `response`, then close with a reset (SO_LINGER 0)
-    answer_after,           // read the request, wait `delay`, then answer with `response`
-    garbage,                // read the request, send `response` (not HTTP), close
-    handler,                // answer each request with what `handle` returns for it (raw HTTP)
+    answer,             // answer each request with `response`, up to `times` (-1: until the client closes)
+    answer_then_reset,  // answer one request with `response`, then close with a reset (SO_LINGER 0)
+    answer_after,       // read the request, wait `delay`, then answer with `response`
+    garbage,            // read the request, send `response` (not HTTP), close
+    handler,            // answer each request with what `handle` returns for it (raw HTTP)
   };
   using request_handler = std::function<std::string(const http::request<http::string_body>&)>;
   kind what = kind::answer;
@@ -95,8 +95,12 @@ struct step {
   static step close_at_once() { return {kind::close_at_once, {}, {}, 1, {}}; }
   static step close_without_reading() { return {kind::close_without_reading, {}, {}, 1, {}}; }
   static step read_then_close() { return {kind::read_then_close, {}, {}, 1, {}}; }
-  static step answer(std::string raw, int times = -1) { return {kind::answer, std::move(raw), {}, times, {}}; }
-  static step answer_then_reset(std::string raw) { return {kind::answer_then_reset, std::move(raw), {}, 1, {}}; }
+  static step answer(std::string raw, int times = -1) {
+    return {kind::answer, std::move(raw), {}, times, {}};
+  }
+  static step answer_then_reset(std::string raw) {
+    return {kind::answer_then_reset, std::move(raw), {}, 1, {}};
+  }
   static step answer_after(std::chrono::milliseconds d, std::string raw) {
     return {kind::answer_after, std::move(raw), d, 1, {}};
   }
@@ -130,7 +134,9 @@ class fixture_server {
   fixture_server& operator=(const fixture_server&) = delete;
 
   unsigned short port() const { return port_; }
-  std::string url() const { return (tls_ ? "https://127.0.0.1:" : "http://127.0.0.1:") + std::to_string(port_); }
+  std::string url() const {
+    return (tls_ ? "https://127.0.0.1:" : "http://127.0.0.1:") + std::to_string(port_);
+  }
   int accepted() const { return accepted_; }
   int closed() const { return closed_; }
   // Every request read, as `METHOD target` + headers + body (Beast's rendering).
@@ -159,7 +165,8 @@ class fixture_server {
     }
     if (tls_) {
       ssl::stream<tcp::socket> stream(std::move(socket), *tls_);
-      auto [ec] = co_await stream.async_handshake(ssl::stream_base::server, net::as_tuple(net::use_awaitable));
+      auto [ec] =
+          co_await stream.async_handshake(ssl::stream_base::server, net::as_tuple(net::use_awaitable));
       if (!ec) co_await serve(stream, s);
       stream.next_layer().close();
     } else {
@@ -179,7 +186,8 @@ class fixture_server {
     beast::flat_buffer buffer;
     for (int n = 0; s.times < 0 || n < s.times; ++n) {
       http::request<http::string_body> request;
-      auto [ec, bytes] = co_await http::async_read(stream, buffer, request, net::as_tuple(net::use_awaitable));
+      auto [ec, bytes] =
+          co_await http::async_read(stream, buffer, request, net::as_tuple(net::use_awaitable));
       if (ec) co_return;
       {
         std::ostringstream o;
@@ -188,17 +196,20 @@ class fixture_server {
         requests_.push_back(o.str());
       }
       switch (s.what) {
-        case step::kind::read_then_close: co_return;
+        case step::kind::read_then_close:
+          co_return;
         case step::kind::answer_after: {
           net::steady_timer timer(io_, s.delay);
           co_await timer.async_wait(net::as_tuple(net::use_awaitable));
           break;
         }
-        default: break;
+        default:
+          break;
       }
       // The handler runs on the server's thread; tests give it state it alone touches.
       std::string answer = s.what == step::kind::handler ? s.handle(request) : s.response;
-      auto [wec, wn] = co_await net::async_write(stream, net::buffer(answer), net::as_tuple(net::use_awaitable));
+      auto [wec, wn] =
+          co_await net::async_write(stream, net::buffer(answer), net::as_tuple(net::use_awaitable));
       if (wec || s.what == step::kind::garbage) co_return;
     }
     if (s.what == step::kind::answer_then_reset) {
@@ -256,7 +267,8 @@ class connect_proxy {
     for (;;) {
       auto [ec, n] = co_await from.async_read_some(net::buffer(data), net::as_tuple(net::use_awaitable));
       if (ec) break;
-      auto [wec, wn] = co_await net::async_write(to, net::buffer(data.data(), n), net::as_tuple(net::use_awaitable));
+      auto [wec, wn] =
+          co_await net::async_write(to, net::buffer(data.data(), n), net::as_tuple(net::use_awaitable));
       if (wec) break;
     }
     boost::system::error_code ignored;  // the other side may be gone already
@@ -266,7 +278,8 @@ class connect_proxy {
   net::awaitable<void> tunnel(tcp::socket client) {
     beast::flat_buffer buffer;
     http::request_parser<http::empty_body> parser;
-    auto [ec, n] = co_await http::async_read_header(client, buffer, parser, net::as_tuple(net::use_awaitable));
+    auto [ec, n] =
+        co_await http::async_read_header(client, buffer, parser, net::as_tuple(net::use_awaitable));
     if (ec) co_return;
     auto& request = parser.get();
     {
@@ -285,8 +298,8 @@ class connect_proxy {
     auto colon = authority.rfind(':');
     tcp::socket upstream(io_);
     tcp::resolver resolver(io_);
-    auto [rec, results] = co_await resolver.async_resolve(authority.substr(0, colon), authority.substr(colon + 1),
-                                                          net::as_tuple(net::use_awaitable));
+    auto [rec, results] = co_await resolver.async_resolve(
+        authority.substr(0, colon), authority.substr(colon + 1), net::as_tuple(net::use_awaitable));
     if (rec) co_return;
     auto [cec, ep] = co_await net::async_connect(upstream, results, net::as_tuple(net::use_awaitable));
     if (cec) co_return;
@@ -341,7 +354,8 @@ inline const test_pki& pki() {
       }
     };
     const std::string ec_key = "-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes";
-    run("openssl req -x509 " + ec_key + " -keyout ca.key -out ca.pem -days 2 -subj /CN=cphfleet-test-ca"
+    run("openssl req -x509 " + ec_key +
+        " -keyout ca.key -out ca.pem -days 2 -subj /CN=cphfleet-test-ca"
         " -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign");
     auto leaf = [&](const std::string& name, const std::string& san) {
       std::ofstream(p.dir / (name + ".ext")) << "subjectAltName=" << san << "\n";

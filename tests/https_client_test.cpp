@@ -1,8 +1,8 @@
 #include "https_client.hpp"
 
-#include "fixture_server.hpp"
-
 #include <gtest/gtest.h>
+
+#include "fixture_server.hpp"
 
 namespace cphfleet {
 namespace {
@@ -116,6 +116,29 @@ TEST(https_client_test, refused_connection_fails_at_connect_before_anything_is_w
   EXPECT_EQ(c.client.stats().connections_opened, 0);
 }
 
+TEST(https_client_test, a_connect_that_hangs_times_out_at_connect_unsent) {
+  // A listener whose accept queue is full drops new SYNs: the connect neither completes nor fails.
+  net::io_context io;
+  tcp::acceptor full(io, tcp::endpoint(net::ip::make_address("127.0.0.1"), 0));
+  full.listen(0);
+  std::vector<tcp::socket> queued;
+  for (int i = 0; i < 3; ++i) {
+    // Started, never waited for (`io` never runs): a sync connect would hang here instead.
+    queued.emplace_back(io);
+    queued.back().async_connect(full.local_endpoint(), [](boost::system::error_code) {});
+  }
+  https_client_options o;
+  o.connect_timeout = 200ms;
+  client_under_test c("http://127.0.0.1:" + std::to_string(full.local_endpoint().port()), o);
+  auto started = std::chrono::steady_clock::now();
+  auto r = c.send(post_body());
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 2000ms);
+  ASSERT_TRUE(r.error);
+  EXPECT_EQ(r.error->message, "connect: timed out after 200 ms");
+  EXPECT_FALSE(r.error->request_written);
+  EXPECT_EQ(classify_purchase(r).cls, outcome_class::retryable);
+}
+
 TEST(https_client_test, an_unknown_host_fails_at_resolve_before_anything_is_written) {
   https_client_options o;
   o.connect_timeout = 2000ms;
@@ -188,7 +211,8 @@ TEST(https_client_test, garbage_instead_of_http_is_a_malformed_answer_and_ambigu
 
 TEST(https_client_test, an_html_error_page_is_an_answer_with_its_text) {
   const std::string page = "<html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>";
-  fixture_server server({step::answer(http_answer(502, "Bad Gateway", page, "X-Request-Id: gw-123\r\n", "text/html"))});
+  fixture_server server(
+      {step::answer(http_answer(502, "Bad Gateway", page, "X-Request-Id: gw-123\r\n", "text/html"))});
   client_under_test c(server.url());
   auto r = c.send(post_body());
   ASSERT_TRUE(r.response);
@@ -345,7 +369,8 @@ TEST(https_client_test, an_untrusted_certificate_fails_at_tls_saying_why) {
   auto r = c.send(post_body());
   ASSERT_TRUE(r.error);
   EXPECT_EQ(r.error->step, transport_step::tls);
-  EXPECT_EQ(r.error->message, "tls: certificate verify failed for 127.0.0.1: unable to get local issuer certificate");
+  EXPECT_EQ(r.error->message,
+            "tls: certificate verify failed for 127.0.0.1: unable to get local issuer certificate");
   EXPECT_FALSE(r.error->request_written);
   EXPECT_EQ(classify_purchase(r).cls, outcome_class::retryable);
   EXPECT_TRUE(server.requests().empty());

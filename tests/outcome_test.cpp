@@ -1,8 +1,7 @@
 #include "outcome.hpp"
 
-#include <gtest/gtest.h>
-
 #include <fmt/format.h>
+#include <gtest/gtest.h>
 
 namespace cphfleet {
 namespace {
@@ -112,7 +111,8 @@ TEST(outcome_test, throttling_carries_the_gateway_limit_and_retry_after) {
   call_report report;
   report.http_status = 429;
   report.error_code = "APIGW.0308";
-  report.error_msg = "The throttling threshold has been reached: policy user over ratelimit,limit:10,time:1 second";
+  report.error_msg =
+      "The throttling threshold has been reached: policy user over ratelimit,limit:10,time:1 second";
   report.retry_after_s = 3;
   auto o = classify(report, call_kind::purchase);
   EXPECT_TRUE(o.throttled);

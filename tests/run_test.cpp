@@ -228,22 +228,39 @@ TEST(run_test, a_run_killed_at_any_moment_loses_nothing_and_buys_nothing_twice) 
                                "--fault", "throttle:0.1"});
   std::vector<fleet_def> fleets{{"eu", 34}, {"us", 21}};
   e.write(fleets, emu.url(), limits_def{.rps = 30, .burst = 2, .in_flight = 3});
-  for (int moment = 0; moment < 22; ++moment) {
-    SCOPED_TRACE("kill after " + std::to_string(moment * 25) + " ms");
+  int before_any_send = 0, with_open_chunks = 0, after_all_sent = 0;
+  for (int moment = 0; moment < 24; ++moment) {
+    // Every 25 ms through the sends, then later and later, past the end of a run.
+    int delay_ms = moment < 18 ? moment * 25 : 700 + (moment - 18) * 500;
+    SCOPED_TRACE("kill after " + std::to_string(delay_ms) + " ms");
     emu.reset();
     std::filesystem::remove(e.ledger);
     {
       child_process victim({CPHFLEET_BINARY, "run", e.job.string()}, aksk_env(), e.dir / "victim.out",
                            e.dir / "victim.err");
-      std::this_thread::sleep_for(std::chrono::milliseconds(moment * 25));
+      std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms));
       victim.signal(SIGKILL);
       victim.wait();
     }
+    // Where the kill landed, as the ledger tells it.
+    ledger_index left(read_ledger(e.ledger));
+    bool open = false, all_ordered = !left.fleets().empty();
+    for (const auto& f : left.fleets()) {
+      open = open || left.totals(f).unresolved_chunks > 0;
+      all_ordered = all_ordered && left.totals(f).ordered_servers == (f == "eu" ? 34 : 21);
+    }
+    before_any_send += left.rows().empty();
+    with_open_chunks += open;
+    after_all_sent += all_ordered;
     auto r = e.run();
     ASSERT_EQ(r.exit_code, 0) << r.err;
     expect_ledger_matches_emulator(e.ledger, emu, fleets);
     if (HasFailure()) break;
   }
+  // The moments covered a kill before anything was sent, with purchases open, and after the end.
+  EXPECT_GE(before_any_send, 1);
+  EXPECT_GE(with_open_chunks, 3);
+  EXPECT_GE(after_all_sent, 1);
 }
 
 TEST(run_test, sigterm_sends_nothing_new_records_what_was_in_flight_and_exits_143) {

@@ -17,8 +17,8 @@ std::string line_of(const std::string& canonical, int n) {
 
 signing_input go_sdk_vector(std::string method, std::string query, std::string body) {
   // The official Go SDK's test setup (spec/cph-api.md §5): host not signed, only x-sdk-date.
-  return signing_input{std::move(method), "/path", std::move(query), {{"X-Sdk-Date", "20060102T150405Z"}},
-                       std::move(body)};
+  return signing_input{
+      std::move(method), "/path", std::move(query), {{"X-Sdk-Date", "20060102T150405Z"}}, std::move(body)};
 }
 
 TEST(signer_test, public_vector_get_with_query_matches_the_go_sdk) {
@@ -45,7 +45,9 @@ TEST(signer_test, canonical_request_has_the_blank_line_and_the_body_hash) {
 }
 
 TEST(signer_test, canonical_uri_gets_a_trailing_slash_and_encodes_each_segment) {
-  auto uri = [](std::string path) { return line_of(canonical_request({"GET", std::move(path), "", {}, ""}), 1); };
+  auto uri = [](std::string path) {
+    return line_of(canonical_request({"GET", std::move(path), "", {}, ""}), 1);
+  };
   EXPECT_EQ(uri("/v1/0123abc/cloud-phone/phones"), "/v1/0123abc/cloud-phone/phones/");
   EXPECT_EQ(uri("/v1/p/cloud-phone/servers/"), "/v1/p/cloud-phone/servers/");
   EXPECT_EQ(uri("/"), "/");
@@ -57,9 +59,12 @@ TEST(signer_test, canonical_uri_gets_a_trailing_slash_and_encodes_each_segment) 
 }
 
 TEST(signer_test, canonical_query_sorts_by_key_then_value_and_encodes) {
-  auto query = [](std::string q) { return line_of(canonical_request({"GET", "/", std::move(q), {}, ""}), 2); };
+  auto query = [](std::string q) {
+    return line_of(canonical_request({"GET", "/", std::move(q), {}, ""}), 2);
+  };
   EXPECT_EQ(query(""), "");
-  EXPECT_EQ(query("offset=0&limit=100&server_name=game-eu-001"), "limit=100&offset=0&server_name=game-eu-001");
+  EXPECT_EQ(query("offset=0&limit=100&server_name=game-eu-001"),
+            "limit=100&offset=0&server_name=game-eu-001");
   EXPECT_EQ(query("b=2&a=1&a=0"), "a=0&a=1&b=2");
   EXPECT_EQ(query("server_name=%E6%B8%B8%E6%88%8F"), "server_name=%E6%B8%B8%E6%88%8F");
   EXPECT_EQ(query("name=a%20b"), "name=a%20b");
@@ -84,10 +89,11 @@ TEST(signer_test, headers_are_lowercased_trimmed_and_sorted) {
   EXPECT_EQ(line_of(c, 6), "x-sdk-date:20240101T000000Z");
   EXPECT_EQ(line_of(c, 8), "content-type;host;x-project-id;x-sdk-date");
   auto header = authorization("AK", "SK", in);
-  EXPECT_EQ(header.rfind("SDK-HMAC-SHA256 Access=AK, SignedHeaders=content-type;host;x-project-id;x-sdk-date, "
-                         "Signature=",
-                         0),
-            0u)
+  EXPECT_EQ(
+      header.rfind("SDK-HMAC-SHA256 Access=AK, SignedHeaders=content-type;host;x-project-id;x-sdk-date, "
+                   "Signature=",
+                   0),
+      0u)
       << header;
 }
 

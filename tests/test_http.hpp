@@ -65,7 +65,10 @@ class http_client {
   // checked against the certificate and sent as SNI; empty: the host.
   http_client(std::string host, unsigned short port, ssl::context& tls, std::string server_name = {},
               std::chrono::milliseconds timeout = std::chrono::seconds(10))
-      : host_(std::move(host)), port_(port), timeout_(timeout), tls_(&tls),
+      : host_(std::move(host)),
+        port_(port),
+        timeout_(timeout),
+        tls_(&tls),
         server_name_(server_name.empty() ? host_ : std::move(server_name)) {}
 
   void set_timeout(std::chrono::milliseconds t) { timeout_ = t; }
@@ -82,7 +85,8 @@ class http_client {
       secure_ = std::make_unique<beast::ssl_stream<beast::tcp_stream>>(ioc_, *tls_);
       boost::system::error_code not_ip;
       net::ip::make_address(server_name_, not_ip);
-      if (not_ip) SSL_set_tlsext_host_name(secure_->native_handle(), server_name_.c_str());  // SNI takes no IPs
+      if (not_ip)
+        SSL_set_tlsext_host_name(secure_->native_handle(), server_name_.c_str());  // SNI takes no IPs
       secure_->set_verify_callback(ssl::host_name_verification(server_name_));
       auto& lowest = beast::get_lowest_layer(*secure_);
       lowest.expires_after(timeout_);
@@ -243,7 +247,8 @@ class raw_connection {
     if (ec) throw boost::system::system_error(ec);
     http_result out;
     out.status = parser.get().result_int();
-    for (const auto& f : parser.get()) out.headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
+    for (const auto& f : parser.get())
+      out.headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
     out.body = parser.get().body();
     return out;
   }

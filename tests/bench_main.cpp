@@ -63,51 +63,15 @@ measured run_measured(const std::vector<std::string>& args, const std::filesyste
                       const std::string& name, std::chrono::seconds timeout = std::chrono::seconds(150)) {
   std::vector<std::string> argv{g_binary};
   argv.insert(argv.end(), args.begin(), args.end());
-  std::vector<std::string> env_entries;
-  std::vector<std::string> extra = aksk_env();
-  for (char** e = environ; *e; ++e) {
-    std::string entry = *e;
-    std::string key = entry.substr(0, entry.find('='));
-    bool replaced = std::any_of(extra.begin(), extra.end(),
-                                [&](const std::string& x) { return x.substr(0, x.find('=')) == key; });
-    if (!replaced) env_entries.push_back(entry);
-  }
-  env_entries.insert(env_entries.end(), extra.begin(), extra.end());
   auto out_path = dir / (name + ".out"), err_path = dir / (name + ".err");
-
   auto started = clock_type::now();
-  pid_t pid = ::fork();
-  if (pid < 0) throw std::runtime_error("fork failed");
-  if (pid == 0) {
-    int o = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    int e = ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    int in = ::open("/dev/null", O_RDONLY);
-    ::dup2(in, 0);
-    ::dup2(o, 1);
-    ::dup2(e, 2);
-    std::vector<char*> a, v;
-    for (auto& s : argv) a.push_back(s.data());
-    a.push_back(nullptr);
-    for (auto& s : env_entries) v.push_back(s.data());
-    v.push_back(nullptr);
-    ::execve(a[0], a.data(), v.data());
-    ::_exit(127);
-  }
   measured m;
-  int status = 0;
   rusage usage{};
-  for (;;) {
-    pid_t r = ::wait4(pid, &status, WNOHANG, &usage);
-    if (r == pid) break;
-    if (clock_type::now() - started > timeout) {
-      ::kill(pid, SIGKILL);
-      ::wait4(pid, &status, 0, &usage);
-      break;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  {
+    child_process child(argv, aksk_env(), out_path, err_path);
+    m.exit_code = child.wait(timeout, &usage);
   }
   m.wall_s = std::chrono::duration<double>(clock_type::now() - started).count();
-  m.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   auto seconds = [](const timeval& t) {
     return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6;
   };

@@ -3,6 +3,7 @@
 #pragma once
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -82,11 +83,14 @@ class child_process {
   void signal(int sig) { ::kill(pid_, sig); }
 
   // The exit code, 128+N when killed by signal N; kills the child (and returns -1) after `timeout`.
-  int wait(std::chrono::milliseconds timeout = std::chrono::seconds(120)) {
+  // `usage`, when given, gets the child's CPU time and peak RSS.
+  int wait(std::chrono::milliseconds timeout = std::chrono::seconds(120), rusage* usage = nullptr) {
     auto end = std::chrono::steady_clock::now() + timeout;
+    rusage ignored{};
+    rusage* u = usage ? usage : &ignored;
     while (!done_) {
       int st = 0;
-      pid_t r = ::waitpid(pid_, &st, WNOHANG);
+      pid_t r = ::wait4(pid_, &st, WNOHANG, u);
       if (r == pid_) {
         done_ = true;
         status_ = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
@@ -94,12 +98,12 @@ class child_process {
       }
       if (std::chrono::steady_clock::now() > end) {
         ::kill(pid_, SIGKILL);
-        ::waitpid(pid_, &st, 0);
+        ::wait4(pid_, &st, 0, u);
         done_ = true;
         status_ = -1;
         break;
       }
-      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
     }
     return status_;
   }

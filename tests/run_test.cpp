@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <sstream>
 
 namespace cphfleet::test {
 namespace {
@@ -295,6 +296,30 @@ TEST(run_test, a_second_signal_records_the_calls_in_flight_as_unknown_and_leaves
   auto chunks = idx.chunks_of("eu");
   ASSERT_EQ(chunks.size(), 2u);  // only the two in flight were ever sent
   for (const ledger_row* row : chunks) EXPECT_EQ(row->status, chunk_status::unknown) << row->chunk;
+}
+
+TEST(run_test, a_deadline_stops_new_sends_and_the_next_run_carries_on) {
+  run_env e;
+  emulator_process emu(e.dir, {"--latency", "100"});
+  e.write({{"eu", 400}}, emu.url(), limits_def{.rps = 10, .burst = 1, .in_flight = 2});
+  auto r = e.run({"--deadline", "1s", "--json", "--log-format", "json"});
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;  // short of the target, nothing failed
+  auto s = summary_of(r);
+  EXPECT_EQ(s.at("stopped").as_string(), "deadline");
+  EXPECT_GT(s.at("not_sent").to_number<std::int64_t>(), 0);
+  auto sent = emu.orders().size();
+  EXPECT_GE(sent, 5u);
+  EXPECT_LE(sent, 15u);  // about 10 per second, plus what was in flight at the deadline
+  // Every log line is a JSON object with time, level and msg.
+  std::istringstream lines(r.err);
+  for (std::string line; std::getline(lines, line);) {
+    auto v = boost::json::parse(line).as_object();
+    EXPECT_TRUE(v.contains("time") && v.contains("level") && v.contains("msg")) << line;
+  }
+  // Everything sent before the deadline is recorded; the next run buys the rest, once.
+  expect_ledger_matches_emulator(e.ledger, emu, {{"eu", static_cast<std::int64_t>(sent) * 10}});
+  ASSERT_EQ(e.run({}).exit_code, 0);
+  expect_ledger_matches_emulator(e.ledger, emu, {{"eu", 400}});
 }
 
 }  // namespace

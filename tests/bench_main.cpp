@@ -25,6 +25,7 @@ namespace cphfleet::bench {
 namespace {
 
 using test::child_process;
+using test::emulator_child;
 using test::slurp;
 using clock_type = std::chrono::steady_clock;
 
@@ -132,34 +133,11 @@ class emulator_process {
  public:
   emulator_process(const std::filesystem::path& dir, std::vector<std::string> extra,
                    const tls_files* tls = nullptr)
-      : tls_(tls != nullptr) {
-    auto port_file = dir / "emulator.port";
-    std::filesystem::remove(port_file);
-    std::vector<std::string> argv{g_binary,           "emulator", "--listen", "127.0.0.1:0", "--port-file",
-                                  port_file.string(), "--ak",     k_ak,       "--sk",        k_sk};
+      : tls_(tls != nullptr), child_(g_binary, dir, arguments(std::move(extra), tls)), port_(child_.port()) {
     if (tls != nullptr) {
-      argv.insert(argv.end(), {"--tls-cert", tls->cert.string(), "--tls-key", tls->key.string()});
       tls_context_.load_verify_file(tls->ca.string());
       tls_context_.set_verify_mode(ssl::verify_peer);
     }
-    argv.insert(argv.end(), extra.begin(), extra.end());
-    process_ = std::make_unique<child_process>(argv, std::vector<std::string>{}, dir / "emulator.out",
-                                               dir / "emulator.err");
-    auto until = clock_type::now() + std::chrono::seconds(20);
-    while (clock_type::now() < until) {
-      std::string text = slurp(port_file);
-      if (!text.empty()) {
-        port_ = static_cast<unsigned short>(std::stoi(text));
-        return;
-      }
-      if (!process_->running()) break;
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    throw std::runtime_error("emulator did not start: " + process_->err());
-  }
-  ~emulator_process() {
-    process_->signal(SIGTERM);
-    process_->wait(std::chrono::seconds(10));
   }
 
   std::string url() const {
@@ -195,10 +173,16 @@ class emulator_process {
   }
 
  private:
+  static std::vector<std::string> arguments(std::vector<std::string> extra, const tls_files* tls) {
+    std::vector<std::string> args{"--ak", k_ak, "--sk", k_sk};
+    if (tls != nullptr) args.insert(args.end(), {"--tls-cert", tls->cert.string(), "--tls-key", tls->key.string()});
+    args.insert(args.end(), extra.begin(), extra.end());
+    return args;
+  }
   bool tls_;
   ssl::context tls_context_{ssl::context::tls_client};
-  std::unique_ptr<child_process> process_;
-  unsigned short port_ = 0;
+  emulator_child child_;
+  unsigned short port_;
 };
 
 // Orders per second between the order after the first `skip` and the last one: the first `skip` (a

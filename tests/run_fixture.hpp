@@ -31,30 +31,8 @@ struct emulator_order {
 
 class emulator_process {
  public:
-  explicit emulator_process(const std::filesystem::path& dir, std::vector<std::string> extra = {}) {
-    auto port_file = dir / "emulator.port";
-    std::filesystem::remove(port_file);
-    std::vector<std::string> argv{CPHFLEET_BINARY, "emulator", "--listen", "127.0.0.1:0", "--port-file",
-                                  port_file.string(), "--ak", k_ak, "--sk", k_sk};
-    argv.insert(argv.end(), extra.begin(), extra.end());
-    process_ = std::make_unique<child_process>(argv, std::vector<std::string>{}, dir / "emulator.out",
-                                               dir / "emulator.err");
-    auto until = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-    while (std::chrono::steady_clock::now() < until) {
-      std::string text = slurp(port_file);
-      if (!text.empty()) {
-        port_ = static_cast<unsigned short>(std::stoi(text));
-        return;
-      }
-      if (!process_->running()) break;
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    throw std::runtime_error("emulator did not start: " + process_->err());
-  }
-  ~emulator_process() {
-    process_->signal(SIGTERM);
-    process_->wait(std::chrono::seconds(10));
-  }
+  explicit emulator_process(const std::filesystem::path& dir, std::vector<std::string> extra = {})
+      : child_(CPHFLEET_BINARY, dir, with_aksk(std::move(extra))), port_(child_.port()) {}
 
   unsigned short port() const { return port_; }
   std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
@@ -79,8 +57,12 @@ class emulator_process {
   void reset() { ASSERT_EQ(admin("POST", "/_emulator/reset").status, 200u); }
 
  private:
-  std::unique_ptr<child_process> process_;
-  unsigned short port_ = 0;
+  static std::vector<std::string> with_aksk(std::vector<std::string> extra) {
+    extra.insert(extra.begin(), {"--ak", k_ak, "--sk", k_sk});
+    return extra;
+  }
+  emulator_child child_;
+  unsigned short port_;
 };
 
 struct fleet_def {

@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -125,6 +126,43 @@ class child_process {
   pid_t pid_ = -1;
   bool done_ = false;
   int status_ = -1;
+};
+
+// `BINARY emulator --listen 127.0.0.1:0 --port-file ... ARGS` as a child process in `dir`, ready once
+// its port is known; stopped with SIGTERM when this goes away.
+class emulator_child {
+ public:
+  emulator_child(const std::string& binary, const std::filesystem::path& dir, const std::vector<std::string>& args) {
+    auto port_file = dir / "emulator.port";
+    std::filesystem::remove(port_file);
+    std::vector<std::string> argv{binary, "emulator", "--listen", "127.0.0.1:0", "--port-file", port_file.string()};
+    argv.insert(argv.end(), args.begin(), args.end());
+    process_ = std::make_unique<child_process>(argv, std::vector<std::string>{}, dir / "emulator.out",
+                                               dir / "emulator.err");
+    auto until = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (std::chrono::steady_clock::now() < until) {
+      std::string text = slurp(port_file);
+      if (!text.empty()) {
+        port_ = static_cast<unsigned short>(std::stoi(text));
+        return;
+      }
+      if (!process_->running()) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    throw std::runtime_error("emulator did not start: " + process_->err());
+  }
+  ~emulator_child() {
+    process_->signal(SIGTERM);
+    process_->wait(std::chrono::seconds(10));
+  }
+  emulator_child(const emulator_child&) = delete;
+  emulator_child& operator=(const emulator_child&) = delete;
+
+  unsigned short port() const { return port_; }
+
+ private:
+  std::unique_ptr<child_process> process_;
+  unsigned short port_ = 0;
 };
 
 struct run_result {

@@ -1,4 +1,4 @@
-#include "catalog_check.hpp"
+#include "api/catalog_rules.hpp"
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>

@@ -3,9 +3,9 @@
 #pragma once
 #include <vector>
 
-#include "api_reads.hpp"
-#include "diagnostic.hpp"
-#include "job_file.hpp"
+#include "api/reads.hpp"
+#include "base/diagnostic.hpp"
+#include "input/job_file.hpp"
 
 namespace cphfleet {
 

@@ -1,4 +1,4 @@
-#include "api_model.hpp"
+#include "api/purchase_body.hpp"
 
 #include <boost/json.hpp>
 #include <fmt/format.h>

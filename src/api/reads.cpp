@@ -1,4 +1,4 @@
-#include "api_reads.hpp"
+#include "api/reads.hpp"
 
 #include <boost/json.hpp>
 #include <fmt/format.h>

@@ -1,4 +1,4 @@
-#include "signer.hpp"
+#include "api/signer.hpp"
 
 #include <fmt/format.h>
 #include <openssl/evp.h>

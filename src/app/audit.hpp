@@ -1,8 +1,8 @@
 // The account audit (`cphfleet audit`): the ledger against the servers the service lists, per fleet.
 // Pure: the command does the reading.
 #pragma once
-#include "api_reads.hpp"
-#include "ledger.hpp"
+#include "api/reads.hpp"
+#include "ledger/ledger.hpp"
 
 #include <chrono>
 #include <optional>

@@ -1,11 +1,11 @@
-#include "run_driver.hpp"
+#include "app/run_driver.hpp"
 
-#include "cli.hpp"
-#include "diagnostic.hpp"
-#include "ledger_writer.hpp"
-#include "log.hpp"
-#include "service.hpp"
-#include "terminal.hpp"
+#include "cli/cli.hpp"
+#include "base/diagnostic.hpp"
+#include "ledger/writer.hpp"
+#include "base/log.hpp"
+#include "app/service.hpp"
+#include "base/terminal.hpp"
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>

@@ -1,9 +1,9 @@
 // What run, replay and reconcile share: the ledger locked, the service connected, a scheduler on one
 // io_context, SIGINT/SIGTERM handled as DESIGN.md says, a live progress line, and the summary at the end.
 #pragma once
-#include "config.hpp"
-#include "run_report.hpp"
-#include "scheduler.hpp"
+#include "input/config.hpp"
+#include "app/run_report.hpp"
+#include "send/scheduler.hpp"
 
 #include <chrono>
 #include <functional>

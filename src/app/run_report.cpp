@@ -1,6 +1,6 @@
-#include "run_report.hpp"
+#include "app/run_report.hpp"
 
-#include "cli.hpp"
+#include "cli/cli.hpp"
 
 #include <boost/json.hpp>
 #include <fmt/format.h>

@@ -1,8 +1,8 @@
 // What a run (or replay) tells its caller: the per-fleet summary on stdout, its JSON form, the exit
 // code, and Prometheus metrics for node_exporter's textfile collector (DESIGN.md "Output").
 #pragma once
-#include "ledger.hpp"
-#include "scheduler.hpp"
+#include "ledger/ledger.hpp"
+#include "send/scheduler.hpp"
 
 #include <cstdint>
 #include <filesystem>

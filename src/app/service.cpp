@@ -1,16 +1,29 @@
-#include "service.hpp"
+#include "app/service.hpp"
 
 #include <fmt/format.h>
 
 #include <stdexcept>
 
-#include "cph_client.hpp"
-#include "credentials.hpp"
-#include "diagnostic.hpp"
-#include "emulator.hpp"
-#include "https_client.hpp"
+#include "client/cph_client.hpp"
+#include "input/credentials.hpp"
+#include "base/diagnostic.hpp"
+#include "emulator/server.hpp"
+#include "client/https_client.hpp"
 
 namespace cphfleet {
+
+emulator_options from(const emulator_config& c) {
+  emulator_options o;
+  o.listen = "127.0.0.1:0";
+  o.latency_ms = c.latency_ms;
+  o.settle_ms = c.settle_ms;
+  o.rate_limit = c.rate_limit;
+  o.seed = c.seed;
+  o.faults = c.faults;
+  o.script = c.script;
+  return o;
+}
+
 
 service_session::service_session(net::io_context& ioc, const config& cfg) {
   // Credentials first: a missing variable is an input error (exit 2) before anything else starts.

@@ -1,9 +1,10 @@
 // The service a config names, ready for calls: the in-process emulator when `endpoint = "embedded"`,
 // credentials from the environment, the HTTPS client and the typed CPH client on top.
 #pragma once
-#include "config.hpp"
-#include "cph_api.hpp"
-#include "net.hpp"
+#include "emulator/options.hpp"
+#include "input/config.hpp"
+#include "send/cph_api.hpp"
+#include "base/net.hpp"
 
 #include <memory>
 #include <optional>
@@ -12,6 +13,10 @@
 namespace cphfleet {
 
 class emulator;
+
+// The options for `endpoint = "embedded"`: loopback, any port, no auth.
+emulator_options from(const emulator_config& c);
+
 class https_client;
 class cph_client;
 struct credentials;

@@ -1,4 +1,4 @@
-#include "diagnostic.hpp"
+#include "base/diagnostic.hpp"
 
 #include <fmt/format.h>
 

@@ -1,6 +1,6 @@
-#include "terminal.hpp"
+#include "base/terminal.hpp"
 
-#include "log.hpp"
+#include "base/log.hpp"
 
 #include <unistd.h>
 

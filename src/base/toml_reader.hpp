@@ -2,7 +2,7 @@
 // input (`path:line:col: field: what is wrong (what is allowed)`). The job file and the config file
 // are both read through it, so their messages read alike.
 #pragma once
-#include "diagnostic.hpp"
+#include "base/diagnostic.hpp"
 
 #include <toml++/toml.h>
 

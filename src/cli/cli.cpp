@@ -1,7 +1,7 @@
-#include "cli.hpp"
+#include "cli/cli.hpp"
 
-#include "diagnostic.hpp"
-#include "log.hpp"
+#include "base/diagnostic.hpp"
+#include "base/log.hpp"
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>

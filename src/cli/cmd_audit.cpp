@@ -1,9 +1,9 @@
 // `cphfleet audit [--fleet F]... [--json]`: the ledger against the servers on the account.
-#include "audit.hpp"
-#include "cli.hpp"
-#include "inputs.hpp"
-#include "log.hpp"
-#include "service.hpp"
+#include "app/audit.hpp"
+#include "cli/cli.hpp"
+#include "input/inputs.hpp"
+#include "base/log.hpp"
+#include "app/service.hpp"
 
 #include <CLI/CLI.hpp>
 #include <boost/json.hpp>

@@ -7,12 +7,12 @@
 #include <map>
 #include <memory>
 
-#include "cli.hpp"
-#include "cph_client.hpp"
-#include "inputs.hpp"
-#include "outcome.hpp"
-#include "service.hpp"
-#include "terminal.hpp"
+#include "cli/cli.hpp"
+#include "client/cph_client.hpp"
+#include "input/inputs.hpp"
+#include "client/outcome.hpp"
+#include "app/service.hpp"
+#include "base/terminal.hpp"
 
 namespace cphfleet {
 namespace {

@@ -1,8 +1,8 @@
 // `cphfleet emulator [options]`: the local CPH service, until SIGINT or SIGTERM.
-#include "cli.hpp"
-#include "emulator.hpp"
-#include "emulator_faults.hpp"
-#include "log.hpp"
+#include "cli/cli.hpp"
+#include "emulator/server.hpp"
+#include "emulator/faults.hpp"
+#include "base/log.hpp"
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>

@@ -1,10 +1,10 @@
 // `cphfleet ledger [--json] [--fleet F] [--status S] [--since T] [--latest]`: per-fleet totals and the
 // matching rows, read from the ledger alone (no lock: it only reads, and rows are only ever appended).
-#include "cli.hpp"
-#include "inputs.hpp"
-#include "ledger.hpp"
-#include "log.hpp"
-#include "terminal.hpp"
+#include "cli/cli.hpp"
+#include "input/inputs.hpp"
+#include "ledger/ledger.hpp"
+#include "base/log.hpp"
+#include "base/terminal.hpp"
 
 #include <CLI/CLI.hpp>
 #include <boost/json.hpp>

@@ -6,11 +6,11 @@
 #include <cstdio>
 #include <memory>
 
-#include "cli.hpp"
-#include "inputs.hpp"
-#include "ledger.hpp"
-#include "planner.hpp"
-#include "terminal.hpp"
+#include "cli/cli.hpp"
+#include "input/inputs.hpp"
+#include "ledger/ledger.hpp"
+#include "plan/planner.hpp"
+#include "base/terminal.hpp"
 
 namespace cphfleet {
 namespace {

@@ -1,12 +1,12 @@
 // `cphfleet replay [--fleet F]... [--chunk C]... [--json]` re-sends the chunks whose latest status is
 // failed (or retrying) with the exact request the ledger recorded: no job file is needed.
 // `cphfleet reconcile` settles every sending/unknown chunk by reading the service.
-#include "cli.hpp"
-#include "inputs.hpp"
-#include "ledger.hpp"
-#include "log.hpp"
-#include "planner.hpp"
-#include "run_driver.hpp"
+#include "cli/cli.hpp"
+#include "input/inputs.hpp"
+#include "ledger/ledger.hpp"
+#include "base/log.hpp"
+#include "plan/planner.hpp"
+#include "app/run_driver.hpp"
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>

@@ -1,11 +1,11 @@
 // `cphfleet run JOB [--dry-run] [--json] [--metrics-file F] [--deadline D] [--max-servers N]`:
 // bring every fleet of the job up to its target.
-#include "cli.hpp"
-#include "inputs.hpp"
-#include "ledger.hpp"
-#include "log.hpp"
-#include "planner.hpp"
-#include "run_driver.hpp"
+#include "cli/cli.hpp"
+#include "input/inputs.hpp"
+#include "ledger/ledger.hpp"
+#include "base/log.hpp"
+#include "plan/planner.hpp"
+#include "app/run_driver.hpp"
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>

@@ -1,12 +1,12 @@
 // `cphfleet validate JOB`: every rule of the job and its config, checked without sending anything.
 #include <fmt/format.h>
 
-#include "catalog_check.hpp"
-#include "cli.hpp"
-#include "cph_client.hpp"
-#include "inputs.hpp"
-#include "outcome.hpp"
-#include "service.hpp"
+#include "api/catalog_rules.hpp"
+#include "cli/cli.hpp"
+#include "client/cph_client.hpp"
+#include "input/inputs.hpp"
+#include "client/outcome.hpp"
+#include "app/service.hpp"
 
 #include <CLI/CLI.hpp>
 

@@ -1,4 +1,4 @@
-#include "cph_client.hpp"
+#include "client/cph_client.hpp"
 
 #include <fmt/format.h>
 
@@ -7,7 +7,7 @@
 #include <set>
 #include <stdexcept>
 
-#include "signer.hpp"
+#include "api/signer.hpp"
 
 namespace cphfleet {
 

@@ -8,11 +8,11 @@
 #include <string_view>
 #include <vector>
 
-#include "api_model.hpp"
-#include "api_reads.hpp"
-#include "cph_api.hpp"
-#include "credentials.hpp"
-#include "https_client.hpp"
+#include "api/purchase_body.hpp"
+#include "api/reads.hpp"
+#include "send/cph_api.hpp"
+#include "input/credentials.hpp"
+#include "client/https_client.hpp"
 
 namespace cphfleet {
 

@@ -1,4 +1,4 @@
-#include "https_client.hpp"
+#include "client/https_client.hpp"
 
 #include <fmt/format.h>
 #include <openssl/evp.h>

@@ -12,9 +12,9 @@
 #include <utility>
 #include <vector>
 
-#include "credentials.hpp"
-#include "net.hpp"
-#include "outcome.hpp"
+#include "input/credentials.hpp"
+#include "base/net.hpp"
+#include "client/outcome.hpp"
 
 namespace cphfleet {
 

@@ -1,4 +1,4 @@
-#include "outcome.hpp"
+#include "client/outcome.hpp"
 
 #include <charconv>
 

@@ -1,4 +1,4 @@
-#include "emulator_faults.hpp"
+#include "emulator/faults.hpp"
 
 #include <fmt/format.h>
 

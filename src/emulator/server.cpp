@@ -1,12 +1,12 @@
-#include "emulator.hpp"
+#include "emulator/server.hpp"
 
-#include "api_model.hpp"
-#include "api_reads.hpp"
-#include "emulator_faults.hpp"
-#include "emulator_state.hpp"
-#include "log.hpp"
-#include "signer.hpp"
-#include "token_bucket.hpp"
+#include "api/purchase_body.hpp"
+#include "api/reads.hpp"
+#include "emulator/faults.hpp"
+#include "emulator/state.hpp"
+#include "base/log.hpp"
+#include "api/signer.hpp"
+#include "base/token_bucket.hpp"
 
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/json.hpp>
@@ -178,18 +178,6 @@ std::string throttle_message(double limit) {
 }
 
 }  // namespace
-
-emulator_options from(const emulator_config& c) {
-  emulator_options o;
-  o.listen = "127.0.0.1:0";
-  o.latency_ms = c.latency_ms;
-  o.settle_ms = c.settle_ms;
-  o.rate_limit = c.rate_limit;
-  o.seed = c.seed;
-  o.faults = c.faults;
-  o.script = c.script;
-  return o;
-}
 
 class emulator::impl : public std::enable_shared_from_this<impl> {
  public:

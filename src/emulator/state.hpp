@@ -2,8 +2,8 @@
 // a clock the caller passes (Unix milliseconds), so tests drive time by hand; the sockets live in
 // emulator.cpp.
 #pragma once
-#include "api_model.hpp"
-#include "api_reads.hpp"
+#include "api/purchase_body.hpp"
+#include "api/reads.hpp"
 
 #include <cstdint>
 #include <deque>

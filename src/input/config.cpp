@@ -1,8 +1,8 @@
-#include "config.hpp"
+#include "input/config.hpp"
 
-#include "emulator_faults.hpp"
+#include "emulator/faults.hpp"
 
-#include "toml_reader.hpp"
+#include "base/toml_reader.hpp"
 
 #include <fmt/format.h>
 #include <boost/url/parse.hpp>

@@ -1,6 +1,6 @@
 // The config file (DESIGN.md "Config file"): where to send, how to authenticate, limits, ledger.
 #pragma once
-#include "diagnostic.hpp"
+#include "base/diagnostic.hpp"
 
 #include <cstdint>
 #include <filesystem>

@@ -1,10 +1,10 @@
-#include "credentials.hpp"
+#include "input/credentials.hpp"
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
-#include "diagnostic.hpp"
-#include "log.hpp"
+#include "base/diagnostic.hpp"
+#include "base/log.hpp"
 
 namespace cphfleet {
 

@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-#include "config.hpp"
+#include "input/config.hpp"
 
 namespace cphfleet {
 

@@ -1,6 +1,6 @@
-#include "inputs.hpp"
+#include "input/inputs.hpp"
 
-#include "toml_reader.hpp"
+#include "base/toml_reader.hpp"
 
 #include <fmt/format.h>
 

@@ -1,8 +1,8 @@
 // A job file with its config, as the commands that read both need them: `--config` overrides the
 // job's `[job] config`, `--ledger` overrides `[ledger] path`. Every error of both files in one pass.
 #pragma once
-#include "config.hpp"
-#include "job_file.hpp"
+#include "input/config.hpp"
+#include "input/job_file.hpp"
 
 #include <string>
 

@@ -1,6 +1,6 @@
-#include "job_file.hpp"
+#include "input/job_file.hpp"
 
-#include "toml_reader.hpp"
+#include "base/toml_reader.hpp"
 
 #include <fmt/format.h>
 

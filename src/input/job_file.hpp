@@ -1,7 +1,7 @@
 // The job file (DESIGN.md "Job file"): what to buy, one [[fleet]] per server_name.
 #pragma once
-#include "api_model.hpp"
-#include "diagnostic.hpp"
+#include "api/purchase_body.hpp"
+#include "base/diagnostic.hpp"
 
 #include <cstdint>
 #include <filesystem>

@@ -1,4 +1,4 @@
-#include "ledger.hpp"
+#include "ledger/ledger.hpp"
 
 #include <fmt/format.h>
 
@@ -10,7 +10,7 @@
 #include <memory>
 #include <stdexcept>
 
-#include "csv.hpp"
+#include "base/csv.hpp"
 
 namespace cphfleet {
 namespace {

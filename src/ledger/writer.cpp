@@ -1,6 +1,6 @@
-#include "ledger_writer.hpp"
+#include "ledger/writer.hpp"
 
-#include "log.hpp"
+#include "base/log.hpp"
 
 #include <fcntl.h>
 #include <sys/file.h>

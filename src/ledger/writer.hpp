@@ -2,8 +2,8 @@
 // disk before the caller goes on. A `sending` row is durable before the request's first byte leaves,
 // because the caller awaits `append` before it sends.
 #pragma once
-#include "ledger.hpp"
-#include "net.hpp"
+#include "ledger/ledger.hpp"
+#include "base/net.hpp"
 
 #include <cstdint>
 #include <deque>

@@ -1,10 +1,10 @@
-#include "planner.hpp"
+#include "plan/planner.hpp"
 
 #include <fmt/format.h>
 
 #include <boost/json.hpp>
 
-#include "diagnostic.hpp"
+#include "base/diagnostic.hpp"
 
 namespace cphfleet {
 namespace {

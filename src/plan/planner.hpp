@@ -1,9 +1,9 @@
 // Planning (DESIGN.md "Planning"): fleets + the ledger's view -> the purchase calls to make now.
 // Knows no sockets.
 #pragma once
-#include "api_model.hpp"
-#include "job_file.hpp"
-#include "ledger.hpp"
+#include "api/purchase_body.hpp"
+#include "input/job_file.hpp"
+#include "ledger/ledger.hpp"
 
 #include <cstdint>
 #include <string>

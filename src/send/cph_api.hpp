@@ -1,10 +1,10 @@
 // The seam between the scheduler and the service: the two calls a run makes. The real one is the signed
 // HTTPS client (cph_client); it is an interface only so the scheduler does not depend on how bytes move.
 #pragma once
-#include "api_model.hpp"
-#include "api_reads.hpp"
-#include "net.hpp"
-#include "outcome.hpp"
+#include "api/purchase_body.hpp"
+#include "api/reads.hpp"
+#include "base/net.hpp"
+#include "client/outcome.hpp"
 
 #include <chrono>
 #include <string>

@@ -1,4 +1,4 @@
-#include "rate_limiter.hpp"
+#include "send/rate_limiter.hpp"
 
 #include <algorithm>
 #include <cmath>

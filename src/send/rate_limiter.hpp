@@ -2,8 +2,8 @@
 // under the gateway's `limit:N` when the message says it, else by half) and then recovers gradually
 // toward the configured rate, so a run neither hammers a throttled gateway nor stays slow forever.
 #pragma once
-#include "net.hpp"
-#include "token_bucket.hpp"
+#include "base/net.hpp"
+#include "base/token_bucket.hpp"
 
 #include <chrono>
 #include <cstdint>

@@ -1,8 +1,8 @@
 // Settling a chunk whose purchase may or may not have been taken (DESIGN.md "Sending", "Reconcile"):
 // what the service's server list says about it. Pure: the caller does the reading and the recording.
 #pragma once
-#include "api_reads.hpp"
-#include "ledger.hpp"
+#include "api/reads.hpp"
+#include "ledger/ledger.hpp"
 
 #include <string>
 #include <vector>

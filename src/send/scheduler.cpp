@@ -1,6 +1,6 @@
-#include "scheduler.hpp"
+#include "send/scheduler.hpp"
 
-#include "log.hpp"
+#include "base/log.hpp"
 
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <fmt/format.h>

@@ -2,14 +2,14 @@
 // provably bought nothing, reconciles what may have bought something, and records every step in the
 // ledger before acting on it. One io_context, one thread, coroutines.
 #pragma once
-#include "backoff.hpp"
-#include "config.hpp"
-#include "cph_api.hpp"
-#include "ledger.hpp"
-#include "ledger_writer.hpp"
-#include "net.hpp"
-#include "rate_limiter.hpp"
-#include "reconcile.hpp"
+#include "base/backoff.hpp"
+#include "input/config.hpp"
+#include "send/cph_api.hpp"
+#include "ledger/ledger.hpp"
+#include "ledger/writer.hpp"
+#include "base/net.hpp"
+#include "send/rate_limiter.hpp"
+#include "send/reconcile.hpp"
 
 #include <boost/asio/experimental/channel.hpp>
 

@@ -1,4 +1,4 @@
-#include "api_model.hpp"
+#include "api/purchase_body.hpp"
 
 #include <gtest/gtest.h>
 #include <boost/json.hpp>

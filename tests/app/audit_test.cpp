@@ -1,6 +1,6 @@
-#include "audit.hpp"
+#include "app/audit.hpp"
 
-#include "log.hpp"
+#include "base/log.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "csv.hpp"
+#include "base/csv.hpp"
 
 #include <gtest/gtest.h>
 

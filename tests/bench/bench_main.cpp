@@ -15,11 +15,11 @@
 #include <optional>
 #include <set>
 
-#include "job_file.hpp"
-#include "ledger.hpp"
-#include "log.hpp"
-#include "test_http.hpp"
-#include "test_process.hpp"
+#include "input/job_file.hpp"
+#include "ledger/ledger.hpp"
+#include "base/log.hpp"
+#include "support/test_http.hpp"
+#include "support/test_process.hpp"
 
 namespace cphfleet::bench {
 namespace {

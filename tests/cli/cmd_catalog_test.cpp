@@ -3,9 +3,9 @@
 
 #include <thread>
 
-#include "emulator.hpp"
-#include "temp_files.hpp"
-#include "test_process.hpp"
+#include "emulator/server.hpp"
+#include "support/temp_files.hpp"
+#include "support/test_process.hpp"
 
 namespace cphfleet {
 namespace {

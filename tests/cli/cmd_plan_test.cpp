@@ -5,9 +5,9 @@
 #include <filesystem>
 #include <string>
 
-#include "ledger.hpp"
-#include "temp_files.hpp"
-#include "test_process.hpp"
+#include "ledger/ledger.hpp"
+#include "support/temp_files.hpp"
+#include "support/test_process.hpp"
 
 namespace cphfleet {
 namespace {

@@ -1,7 +1,7 @@
 // replay, reconcile, audit and ledger against the emulator process, as an operator uses them days later.
-#include "log.hpp"
-#include "run_fixture.hpp"
-#include "signer.hpp"
+#include "base/log.hpp"
+#include "support/run_fixture.hpp"
+#include "api/signer.hpp"
 
 #include <gtest/gtest.h>
 

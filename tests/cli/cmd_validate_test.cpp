@@ -1,5 +1,5 @@
 // `cphfleet validate`, run as users run it: the built binary, its stdout, stderr and exit code.
-#include "temp_files.hpp"
+#include "support/temp_files.hpp"
 
 #include <gtest/gtest.h>
 #include <sys/wait.h>

@@ -1,15 +1,15 @@
-#include "cph_client.hpp"
+#include "client/cph_client.hpp"
 
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
 #include <boost/url/parse.hpp>
 
-#include "diagnostic.hpp"
-#include "emulator.hpp"
-#include "fixture_server.hpp"
-#include "service.hpp"
-#include "signer.hpp"
+#include "base/diagnostic.hpp"
+#include "emulator/server.hpp"
+#include "support/fixture_server.hpp"
+#include "app/service.hpp"
+#include "api/signer.hpp"
 
 namespace cphfleet {
 namespace {

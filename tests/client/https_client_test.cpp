@@ -1,8 +1,8 @@
-#include "https_client.hpp"
+#include "client/https_client.hpp"
 
 #include <gtest/gtest.h>
 
-#include "fixture_server.hpp"
+#include "support/fixture_server.hpp"
 
 namespace cphfleet {
 namespace {

@@ -1,4 +1,4 @@
-#include "outcome.hpp"
+#include "client/outcome.hpp"
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>

@@ -1,9 +1,10 @@
 // The emulator over real sockets on 127.0.0.1: it runs in-process on a thread of its own (or as the
 // built cphfleet, for the command line), and the tests talk to it with test_http.hpp's client.
-#include "emulator.hpp"
-#include "signer.hpp"
-#include "test_http.hpp"
-#include "test_process.hpp"
+#include "app/service.hpp"
+#include "emulator/server.hpp"
+#include "api/signer.hpp"
+#include "support/test_http.hpp"
+#include "support/test_process.hpp"
 
 #include <boost/json.hpp>
 #include <fmt/format.h>

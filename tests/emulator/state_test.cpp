@@ -1,4 +1,4 @@
-#include "emulator_state.hpp"
+#include "emulator/state.hpp"
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>

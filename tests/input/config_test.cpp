@@ -1,5 +1,5 @@
-#include "config.hpp"
-#include "temp_files.hpp"
+#include "input/config.hpp"
+#include "support/temp_files.hpp"
 
 #include <gtest/gtest.h>
 

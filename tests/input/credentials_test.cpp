@@ -1,10 +1,10 @@
-#include "credentials.hpp"
+#include "input/credentials.hpp"
 
 #include <gtest/gtest.h>
 
 #include <map>
 
-#include "diagnostic.hpp"
+#include "base/diagnostic.hpp"
 
 namespace cphfleet {
 namespace {

@@ -1,5 +1,5 @@
-#include "inputs.hpp"
-#include "temp_files.hpp"
+#include "input/inputs.hpp"
+#include "support/temp_files.hpp"
 
 #include <gtest/gtest.h>
 

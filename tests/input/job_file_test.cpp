@@ -1,5 +1,5 @@
-#include "job_file.hpp"
-#include "temp_files.hpp"
+#include "input/job_file.hpp"
+#include "support/temp_files.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,6 +1,6 @@
-#include "ledger_writer.hpp"
+#include "ledger/writer.hpp"
 
-#include "test_process.hpp"
+#include "support/test_process.hpp"
 
 #include <gtest/gtest.h>
 #include <unistd.h>

@@ -1,4 +1,4 @@
-#include "planner.hpp"
+#include "plan/planner.hpp"
 
 #include <gtest/gtest.h>
 
@@ -6,7 +6,7 @@
 #include <set>
 #include <string>
 
-#include "diagnostic.hpp"
+#include "base/diagnostic.hpp"
 
 namespace cphfleet {
 namespace {

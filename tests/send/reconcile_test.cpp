@@ -1,4 +1,4 @@
-#include "reconcile.hpp"
+#include "send/reconcile.hpp"
 
 #include <gtest/gtest.h>
 

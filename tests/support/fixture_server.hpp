@@ -21,7 +21,7 @@
 #include <thread>
 #include <vector>
 
-#include "net.hpp"
+#include "base/net.hpp"
 
 namespace cphfleet::test {
 

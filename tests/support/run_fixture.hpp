@@ -2,9 +2,9 @@
 // AK/SK checks, job and config files in a temp folder, `cphfleet run|replay|...` as child processes
 // talking to it over real TCP, and readers for what the emulator and the ledger hold afterwards.
 #pragma once
-#include "ledger.hpp"
-#include "test_http.hpp"
-#include "test_process.hpp"
+#include "ledger/ledger.hpp"
+#include "support/test_http.hpp"
+#include "support/test_process.hpp"
 
 #include <gtest/gtest.h>
 

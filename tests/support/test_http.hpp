@@ -2,7 +2,7 @@
 // socket helpers for what a well-behaved client would never send. Header-only. Every call runs the
 // client's own io_context until the step ends, so it works next to a server on another thread.
 #pragma once
-#include "net.hpp"
+#include "base/net.hpp"
 
 #include <boost/json.hpp>
 

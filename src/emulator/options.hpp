@@ -1,0 +1,27 @@
+// What `cphfleet emulator` takes on its command line, and the embedded emulator from the config's
+// `[emulator]` table (src/app/service.hpp turns one into the other).
+#pragma once
+#include <cstdint>
+#include <map>
+#include <string>
+
+namespace cphfleet {
+
+struct emulator_options {
+  std::string listen = "127.0.0.1:0";  // HOST:PORT, port 0 = any free port
+  std::string tls_cert;                // PEM chain; with tls_key, serve HTTPS
+  std::string tls_key;
+  std::string ak, sk;                    // both set: every API call must be SDK-HMAC-SHA256 signed
+  std::string token;                     // set: every API call must carry X-Auth-Token equal to it
+  double rate_limit = 0;                 // per API, per second, burst the same; 0 = unlimited
+  std::int64_t latency_ms = 0;           // added before every API answer
+  std::int64_t settle_ms = 0;            // new servers show in reads this long after their order
+  std::int64_t boot_ms = 2000;           // then stay `creating` (1) this long before `running` (5)
+  std::int64_t slow_commit_ms = 120000;  // how late a slow_commit answer comes (if the client waits)
+  std::map<std::string, double> faults;  // kind -> probability per purchase
+  std::string script;                    // "3:commit_then_drop,7:busy": exact purchase numbers
+  std::uint64_t seed = 1;                // faults only; order and server ids are always random
+  std::string catalog_file;              // TOML; empty = the built-in catalog
+};
+
+}  // namespace cphfleet

@@ -82,7 +82,7 @@ int drive(const config& cfg, std::string_view command, const driver_flags& flags
   }
   service_session session(ioc, cfg);
   log(log_level::info, fmt::format("{} started", command),
-      {{"ledger", cfg.ledger_path.string()}, {"service", session.describe()}});
+      {{"ledger", std::filesystem::absolute(cfg.ledger_path).string()}, {"service", session.describe()}});
 
   run_settings settings;
   settings.limits = cfg.limits;

@@ -150,13 +150,25 @@ bool looks_like_secret(std::string_view key) {
   return false;
 }
 
+bool has_control_character(std::string_view text) {
+  return std::any_of(text.begin(), text.end(), [](char c) {
+    const auto u = static_cast<unsigned char>(c);
+    return u < 0x20 || u == 0x7f;
+  });
+}
+
 toml_reader::toml_reader(std::string shown_path, diagnostics& out)
     : path_(std::move(shown_path)), out_(out), first_(out.size()) {}
 
 std::optional<toml::table> toml_reader::parse_file(const std::filesystem::path& path) {
   std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) {
+  const auto st = std::filesystem::status(path, ec);
+  if (std::filesystem::is_directory(st)) {
     error("", "is a directory (allowed: a TOML file)");
+    return std::nullopt;
+  }
+  if (std::filesystem::exists(st) && !std::filesystem::is_regular_file(st)) {
+    error("", "is not a regular file (allowed: a TOML file)");
     return std::nullopt;
   }
   std::ifstream in(path, std::ios::binary);
@@ -164,9 +176,17 @@ std::optional<toml::table> toml_reader::parse_file(const std::filesystem::path& 
     error("", fmt::format("cannot be read ({})", std::strerror(errno)));
     return std::nullopt;
   }
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  // Read one byte past the cap, so a file that grew after the check is caught too.
+  std::string text(max_toml_file_bytes + 1, '\0');
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
   if (in.bad()) {
     error("", fmt::format("cannot be read ({})", std::strerror(errno)));
+    return std::nullopt;
+  }
+  text.resize(static_cast<std::size_t>(in.gcount()));
+  if (text.size() > max_toml_file_bytes) {
+    error("", fmt::format("is larger than {} MiB (allowed: a TOML file of at most that size)",
+                          max_toml_file_bytes >> 20));
     return std::nullopt;
   }
   try {
@@ -223,6 +243,22 @@ std::optional<std::string> toml_reader::string(const toml::node& n, std::string_
   if (const auto* v = n.as_string()) return v->get();
   error(n, field, fmt::format("is {} (allowed: a string)", describe_type(n)));
   return std::nullopt;
+}
+
+std::optional<std::string> toml_reader::path_string(const toml::node& n, std::string_view field,
+                                                    std::string_view allowed) {
+  auto v = string(n, field);
+  if (!v) return std::nullopt;
+  if (v->empty()) {
+    error(n, field, fmt::format("is empty (allowed: {})", allowed));
+    return std::nullopt;
+  }
+  if (has_control_character(*v)) {
+    error(n, field, fmt::format("holds a control character (allowed: {}, without NUL or other control characters)",
+                                allowed));
+    return std::nullopt;
+  }
+  return v;
 }
 
 std::optional<std::int64_t> toml_reader::integer(const toml::node& n, std::string_view field) {

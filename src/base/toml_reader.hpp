@@ -16,6 +16,13 @@
 
 namespace cphfleet {
 
+// The largest job or config file read: both are a few KB; anything near this is not one of them
+// (and `/dev/zero` named as a file must not grow memory until allocation fails).
+inline constexpr std::uintmax_t max_toml_file_bytes = 4u << 20;
+
+// True when `text` holds a NUL, another C0 control character or DEL: never part of a path we accept.
+bool has_control_character(std::string_view text);
+
 // An unknown key that is really a known key of a nested table (`band_width_size` written at the
 // fleet's level) gets this hint instead of the closest spelling.
 struct key_hint {
@@ -48,6 +55,10 @@ class toml_reader {
   // Each reads one value; a wrong type is reported ("is a string (allowed: an integer)") and yields
   // nothing.
   std::optional<std::string> string(const toml::node& n, std::string_view field);
+  // A string naming a file: also refused when empty or when it holds a NUL or another control
+  // character (a NUL would cut the path short in every system call, so the file opened would not be
+  // the one named). `allowed` ends the messages: "(allowed: a CSV file, relative to this file's folder)".
+  std::optional<std::string> path_string(const toml::node& n, std::string_view field, std::string_view allowed);
   std::optional<std::int64_t> integer(const toml::node& n, std::string_view field);
   std::optional<std::int64_t> integer(const toml::node& n, std::string_view field, std::int64_t lo,
                                       std::int64_t hi);

@@ -53,7 +53,7 @@ constexpr std::array<int_limit, 12> int_limits{{
 constexpr double max_requests_per_second = 10'000;
 
 std::vector<std::string_view> limit_keys() {
-  std::vector<std::string_view> keys{"requests_per_second"};
+  std::vector<std::string_view> keys{"requests_per_second", "allow_short_settle"};
   for (const auto& l : int_limits) keys.push_back(l.key);
   return keys;
 }
@@ -79,6 +79,25 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
+}  // namespace
+
+bool endpoint_is_loopback(std::string_view endpoint) {
+  auto url = boost::urls::parse_absolute_uri(endpoint);
+  if (!url || !url->has_authority()) return false;
+  switch (url->host_type()) {
+    case boost::urls::host_type::ipv4:
+      return (url->host_ipv4_address().to_uint() >> 24) == 127;
+    case boost::urls::host_type::ipv6:
+      return url->host_ipv6_address().is_loopback();
+    case boost::urls::host_type::name:
+      return lower(url->encoded_host()) == "localhost";
+    default:
+      return false;
+  }
+}
+
+namespace {
+
 class config_reader {
  public:
   config_reader(const fs::path& path, const env_lookup& env, diagnostics& out)
@@ -102,6 +121,7 @@ class config_reader {
     read_cloud(*doc, cfg);
     if (const auto* t = section(*doc, "auth")) read_auth(*t, cfg);
     if (const auto* t = section(*doc, "limits")) read_limits(*t, cfg.limits);
+    check_settle_floor(cfg);
     if (const auto* t = section(*doc, "ledger")) read_ledger(*t, cfg);
     if (const toml::node* n = doc->get("emulator")) {
       if (const auto* t = in_.table(*n, "emulator")) {
@@ -182,12 +202,10 @@ class config_reader {
     }
 
     if (const toml::node* n = t->get("ca_file")) {
-      if (auto v = in_.string(*n, "cloud.ca_file")) {
+      if (auto v = in_.path_string(*n, "cloud.ca_file", "a PEM file, relative to this file's folder")) {
         if (endpoint_known_ && !lower(cfg.endpoint).starts_with("https://")) {
           in_.error(*n, "cloud.ca_file",
                     "is set but the endpoint does not use TLS (allowed: only with https://)");
-        } else if (v->empty()) {
-          in_.error(*n, "cloud.ca_file", "is empty (allowed: a PEM file, relative to this file's folder)");
         } else {
           fs::path p = relative_to_file(*v);
           std::error_code ec;
@@ -220,26 +238,10 @@ class config_reader {
       in_.error(n, "cloud.endpoint", fmt::format("{} is not https (allowed: {})", quote(v), allowed));
       return false;
     }
-    if (scheme == "http") {
-      bool loopback = false;
-      switch (url->host_type()) {
-        case boost::urls::host_type::ipv4:
-          loopback = (url->host_ipv4_address().to_uint() >> 24) == 127;
-          break;
-        case boost::urls::host_type::ipv6:
-          loopback = url->host_ipv6_address().is_loopback();
-          break;
-        case boost::urls::host_type::name:
-          loopback = lower(url->encoded_host()) == "localhost";
-          break;
-        default:
-          break;
-      }
-      if (!loopback) {
-        in_.error(n, "cloud.endpoint",
-                  fmt::format("{} would send requests unencrypted (allowed: {})", quote(v), allowed));
-        return false;
-      }
+    if (scheme == "http" && !endpoint_is_loopback(v)) {
+      in_.error(n, "cloud.endpoint",
+                fmt::format("{} would send requests unencrypted (allowed: {})", quote(v), allowed));
+      return false;
     }
     std::vector<std::string_view> wrong;
     if (url->has_userinfo()) wrong.push_back("credentials");
@@ -271,9 +273,39 @@ class config_reader {
     }
   }
 
+  // A settle window shorter than the service takes to show new servers makes reconcile find nothing
+  // and re-send an order that went through. Against a real endpoint it has a floor, which only an
+  // explicit `allow_short_settle = true` lowers (and every command that reads the config warns).
+  void check_settle_floor(config& cfg) {
+    if (!endpoint_known_ || cfg.embedded() || endpoint_is_loopback(cfg.endpoint)) return;
+    if (cfg.limits.settle_s >= settle_floor_s) return;
+    if (cfg.limits.allow_short_settle) {
+      cfg.warnings.push_back(fmt::format(
+          "{}: limits.settle_s: {} s is below the {} s floor for endpoint {}, allowed by "
+          "allow_short_settle = true: an ambiguous purchase may be re-sent before its servers show",
+          path_.string(), cfg.limits.settle_s, settle_floor_s, cfg.endpoint));
+      return;
+    }
+    const toml::node* where = settle_node_ ? settle_node_ : limits_node_;
+    const std::string message = fmt::format(
+        "{} is below the {} s floor for endpoint {} (allowed: {}..86400, or [limits] allow_short_settle = "
+        "true)",
+        cfg.limits.settle_s, settle_floor_s, cfg.endpoint, settle_floor_s);
+    if (where) {
+      in_.error(*where, "limits.settle_s", message);
+    } else {
+      in_.error("limits.settle_s", message);
+    }
+  }
+
   void read_limits(const toml::table& t, limits_config& limits) {
     const auto keys = limit_keys();
     in_.check_keys(t, "limits", keys);
+    limits_node_ = &t;
+    settle_node_ = t.get("settle_s");
+    if (const toml::node* n = t.get("allow_short_settle")) {
+      if (auto v = in_.boolean(*n, "limits.allow_short_settle")) limits.allow_short_settle = *v;
+    }
     if (const toml::node* n = t.get("requests_per_second")) {
       if (auto v = in_.number(*n, "limits.requests_per_second")) {
         if (*v <= 0 || *v > max_requests_per_second) {
@@ -307,12 +339,8 @@ class config_reader {
   void read_ledger(const toml::table& t, config& cfg) {
     in_.check_keys(t, "ledger", ledger_keys);
     if (const toml::node* n = t.get("path")) {
-      if (auto v = in_.string(*n, "ledger.path")) {
-        if (v->empty()) {
-          in_.error(*n, "ledger.path", "is empty (allowed: a CSV file, relative to this file's folder)");
-        } else {
-          cfg.ledger_path = relative_to_file(*v);
-        }
+      if (auto v = in_.path_string(*n, "ledger.path", "a CSV file, relative to this file's folder")) {
+        cfg.ledger_path = relative_to_file(*v);
       }
     }
   }
@@ -429,6 +457,8 @@ class config_reader {
   toml_reader in_;
   bool endpoint_known_ = false;  // a valid endpoint was read, so rules that depend on it can run
   bool project_id_given_ = false;
+  const toml::node* limits_node_ = nullptr;  // in the document read() holds, for check_settle_floor
+  const toml::node* settle_node_ = nullptr;
 };
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace cphfleet {
 
@@ -25,6 +26,7 @@ struct limits_config {
   std::int64_t connect_timeout_s = 10;
   std::int64_t request_timeout_s = 30;
   std::int64_t settle_s = 180;
+  bool allow_short_settle = false;  // lets settle_s go under settle_floor_s for a real endpoint
   std::int64_t max_servers_per_run = 100;
 };
 
@@ -51,9 +53,20 @@ struct config {
   limits_config limits;
   std::filesystem::path ledger_path;  // resolved against the config's folder
   emulator_config emulator;
+  // What the file allows but an operator should hear about each time (a settle window under the
+  // floor): every command that loads the config logs them.
+  std::vector<std::string> warnings;
 
   bool embedded() const { return endpoint == "embedded"; }
 };
+
+// The shortest settle window for an endpoint that is neither embedded nor loopback, unless
+// `[limits] allow_short_settle = true`: the Terraform provider's first wait after a purchase.
+inline constexpr std::int64_t settle_floor_s = 120;
+
+// True for an http(s) URL whose host is 127.0.0.0/8, ::1 or `localhost`, decided from the text alone
+// (no DNS: a name that resolves to loopback elsewhere is not this machine for certain).
+bool endpoint_is_loopback(std::string_view endpoint);
 
 // The project id of the embedded emulator when the file names none.
 inline constexpr std::string_view embedded_project_id = "0123456789abcdef0123456789abcdef";

@@ -1,5 +1,6 @@
 #include "input/inputs.hpp"
 
+#include "base/log.hpp"
 #include "base/toml_reader.hpp"
 
 #include <fmt/format.h>
@@ -12,9 +13,23 @@ namespace {
 
 namespace fs = std::filesystem;
 
+// Paths given on the command line with a control character are refused like those in files: a NUL
+// cannot reach us through argv, but a newline or an escape sequence would make a log line lie.
+void check_argument_path(std::string_view option, const std::string& value, diagnostics& errors) {
+  if (has_control_character(value)) {
+    errors.push_back({"", 0, 0, std::string(option),
+                      "holds a control character (allowed: a path without NUL or other control characters)"});
+  }
+}
+
+// `--ledger` as given on the command line: relative to the working directory, not to the config (the
+// commands log the ledger's absolute path, so a run started from another folder says which file it uses).
 void apply_ledger_override(config& cfg, const std::string& ledger_override) {
-  // As given on the command line: relative to the working directory, not to the config.
   if (!ledger_override.empty()) cfg.ledger_path = ledger_override;
+}
+
+void announce(const config& cfg) {
+  for (const auto& w : cfg.warnings) log_warn("{}", w);
 }
 
 // A job file that could not be read or parsed, or has no [job] table, says nothing about its config:
@@ -30,6 +45,10 @@ bool job_unusable(const diagnostics& errors, const std::string& job_path) {
 job_inputs load_inputs(const std::string& job_path, const std::string& config_override,
                        const std::string& ledger_override) {
   diagnostics errors;
+  check_argument_path("JOB", job_path, errors);
+  check_argument_path("--config", config_override, errors);
+  check_argument_path("--ledger", ledger_override, errors);
+  if (!errors.empty()) throw input_error(std::move(errors));
   job_inputs in;
   in.job = read_job(job_path, errors);
 
@@ -62,6 +81,7 @@ job_inputs load_inputs(const std::string& job_path, const std::string& config_ov
     throw input_error(std::move(errors));
   }
   apply_ledger_override(in.cfg, ledger_override);
+  announce(in.cfg);
   return in;
 }
 
@@ -69,8 +89,13 @@ config load_config_only(const std::string& config_path, const std::string& ledge
   if (config_path.empty()) {
     throw input_error({{"", 0, 0, "--config", "is missing (required: this command reads no job file)"}});
   }
+  diagnostics errors;
+  check_argument_path("--config", config_path, errors);
+  check_argument_path("--ledger", ledger_override, errors);
+  if (!errors.empty()) throw input_error(std::move(errors));
   config cfg = load_config(config_path);
   apply_ledger_override(cfg, ledger_override);
+  announce(cfg);
   return cfg;
 }
 

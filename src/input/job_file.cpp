@@ -189,15 +189,11 @@ class job_reader {
       in_.error(*t, "job.name", fmt::format("is missing (required: {})", allowed));
     }
     if (const toml::node* n = t->get("config")) {
-      if (auto config = in_.string(*n, "job.config")) {
-        if (config->empty()) {
-          in_.error(*n, "job.config", "is empty (allowed: a path, relative to this file's folder)");
-        } else {
-          fs::path p(*config);
-          job.config_path = p.is_absolute() ? p : path_.parent_path() / p;
-          job.config_line = line_of(*n);
-          job.config_column = column_of(*n);
-        }
+      if (auto config = in_.path_string(*n, "job.config", "a path, relative to this file's folder")) {
+        fs::path p(*config);
+        job.config_path = p.is_absolute() ? p : path_.parent_path() / p;
+        job.config_line = line_of(*n);
+        job.config_column = column_of(*n);
       }
     }
   }

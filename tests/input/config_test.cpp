@@ -1,3 +1,4 @@
+#include "base/toml_reader.hpp"
 #include "input/config.hpp"
 #include "support/temp_files.hpp"
 
@@ -62,7 +63,7 @@ TEST(config_test, a_full_config_loads_with_paths_resolved_against_its_folder) {
                 "requests_per_second = 2\nburst = 3\nmax_in_flight = 7\nmax_attempts = 9\n"
                 "backoff_base_ms = 100\nbackoff_max_ms = 900\nthrottle_backoff_base_ms = 3000\n"
                 "retry_budget = 50\ncircuit_ambiguous = 2\nconnect_timeout_s = 4\nrequest_timeout_s = 8\n"
-                "settle_s = 0\nmax_servers_per_run = 500\n"
+                "settle_s = 0\nallow_short_settle = true\nmax_servers_per_run = 500\n"
                 "[ledger]\npath = \"../ledger/x.csv\"\n");
   config cfg = load_config(path, fake_env({{"HUAWEICLOUD_SDK_PROJECT_ID", "from-env"}}));
   EXPECT_EQ(cfg.path, std::filesystem::path("config/c.toml"));
@@ -83,6 +84,7 @@ TEST(config_test, a_full_config_loads_with_paths_resolved_against_its_folder) {
   EXPECT_EQ(cfg.limits.connect_timeout_s, 4);
   EXPECT_EQ(cfg.limits.request_timeout_s, 8);
   EXPECT_EQ(cfg.limits.settle_s, 0);
+  EXPECT_TRUE(cfg.limits.allow_short_settle);
   EXPECT_EQ(cfg.limits.max_servers_per_run, 500);
   EXPECT_EQ(cfg.ledger_path, std::filesystem::path("config/../ledger/x.csv"));
 }
@@ -292,6 +294,84 @@ TEST(config_test, ledger_path_resolves_against_the_config_folder) {
        {"c.toml:3:1: cloud.ledger: is not a known key (allowed: "
         "endpoint, project_id, ca_file)"}},
   });
+}
+
+TEST(config_test, a_path_with_a_nul_or_control_character_is_refused) {
+  // A NUL would cut the path at every system call: the lock would open another file than the ledger.
+  check_cases({
+      {std::string(embedded) + "[ledger]\npath = \"orders.csv\\u0000.bak\"\n",
+       {"c.toml:4:8: ledger.path: holds a control character (allowed: a CSV file, relative to this file's "
+        "folder, without NUL or other control characters)"}},
+      {std::string(embedded) + "[ledger]\npath = \"orders\\n.csv\"\n",
+       {"c.toml:4:8: ledger.path: holds a control character (allowed: a CSV file, relative to this file's "
+        "folder, without NUL or other control characters)"}},
+      {std::string(real_cloud) + "ca_file = \"ca\\u0007.pem\"\n",
+       {"c.toml:4:11: cloud.ca_file: holds a control character (allowed: a PEM file, relative to this "
+        "file's folder, without NUL or other control characters)"}},
+  });
+}
+
+TEST(config_test, a_config_that_is_not_a_regular_file_is_refused_before_reading) {
+  // /dev/zero would otherwise be read until memory runs out.
+  auto errors = [](const std::filesystem::path& p) {
+    std::vector<std::string> out;
+    try {
+      load_config(p, fake_env({}));
+    } catch (const input_error& e) {
+      for (const auto& d : e.errors) out.push_back(d.to_string());
+    }
+    return out;
+  };
+  EXPECT_EQ(errors("/dev/zero"),
+            std::vector<std::string>{"/dev/zero: is not a regular file (allowed: a TOML file)"});
+  temp_files dir;
+  auto big = dir.write("big.toml", "# " + std::string(max_toml_file_bytes, 'x') + "\n");
+  EXPECT_EQ(errors(big), std::vector<std::string>{big +
+                                                  ": is larger than 4 MiB (allowed: a TOML file of at most "
+                                                  "that size)"});
+}
+
+TEST(config_test, settle_window_under_the_floor_is_refused_for_a_real_endpoint) {
+  // A window shorter than the service's delay makes reconcile find nothing and buy the chunk again.
+  check_cases({
+      {std::string(real_cloud) + "[limits]\nsettle_s = 2\n",
+       {"c.toml:5:12: limits.settle_s: 2 is below the 120 s floor for endpoint "
+        "https://cph.cn-north-4.myhuaweicloud.com (allowed: 120..86400, or [limits] allow_short_settle = "
+        "true)"}},
+      {std::string(real_cloud) + "[limits]\nsettle_s = 120\n", {}},
+      {std::string(real_cloud) + "[limits]\nallow_short_settle = \"yes\"\n",
+       {"c.toml:5:22: limits.allow_short_settle: is a string (allowed: true or false)"}},
+      // Loopback and embedded endpoints are emulators: their settle time is the test's own choice.
+      {"[cloud]\nendpoint = \"http://127.0.0.1:8080\"\nproject_id = \"p1\"\n[limits]\nsettle_s = 0\n", {}},
+      {"[cloud]\nendpoint = \"https://localhost:8443\"\nproject_id = \"p1\"\n[limits]\nsettle_s = 1\n", {}},
+      {"[cloud]\nendpoint = \"http://[::1]:8080\"\nproject_id = \"p1\"\n[limits]\nsettle_s = 1\n", {}},
+      {std::string(embedded) + "[limits]\nsettle_s = 0\n", {}},
+  });
+}
+
+TEST(config_test, allow_short_settle_lowers_the_floor_with_a_warning) {
+  temp_files dir;
+  config cfg = load_config(
+      dir.write("c.toml", std::string(real_cloud) + "[limits]\nsettle_s = 5\nallow_short_settle = true\n"),
+      fake_env({}));
+  EXPECT_EQ(cfg.limits.settle_s, 5);
+  EXPECT_EQ(cfg.warnings,
+            std::vector<std::string>{
+                "c.toml: limits.settle_s: 5 s is below the 120 s floor for endpoint "
+                "https://cph.cn-north-4.myhuaweicloud.com, allowed by allow_short_settle = true: an "
+                "ambiguous purchase may be re-sent before its servers show"});
+  EXPECT_TRUE(load_config(dir.write("d.toml", std::string(real_cloud)), fake_env({})).warnings.empty());
+}
+
+TEST(config_test, loopback_endpoints_are_decided_from_the_text_alone) {
+  EXPECT_TRUE(endpoint_is_loopback("http://127.0.0.1:18080"));
+  EXPECT_TRUE(endpoint_is_loopback("https://127.255.0.9"));
+  EXPECT_TRUE(endpoint_is_loopback("http://[::1]:80"));
+  EXPECT_TRUE(endpoint_is_loopback("http://LocalHost:1"));
+  EXPECT_FALSE(endpoint_is_loopback("https://cph.cn-north-4.myhuaweicloud.com"));
+  EXPECT_FALSE(endpoint_is_loopback("https://128.0.0.1"));
+  EXPECT_FALSE(endpoint_is_loopback("https://localhost.example.com"));
+  EXPECT_FALSE(endpoint_is_loopback("embedded"));
 }
 
 TEST(config_test, emulator_options_are_read_and_checked) {

@@ -115,5 +115,21 @@ TEST(inputs_test, commands_without_a_job_need_the_config_option) {
   EXPECT_EQ(load_config_only(cfg, "x.csv").ledger_path, std::filesystem::path("x.csv"));
 }
 
+TEST(inputs_test, paths_on_the_command_line_with_control_characters_are_refused) {
+  auto errors = [](auto&& load) {
+    std::vector<std::string> out;
+    try {
+      load();
+    } catch (const input_error& e) {
+      for (const auto& d : e.errors) out.push_back(d.to_string());
+    }
+    return out;
+  };
+  const std::string message = "holds a control character (allowed: a path without NUL or other control characters)";
+  EXPECT_EQ(errors([] { load_config_only("c.toml", "orders\n.csv"); }),
+            std::vector<std::string>{"--ledger: " + message});
+  EXPECT_EQ(errors([] { load_inputs("j\x1b.toml", "", ""); }), std::vector<std::string>{"JOB: " + message});
+}
+
 }  // namespace
 }  // namespace cphfleet

@@ -417,6 +417,11 @@ TEST(job_file_test, job_table_rules) {
             (std::vector<std::string>{
                 "j.toml:1:1: job.name: is missing (required: 1..32 of a-z, 0-9, _ and -)",
                 "j.toml:2:10: job.config: is empty (allowed: a path, relative to this file's folder)"}));
+  // A NUL would make the config read another file than the one written.
+  EXPECT_EQ(errors_of_text("[job]\nname = \"j\"\nconfig = \"c.toml\\u0000x\"\n" + fleet),
+            (std::vector<std::string>{"j.toml:3:10: job.config: holds a control character (allowed: a path, "
+                                      "relative to this file's folder, without NUL or other control "
+                                      "characters)"}));
   EXPECT_EQ(errors_of_text(fleet),
             (std::vector<std::string>{"j.toml: job: is missing (required: a [job] table with a name)"}));
   EXPECT_EQ(errors_of_text("job = 1\n" + fleet),

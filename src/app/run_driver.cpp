@@ -90,7 +90,7 @@ int drive(const config& cfg, std::string_view command, const driver_flags& flags
   settings.project_id = session.project_id();
   if (flags.deadline) settings.deadline = started + *flags.deadline;
   scheduler sched(ioc.get_executor(), session.api(), *writer, index, settings);
-  driver_context ctx{sched, index, cfg};
+  driver_context ctx{sched, index, cfg, session.api()};
 
   int signal_number = 0;
   net::signal_set signals(ioc, SIGINT, SIGTERM);

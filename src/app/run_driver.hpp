@@ -30,6 +30,7 @@ struct driver_context {
   scheduler& sched;
   ledger_index& index;
   const config& cfg;
+  cph_api& api;  // for reads outside the scheduler (the account check before buying)
 };
 
 // `work` does the command's sending; `summarize` turns the ledger's state at the end into the

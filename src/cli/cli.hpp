@@ -40,6 +40,7 @@ void add_run_command(CLI::App& app, const common_options& common, int& result);
 void add_replay_command(CLI::App& app, const common_options& common, int& result);
 void add_reconcile_command(CLI::App& app, const common_options& common, int& result);
 void add_audit_command(CLI::App& app, const common_options& common, int& result);
+void add_adopt_command(CLI::App& app, const common_options& common, int& result);
 void add_emulator_command(CLI::App& app, const common_options& common, int& result);
 void add_catalog_command(CLI::App& app, const common_options& common, int& result);
 

@@ -1,6 +1,7 @@
 // `cphfleet replay [--fleet F]... [--chunk C]... [--json]` re-sends the chunks whose latest status is
 // failed (or retrying) with the exact request the ledger recorded: no job file is needed.
 // `cphfleet reconcile` settles every sending/unknown chunk by reading the service.
+#include "app/account_check.hpp"
 #include "cli/cli.hpp"
 #include "input/inputs.hpp"
 #include "ledger/ledger.hpp"
@@ -117,6 +118,7 @@ int run_replay(const common_options& common, const replay_options& opt) {
     check_replay_guard(chunks, guard, guard_source);
     log(log_level::info, "replaying", {{"chunks", std::to_string(chunks.size())},
                                        {"servers", std::to_string(servers_in(chunks))}});
+    co_await check_account_before_buying(ctx.api, ctx.sched, cfg, ctx.index, chunks, nullptr);
     co_await ctx.sched.send(std::move(chunks));
   };
   return drive(cfg, "replay", flags, work,

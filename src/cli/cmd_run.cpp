@@ -1,5 +1,6 @@
 // `cphfleet run JOB [--dry-run] [--json] [--metrics-file F] [--deadline D] [--max-servers N]`:
 // bring every fleet of the job up to its target.
+#include "app/account_check.hpp"
 #include "cli/cli.hpp"
 #include "input/inputs.hpp"
 #include "ledger/ledger.hpp"
@@ -66,6 +67,7 @@ int run_job(const common_options& common, const run_options& opt) {
                                     {"servers", std::to_string(p.servers())}});
       chunks = to_work(std::move(p));
     }
+    co_await check_account_before_buying(ctx.api, ctx.sched, in.cfg, ctx.index, chunks, &in.job);
     co_await ctx.sched.send(std::move(chunks));
   };
   auto summarize = [&](const ledger_index& index) {

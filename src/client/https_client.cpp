@@ -279,24 +279,37 @@ net::awaitable<http_result> exchange(Stream& stream, beast::flat_buffer& buffer,
     co_return http_result{{}, failure(transport_step::write, write_ec.message())};
   }
 
-  http::response_parser<http::string_body> parser;
-  parser.body_limit(body_limit);
-  if (request.method() == http::verb::head) parser.skip(true);
-  tcp_layer.expires_at(deadline);
-  auto [read_ec, read_bytes] =
-      co_await http::async_read(stream, buffer, parser, net::as_tuple(net::use_awaitable));
-  (void)read_bytes;
-  if (read_ec) {
-    if (read_ec == beast::error::timeout) {
-      co_return http_result{{},
-                            failure(transport_step::timeout,
-                                    "no answer before the request deadline (the request was sent)", true)};
+  // An interim answer (1xx: 100 Continue, 102 Processing, 103 Early Hints) says nothing about the
+  // request: HTTP has the client read on to the final answer, which comes on the same connection.
+  // 101 switches protocols, which nothing here asked for: what follows is not an HTTP answer.
+  std::optional<http::response_parser<http::string_body>> parser;
+  for (;;) {
+    parser.emplace();
+    parser->body_limit(body_limit);
+    if (request.method() == http::verb::head) parser->skip(true);
+    tcp_layer.expires_at(deadline);
+    auto [read_ec, read_bytes] =
+        co_await http::async_read(stream, buffer, *parser, net::as_tuple(net::use_awaitable));
+    (void)read_bytes;
+    if (read_ec) {
+      if (read_ec == beast::error::timeout) {
+        co_return http_result{
+            {},
+            failure(transport_step::timeout, "no answer before the request deadline (the request was sent)",
+                    true)};
+      }
+      co_return http_result{{}, failure(transport_step::read, read_failure_detail(read_ec), true)};
     }
-    co_return http_result{{}, failure(transport_step::read, read_failure_detail(read_ec), true)};
+    const unsigned status = parser->get().result_int();
+    if (status == 101) {
+      co_return http_result{
+          {}, failure(transport_step::read, "malformed HTTP answer (101 Switching Protocols, unasked)", true)};
+    }
+    if (status / 100 != 1) break;
   }
   tcp_layer.expires_never();
 
-  auto& msg = parser.get();
+  auto& msg = parser->get();
   http_response response;
   response.status = msg.result_int();
   if (auto it = msg.find("X-Request-Id"); it != msg.end()) response.request_id = std::string(it->value());

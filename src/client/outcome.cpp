@@ -105,7 +105,9 @@ outcome classify(const call_report& report, call_kind kind) {
 
   const int status = report.http_status;
   const std::string_view code = report.error_code;
-  if (status >= 200 && status < 300) {
+  if (status == 200) {
+    // The only success the API documents (docs/service.md): a 201, 202 or 204 is not proof of an
+    // order, and falls to the last branch with every other status the table does not name.
     out.cls = outcome_class::ordered;
   } else if (status >= 500 || code == "CPS.0061") {
     // 5xx: the backend may have committed before failing. CPS.0061: billing could not say whether
@@ -124,11 +126,17 @@ outcome classify(const call_report& report, call_kind kind) {
   } else if (status == 404 && is_gateway_code(code, "0101")) {
     out.cls = outcome_class::permanent;
     out.stop_run = true;
-  } else if (code == "CPS.0042") {
+  } else if (status / 100 == 4 && code == "CPS.0042") {
     out.cls = outcome_class::retryable;  // "System busy", despite its 400
-  } else {
-    // Quota and balance codes are not published: an unknown refusal is permanent (spec §2).
+  } else if (status / 100 == 4) {
+    // Quota and balance codes are not published: an unknown refusal is permanent.
     out.cls = outcome_class::permanent;
+  } else {
+    // Any other status came after the whole request was written, and says nothing about whether
+    // the order was taken: a 1xx left as the answer, a 2xx other than 200, a 3xx (a redirected
+    // purchase may have been bought on the way), or a code HTTP does not define. Never `failed`:
+    // a failed chunk is bought again by the next run.
+    out.cls = maybe_taken(kind);
   }
   return out;
 }

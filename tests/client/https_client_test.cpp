@@ -223,6 +223,51 @@ TEST(https_client_test, an_html_error_page_is_an_answer_with_its_text) {
   EXPECT_EQ(classify_purchase(r).cls, outcome_class::ambiguous);
 }
 
+TEST(https_client_test, interim_answers_are_read_past_to_the_final_one) {
+  // 100, 102 and 103 come before the answer (103 with headers of its own); the final answer's
+  // headers are the ones reported, and the connection stays usable for the next request.
+  const std::string interim =
+      "HTTP/1.1 100 Continue\r\n\r\n"
+      "HTTP/1.1 102 Processing\r\n\r\n"
+      "HTTP/1.1 103 Early Hints\r\nLink: </a.css>; rel=preload\r\nX-Request-Id: early\r\n\r\n";
+  fixture_server server({step::answer(interim + http_answer(200, "OK", R"({"order_id":"o1"})",
+                                                            "X-Request-Id: final\r\n"))});
+  client_under_test c(server.url());
+  for (int i = 0; i < 2; ++i) {
+    auto r = c.send(post_body());
+    ASSERT_TRUE(r.response) << r.error->message;
+    EXPECT_EQ(r.response->status, 200u);
+    EXPECT_EQ(r.response->body, R"({"order_id":"o1"})");
+    EXPECT_EQ(r.response->request_id, "final");
+  }
+  EXPECT_EQ(c.client.stats().connections_opened, 1);
+  EXPECT_EQ(c.client.stats().reused, 1);
+}
+
+TEST(https_client_test, an_interim_answer_then_silence_is_a_timeout_after_writing) {
+  fixture_server server({step::answer("HTTP/1.1 100 Continue\r\n\r\n")});
+  client_under_test c(server.url());
+  auto r = c.send(post_body(), 200ms);
+  ASSERT_TRUE(r.error) << "the 100 was taken as the answer";
+  EXPECT_EQ(r.error->step, transport_step::timeout);
+  EXPECT_TRUE(r.error->request_written);
+  EXPECT_EQ(classify_purchase(r).cls, outcome_class::ambiguous);
+}
+
+TEST(https_client_test, an_unasked_101_is_a_malformed_answer_after_writing) {
+  fixture_server server(
+      {step::garbage("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: upgrade\r\n\r\n"
+                     "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}")});
+  client_under_test c(server.url());
+  auto r = c.send(post_body());
+  ASSERT_TRUE(r.error);
+  EXPECT_EQ(r.error->step, transport_step::read);
+  EXPECT_EQ(r.error->message, "read: malformed HTTP answer (101 Switching Protocols, unasked)");
+  EXPECT_TRUE(r.error->request_written);
+  EXPECT_EQ(classify_purchase(r).cls, outcome_class::ambiguous);
+  EXPECT_EQ(c.client.stats().connections_opened, 1);
+}
+
 TEST(https_client_test, retry_after_and_request_id_headers_are_read) {
   fixture_server server({step::answer(http_answer(429, "Too Many Requests", R"({"error_code":"APIGW.0308"})",
                                                   "Retry-After: 7\r\nX-Request-Id: r-9\r\n"))});

@@ -75,7 +75,24 @@ const row table[] = {
     {404, "CPS.0002", {}, permanent, permanent, false, false},
     {503, "CPS.0042", {}, ambiguous, retryable, false, false},
     {429, "", {}, retryable, retryable, false, true},
-    {302, "", {}, permanent, permanent, false, false},
+    // Statuses the table does not name, after the request was written: nothing proves the order was
+    // not taken, so a purchase is ambiguous, whatever code the body carries.
+    {100, "", {}, ambiguous, retryable, false, false},
+    {101, "", {}, ambiguous, retryable, false, false},
+    {201, "", {}, ambiguous, retryable, false, false},
+    {202, "", {}, ambiguous, retryable, false, false},
+    {204, "", {}, ambiguous, retryable, false, false},
+    {299, "", {}, ambiguous, retryable, false, false},
+    {301, "", {}, ambiguous, retryable, false, false},
+    {302, "", {}, ambiguous, retryable, false, false},
+    {303, "", {}, ambiguous, retryable, false, false},
+    {304, "", {}, ambiguous, retryable, false, false},
+    {307, "", {}, ambiguous, retryable, false, false},
+    {308, "", {}, ambiguous, retryable, false, false},
+    {302, "CPS.0024", {}, ambiguous, retryable, false, false},
+    {302, "CPS.0042", {}, ambiguous, retryable, false, false},
+    {600, "", {}, ambiguous, retryable, false, false},
+    {999, "", {}, ambiguous, retryable, false, false},
 };
 
 TEST(outcome_test, every_row_of_the_error_table_classifies_as_specified) {
@@ -100,6 +117,22 @@ TEST(outcome_test, a_read_is_never_ambiguous) {
   for (const auto& r : table) {
     call_report report{r.status, r.code, {}, r.transport, {}};
     EXPECT_NE(classify(report, call_kind::read).cls, outcome_class::ambiguous) << r.status << " " << r.code;
+  }
+}
+
+TEST(outcome_test, only_a_4xx_answer_to_a_purchase_is_ever_permanent) {
+  // A permanent purchase is recorded `failed`, and a failed chunk is bought again by the next run:
+  // only the service's own refusal (a 4xx) proves nothing was bought.
+  for (int status = 100; status <= 999; ++status) {
+    call_report report;
+    report.http_status = status;
+    const auto cls = classify(report, call_kind::purchase).cls;
+    if (status / 100 == 4) continue;
+    if (status == 200) {
+      EXPECT_EQ(to_string(cls), "ordered");
+    } else {
+      EXPECT_EQ(to_string(cls), "ambiguous") << status;
+    }
   }
 }
 

@@ -16,9 +16,18 @@ struct endpoint {
 };
 
 // Throws std::invalid_argument with a message that says what is allowed, e.g.
-// `plain http:// only for loopback hosts (127.0.0.0/8, ::1, localhost): use https://`.
+// `plain http:// only for loopback hosts (127.0.0.0/8, ::1, localhost): use https://`. A URL quoted
+// in a message has its password shown as `***`.
 endpoint parse_endpoint(std::string_view url);
 
+// 127.0.0.0/8 (dotted quad), ::1 (with or without brackets) and `localhost` in any case. Decided
+// from the text: a name that a resolver maps to a loopback address is not one, since what it
+// resolves to can change under the caller.
 bool is_loopback_host(std::string_view host);
+
+// `url` with the password of its userinfo shown as `***` (`http://user:***@host:3128`), read from
+// the text alone so that a URL too broken to parse is redacted too. Without a password it is
+// returned as it was.
+std::string redact_password(std::string_view url);
 
 }  // namespace cphfleet

@@ -72,7 +72,8 @@ struct client_stats {
 // request was written, any failure is reported with request_written = true and never retried here.
 class https_client {
  public:
-  // Throws std::runtime_error when the CA file cannot be read or the proxy URL is not supported.
+  // Throws std::runtime_error when the CA file cannot be read or the proxy URL is not supported
+  // (the message shows the URL's password as `***`).
   https_client(net::any_io_executor executor, endpoint target, https_client_options options = {});
   ~https_client();
   https_client(const https_client&) = delete;

@@ -63,7 +63,7 @@ std::optional<proxy_route> route_to(const endpoint& target, const proxy_settings
   if (!parsed || lowercase(parsed->scheme()) != "http" || parsed->host().empty()) {
     throw std::runtime_error(
         fmt::format("HTTPS_PROXY \"{}\": not supported (expected http://[user:password@]host[:port])",
-                    parsed && parsed->has_userinfo() ? "(hidden: it holds a password)" : settings.https_proxy));
+                    redact_password(settings.https_proxy)));
   }
   proxy_route route;
   route.address.tls = false;

@@ -1,5 +1,6 @@
 // The way out through a proxy: HTTPS_PROXY / NO_PROXY read as curl reads them, and the CONNECT
-// tunnel to the target through an http:// proxy.
+// tunnel to the target through an http:// proxy. Every message shows a proxy URL with its password
+// as `***`.
 #pragma once
 #include <optional>
 #include <string>

@@ -4,6 +4,8 @@
 
 #include <stdexcept>
 
+#include "client/https_client.hpp"
+
 namespace cphfleet {
 namespace {
 
@@ -46,6 +48,44 @@ TEST(proxy_test, only_https_targets_not_named_in_no_proxy_take_the_route) {
   EXPECT_FALSE(route_to(target, {"", ""}));
   EXPECT_FALSE(route_to(target, {"http://proxy:3128", "example.com"}));
   EXPECT_FALSE(route_to(parse_endpoint("http://127.0.0.1:8080"), {"http://proxy:3128", ""}));
+}
+
+// Each of these is refused, and the message quotes it with the password hidden.
+const std::pair<const char*, const char*> unsupported_proxies[] = {
+    {"socks5://alice:s3cret@proxy:1080", "socks5://alice:***@proxy:1080"},
+    {"https://alice:s3cret@proxy:3128", "https://alice:***@proxy:3128"},
+    {"http://alice:s3cret@", "http://alice:***@"},
+    {"http://alice:s3c ret@proxy:3128/", "http://alice:***@proxy:3128/"},
+    {"http://alice:s3cret@pro xy:3128", "http://alice:***@pro xy:3128"},
+};
+
+TEST(proxy_test, an_unsupported_proxy_url_is_quoted_with_its_password_hidden) {
+  const auto target = parse_endpoint("https://cph.example.com");
+  for (const auto& [url, shown] : unsupported_proxies) {
+    try {
+      route_to(target, {url, ""});
+      FAIL() << "accepted " << url;
+    } catch (const std::runtime_error& e) {
+      EXPECT_EQ(std::string(e.what()),
+                std::string("HTTPS_PROXY \"") + shown +
+                    "\": not supported (expected http://[user:password@]host[:port])");
+    }
+  }
+}
+
+TEST(proxy_test, the_client_refuses_an_unsupported_proxy_without_showing_its_password) {
+  net::io_context io;
+  for (const auto& [url, shown] : unsupported_proxies) {
+    https_client_options o;
+    o.proxy = {url, ""};
+    try {
+      https_client c(io.get_executor(), parse_endpoint("https://cph.example.com"), o);
+      FAIL() << "accepted " << url;
+    } catch (const std::runtime_error& e) {
+      EXPECT_EQ(std::string(e.what()).find("s3c"), std::string::npos) << e.what();
+      EXPECT_NE(std::string(e.what()).find(shown), std::string::npos) << e.what();
+    }
+  }
 }
 
 }  // namespace

@@ -183,7 +183,8 @@ net::awaitable<http_result> exchange(Stream& stream, beast::flat_buffer& buffer,
     const unsigned status = parser->get().result_int();
     if (status == 101) {
       co_return http_result{
-          {}, failure(transport_step::read, "malformed HTTP answer (101 Switching Protocols, unasked)", true)};
+          {},
+          failure(transport_step::read, "malformed HTTP answer (101 Switching Protocols, unasked)", true)};
     }
     if (status / 100 != 1) break;
   }
@@ -238,8 +239,8 @@ net::awaitable<https_client::opened> https_client::open(clock_type::time_point d
 
   if (proxy_) {
     if (auto failed = co_await open_tunnel(tcp_stream, *proxy_, target_)) {
-      co_return opened{nullptr,
-                       failure(transport_step::proxy, failed->timed_out ? timed_out_detail() : failed->detail)};
+      co_return opened{
+          nullptr, failure(transport_step::proxy, failed->timed_out ? timed_out_detail() : failed->detail)};
     }
   }
 

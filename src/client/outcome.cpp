@@ -217,8 +217,8 @@ outcome classify(const call_report& report, call_kind kind) {
   const int status = report.http_status;
   const std::string_view code = report.error_code;
   if (status == 200) {
-    // The only success the API documents (docs/service.md): a 201, 202 or 204 is not proof of an
-    // order, and falls to the last branch with every other status the table does not name.
+    // The only success the API documents (docs/service.md "Purchase"): a 201, 202 or 204 is not
+    // proof of an order, and falls to the last branch with every other status the table does not name.
     out.cls = outcome_class::ordered;
   } else if (status >= 500 || code == "CPS.0061") {
     // 5xx: the backend may have committed before failing. CPS.0061: billing could not say whether

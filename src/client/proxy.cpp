@@ -71,16 +71,18 @@ std::optional<proxy_route> route_to(const endpoint& target, const proxy_settings
                                                                            : std::string(parsed->host());
   route.address.port = parsed->has_port() ? std::string(parsed->port()) : "1080";  // curl's default
   if (parsed->has_userinfo()) {
-    route.authorization = "Basic " + base64(std::string(parsed->user()) + ":" + std::string(parsed->password()));
+    route.authorization =
+        "Basic " + base64(std::string(parsed->user()) + ":" + std::string(parsed->password()));
   }
   return route;
 }
 
 net::awaitable<std::optional<tunnel_failure>> open_tunnel(beast::tcp_stream& stream, const proxy_route& route,
-                                                         const endpoint& target) {
+                                                          const endpoint& target) {
   // CONNECT always names the port, whatever the scheme's default.
   const std::string authority =
-      (target.host.find(':') != std::string::npos ? "[" + target.host + "]" : target.host) + ":" + target.port;
+      (target.host.find(':') != std::string::npos ? "[" + target.host + "]" : target.host) + ":" +
+      target.port;
   http::request<http::empty_body> connect_req{http::verb::connect, authority, 11};
   connect_req.set(http::field::host, authority);
   if (!route.authorization.empty()) connect_req.set(http::field::proxy_authorization, route.authorization);
@@ -101,8 +103,9 @@ net::awaitable<std::optional<tunnel_failure>> open_tunnel(beast::tcp_stream& str
   }
   const auto& answer = parser.get();
   if (answer.result_int() / 100 != 2 || buf.size() != 0) {
-    co_return tunnel_failure{false, fmt::format("{} answered CONNECT {} with {} {}", route.address.host_header(),
-                                                authority, answer.result_int(), std::string(answer.reason()))};
+    co_return tunnel_failure{
+        false, fmt::format("{} answered CONNECT {} with {} {}", route.address.host_header(), authority,
+                           answer.result_int(), std::string(answer.reason()))};
   }
   co_return std::nullopt;
 }

@@ -42,6 +42,6 @@ struct tunnel_failure {
 // deadline. On success the stream carries bytes to and from the target; nothing of the request has
 // been written either way.
 net::awaitable<std::optional<tunnel_failure>> open_tunnel(beast::tcp_stream& stream, const proxy_route& route,
-                                                         const endpoint& target);
+                                                          const endpoint& target);
 
 }  // namespace cphfleet

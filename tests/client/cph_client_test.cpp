@@ -251,8 +251,8 @@ TEST(cph_client_test, an_unasked_101_switch_is_ambiguous) {
 
 TEST(cph_client_test, a_redirected_purchase_is_ambiguous_and_not_followed) {
   for (int status : {301, 302, 303, 307, 308}) {
-    auto p = purchase_against(step::answer(
-        http_answer(status, "Moved", R"({"error_msg":"moved"})", "Location: /v1/proj1/cloud-phone/phones\r\n")));
+    auto p = purchase_against(step::answer(http_answer(status, "Moved", R"({"error_msg":"moved"})",
+                                                       "Location: /v1/proj1/cloud-phone/phones\r\n")));
     EXPECT_EQ(p.call.report.http_status, status);
     EXPECT_EQ(to_string(p.result.cls), "ambiguous") << status;
     EXPECT_FALSE(p.result.stop_run) << status;

@@ -38,8 +38,8 @@ TEST(endpoint_test, plain_http_is_refused_for_anything_but_loopback) {
 }
 
 TEST(endpoint_test, loopback_is_told_from_the_text_alone) {
-  for (const char* host : {"127.0.0.1", "127.255.255.254", "127.3.2.1", "::1", "[::1]", "localhost", "LocalHost",
-                           "0:0:0:0:0:0:0:1"}) {
+  for (const char* host : {"127.0.0.1", "127.255.255.254", "127.3.2.1", "::1", "[::1]", "localhost",
+                           "LocalHost", "0:0:0:0:0:0:0:1"}) {
     EXPECT_TRUE(is_loopback_host(host)) << host;
   }
   // Not loopback by their text, whatever a resolver might make of them.

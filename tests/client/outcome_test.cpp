@@ -187,8 +187,9 @@ TEST(outcome_test, a_huge_retry_after_is_capped_not_overflowed) {
     EXPECT_EQ(parse_retry_after(huge), k_retry_after_cap_s) << huge;
   }
   // As the scheduler uses it: the cap in milliseconds is far inside the range.
-  EXPECT_EQ(std::chrono::milliseconds(std::chrono::seconds(*parse_retry_after("99999999999999999999"))).count(),
-            k_retry_after_cap_s * 1000);
+  EXPECT_EQ(
+      std::chrono::milliseconds(std::chrono::seconds(*parse_retry_after("99999999999999999999"))).count(),
+      k_retry_after_cap_s * 1000);
 }
 
 TEST(outcome_test, retry_after_reads_an_http_date_against_now) {
@@ -206,12 +207,11 @@ TEST(outcome_test, retry_after_reads_an_http_date_against_now) {
   EXPECT_EQ(parse_retry_after("Wed, 21 Oct 2015 07:28:30 GMT", std::numeric_limits<std::int64_t>::min()),
             k_retry_after_cap_s);
   EXPECT_EQ(parse_retry_after("Wed, 21 Oct 2015 07:28:30 GMT", std::numeric_limits<std::int64_t>::max()), 0);
-  for (const char* bad : {"Wed, 21 Oct 2015 07:28:30 UTC", "Wed, 21 Oct 2015 07:28:30 +0000",
-                          "Wed, 31 Feb 2015 07:28:30 GMT", "Wed, 21 Foo 2015 07:28:30 GMT",
-                          "Wed, 21 Oct 2015 24:00:00 GMT", "Wed, 21 Oct 15 07:28:30 GMT",
-                          "Xyz, 21 Oct 2015 07:28:30 GMT", "Wed, 1 Oct 2015 07:28:30 GMT",
-                          "Wed 21 Oct 2015 07:28:30 GMT", "2015-10-21T07:28:30Z", "Wed, 21 Oct 2015 7:28:30 GMT",
-                          "Wed, 21 Oct 2015 07:28:30 GMT junk"}) {
+  for (const char* bad :
+       {"Wed, 21 Oct 2015 07:28:30 UTC", "Wed, 21 Oct 2015 07:28:30 +0000", "Wed, 31 Feb 2015 07:28:30 GMT",
+        "Wed, 21 Foo 2015 07:28:30 GMT", "Wed, 21 Oct 2015 24:00:00 GMT", "Wed, 21 Oct 15 07:28:30 GMT",
+        "Xyz, 21 Oct 2015 07:28:30 GMT", "Wed, 1 Oct 2015 07:28:30 GMT", "Wed 21 Oct 2015 07:28:30 GMT",
+        "2015-10-21T07:28:30Z", "Wed, 21 Oct 2015 7:28:30 GMT", "Wed, 21 Oct 2015 07:28:30 GMT junk"}) {
     EXPECT_FALSE(parse_retry_after(bad, now)) << bad;
   }
 }

@@ -66,9 +66,8 @@ TEST(proxy_test, an_unsupported_proxy_url_is_quoted_with_its_password_hidden) {
       route_to(target, {url, ""});
       FAIL() << "accepted " << url;
     } catch (const std::runtime_error& e) {
-      EXPECT_EQ(std::string(e.what()),
-                std::string("HTTPS_PROXY \"") + shown +
-                    "\": not supported (expected http://[user:password@]host[:port])");
+      EXPECT_EQ(std::string(e.what()), std::string("HTTPS_PROXY \"") + shown +
+                                           "\": not supported (expected http://[user:password@]host[:port])");
     }
   }
 }

@@ -131,6 +131,10 @@ purchase_response read_purchase_response(std::string_view body) {
   r.product_id = string_field(o, "product_id");
   if (r.order_id.empty())
     throw std::runtime_error("no order_id in " + text_excerpt(body, k_error_text_limit));
+  // A 200 that also carries an error code is not a clean success: what was bought is for
+  // reconciliation to find out.
+  if (!string_field(o, "error_code").empty())
+    throw std::runtime_error("an error_code in a 200: " + text_excerpt(body, k_error_text_limit));
   if (auto it = o.find("server_ids"); it != o.end() && it->value().is_array()) {
     for (const auto& id : it->value().get_array()) {
       if (id.is_string()) r.server_ids.emplace_back(id.get_string());

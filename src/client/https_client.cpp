@@ -1,14 +1,11 @@
 #include "client/https_client.hpp"
 
 #include <fmt/format.h>
-#include <openssl/evp.h>
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 #include <poll.h>
 
 #include <algorithm>
-#include <boost/url/parse.hpp>
-#include <cctype>
 #include <stdexcept>
 
 namespace cphfleet {
@@ -17,24 +14,10 @@ using clock_type = std::chrono::steady_clock;
 
 namespace {
 
-std::string lowercase(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 bool is_ip_literal(const std::string& host) {
   boost::system::error_code ec;
   net::ip::make_address(host, ec);
   return !ec;
-}
-
-std::string base64(std::string_view in) {
-  std::string out(4 * ((in.size() + 2) / 3) + 1, '\0');
-  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                          reinterpret_cast<const unsigned char*>(in.data()), static_cast<int>(in.size()));
-  out.resize(static_cast<std::size_t>(n));
-  return out;
 }
 
 std::string millis(clock_type::duration d) {
@@ -70,90 +53,6 @@ bool looks_closed(int fd) {
 
 }  // namespace
 
-// ---- endpoint ------------------------------------------------------------------------------------
-
-std::string endpoint::host_header() const {
-  std::string h = host.find(':') != std::string::npos ? "[" + host + "]" : host;
-  if (port != (tls ? "443" : "80")) h += ":" + port;
-  return h;
-}
-
-std::string endpoint::to_string() const { return (tls ? "https://" : "http://") + host_header(); }
-
-bool is_loopback_host(std::string_view host) {
-  if (lowercase(host) == "localhost") return true;
-  boost::system::error_code ec;
-  auto addr = net::ip::make_address(std::string(host), ec);
-  return !ec && addr.is_loopback();
-}
-
-endpoint parse_endpoint(std::string_view url) {
-  auto parsed = boost::urls::parse_absolute_uri(url);
-  if (!parsed) {
-    throw std::invalid_argument(fmt::format("\"{}\" is not a URL (expected https://host[:port])", url));
-  }
-  const auto& u = *parsed;
-  endpoint ep;
-  std::string scheme = lowercase(u.scheme());
-  if (scheme != "https" && scheme != "http") {
-    throw std::invalid_argument(
-        fmt::format("unsupported scheme \"{}\" (expected https://host[:port])", scheme));
-  }
-  ep.tls = scheme == "https";
-  if (u.host_type() == boost::urls::host_type::ipv6) {
-    ep.host = u.host_address();
-  } else {
-    ep.host = u.host();
-  }
-  if (ep.host.empty()) {
-    throw std::invalid_argument(fmt::format("\"{}\" has no host (expected https://host[:port])", url));
-  }
-  if (u.has_userinfo() || u.has_query() || u.has_fragment() || (!u.path().empty() && u.path() != "/")) {
-    throw std::invalid_argument(
-        fmt::format("\"{}\": only scheme, host and port are allowed (expected https://host[:port])", url));
-  }
-  ep.port = u.has_port() ? std::string(u.port()) : (ep.tls ? "443" : "80");
-  if (!ep.tls && !is_loopback_host(ep.host)) {
-    throw std::invalid_argument(fmt::format(
-        "\"{}\": plain http:// only for loopback hosts (127.0.0.0/8, ::1, localhost): use https://", url));
-  }
-  return ep;
-}
-
-// ---- proxy ---------------------------------------------------------------------------------------
-
-proxy_settings proxy_settings::from_environment(const env_lookup& env) {
-  auto first = [&](std::string_view a, std::string_view b) {
-    auto v = env(a);
-    if (!v || v->empty()) v = env(b);
-    return v.value_or("");
-  };
-  return proxy_settings{first("https_proxy", "HTTPS_PROXY"), first("no_proxy", "NO_PROXY")};
-}
-
-bool proxy_settings::bypasses(std::string_view host_in) const {
-  const std::string host = lowercase(host_in);
-  std::size_t pos = 0;
-  while (pos <= no_proxy.size()) {
-    std::size_t end = no_proxy.find(',', pos);
-    if (end == std::string::npos) end = no_proxy.size();
-    std::string entry = lowercase(no_proxy.substr(pos, end - pos));
-    pos = end + 1;
-    entry.erase(0, entry.find_first_not_of(" \t"));
-    entry.erase(entry.find_last_not_of(" \t") + 1);
-    if (entry.empty()) continue;
-    if (entry == "*") return true;
-    if (entry.front() == '[' && entry.back() == ']') entry = entry.substr(1, entry.size() - 2);
-    if (entry.front() == '.') entry.erase(0, 1);
-    // `example.com` covers the host itself and every name under it, as curl reads it.
-    if (host == entry) return true;
-    if (host.size() > entry.size() && host.ends_with(entry) && host[host.size() - entry.size() - 1] == '.') {
-      return true;
-    }
-  }
-  return false;
-}
-
 // ---- the client ----------------------------------------------------------------------------------
 
 struct https_client::connection {
@@ -173,26 +72,7 @@ struct https_client::opened {
 https_client::https_client(net::any_io_executor executor, endpoint target, https_client_options options)
     : executor_(std::move(executor)), target_(std::move(target)), options_(std::move(options)) {
   if (target_.tls) init_tls();
-
-  if (target_.tls && !options_.proxy.https_proxy.empty() && !options_.proxy.bypasses(target_.host)) {
-    std::string url = options_.proxy.https_proxy;
-    if (url.find("://") == std::string::npos) url = "http://" + url;
-    auto parsed = boost::urls::parse_absolute_uri(url);
-    if (!parsed || lowercase(parsed->scheme()) != "http" || parsed->host().empty()) {
-      throw std::runtime_error(fmt::format(
-          "HTTPS_PROXY \"{}\": not supported (expected http://[user:password@]host[:port])",
-          parsed && parsed->has_userinfo() ? "(hidden: it holds a password)" : options_.proxy.https_proxy));
-    }
-    use_proxy_ = true;
-    proxy_.tls = false;
-    proxy_.host = parsed->host_type() == boost::urls::host_type::ipv6 ? parsed->host_address()
-                                                                      : std::string(parsed->host());
-    proxy_.port = parsed->has_port() ? std::string(parsed->port()) : "1080";  // curl's default
-    if (parsed->has_userinfo()) {
-      proxy_authorization_ =
-          "Basic " + base64(std::string(parsed->user()) + ":" + std::string(parsed->password()));
-    }
-  }
+  proxy_ = route_to(target_, options_.proxy);
 }
 
 void https_client::init_tls() {
@@ -279,24 +159,38 @@ net::awaitable<http_result> exchange(Stream& stream, beast::flat_buffer& buffer,
     co_return http_result{{}, failure(transport_step::write, write_ec.message())};
   }
 
-  http::response_parser<http::string_body> parser;
-  parser.body_limit(body_limit);
-  if (request.method() == http::verb::head) parser.skip(true);
-  tcp_layer.expires_at(deadline);
-  auto [read_ec, read_bytes] =
-      co_await http::async_read(stream, buffer, parser, net::as_tuple(net::use_awaitable));
-  (void)read_bytes;
-  if (read_ec) {
-    if (read_ec == beast::error::timeout) {
-      co_return http_result{{},
-                            failure(transport_step::timeout,
-                                    "no answer before the request deadline (the request was sent)", true)};
+  // An interim answer (1xx: 100 Continue, 102 Processing, 103 Early Hints) says nothing about the
+  // request: HTTP has the client read on to the final answer, which comes on the same connection.
+  // 101 switches protocols, which nothing here asked for: what follows is not an HTTP answer.
+  std::optional<http::response_parser<http::string_body>> parser;
+  for (;;) {
+    parser.emplace();
+    parser->body_limit(body_limit);
+    if (request.method() == http::verb::head) parser->skip(true);
+    tcp_layer.expires_at(deadline);
+    auto [read_ec, read_bytes] =
+        co_await http::async_read(stream, buffer, *parser, net::as_tuple(net::use_awaitable));
+    (void)read_bytes;
+    if (read_ec) {
+      if (read_ec == beast::error::timeout) {
+        co_return http_result{
+            {},
+            failure(transport_step::timeout, "no answer before the request deadline (the request was sent)",
+                    true)};
+      }
+      co_return http_result{{}, failure(transport_step::read, read_failure_detail(read_ec), true)};
     }
-    co_return http_result{{}, failure(transport_step::read, read_failure_detail(read_ec), true)};
+    const unsigned status = parser->get().result_int();
+    if (status == 101) {
+      co_return http_result{
+          {},
+          failure(transport_step::read, "malformed HTTP answer (101 Switching Protocols, unasked)", true)};
+    }
+    if (status / 100 != 1) break;
   }
   tcp_layer.expires_never();
 
-  auto& msg = parser.get();
+  auto& msg = parser->get();
   http_response response;
   response.status = msg.result_int();
   if (auto it = msg.find("X-Request-Id"); it != msg.end()) response.request_id = std::string(it->value());
@@ -316,8 +210,8 @@ net::awaitable<http_result> exchange(Stream& stream, beast::flat_buffer& buffer,
 net::awaitable<https_client::opened> https_client::open(clock_type::time_point deadline) {
   const auto started = clock_type::now();
   const auto connect_deadline = std::min(deadline, started + options_.connect_timeout);
-  const endpoint& peer = use_proxy_ ? proxy_ : target_;
-  const std::string via = use_proxy_ ? fmt::format(" (proxy {})", proxy_.host_header()) : std::string();
+  const endpoint& peer = proxy_ ? proxy_->address : target_;
+  const std::string via = proxy_ ? fmt::format(" (proxy {})", proxy_->address.host_header()) : std::string();
   auto timed_out_detail = [&] {
     return fmt::format("timed out after {}{}", millis(connect_deadline - started), via);
   };
@@ -343,39 +237,10 @@ net::awaitable<https_client::opened> https_client::open(clock_type::time_point d
   ++stats_.connections_opened;
   tcp_stream.socket().set_option(tcp::no_delay(true));
 
-  if (use_proxy_) {
-    // CONNECT always names the port, whatever the scheme's default.
-    const std::string authority =
-        (target_.host.find(':') != std::string::npos ? "[" + target_.host + "]" : target_.host) + ":" +
-        target_.port;
-    http::request<http::empty_body> connect_req{http::verb::connect, authority, 11};
-    connect_req.set(http::field::host, authority);
-    if (!proxy_authorization_.empty())
-      connect_req.set(http::field::proxy_authorization, proxy_authorization_);
-    auto [wec, wn] = co_await http::async_write(tcp_stream, connect_req, net::as_tuple(net::use_awaitable));
-    (void)wn;
-    beast::flat_buffer buf;
-    http::response_parser<http::empty_body> parser;
-    parser.skip(true);  // a 2xx answer to CONNECT has no body: the tunnel starts right after the header
-    boost::system::error_code rec = wec;
-    if (!rec) {
-      auto [ec2, rn] =
-          co_await http::async_read_header(tcp_stream, buf, parser, net::as_tuple(net::use_awaitable));
-      (void)rn;
-      rec = ec2;
-    }
-    if (rec) {
-      std::string detail = rec == beast::error::timeout
-                               ? timed_out_detail()
-                               : fmt::format("{}: {}", proxy_.host_header(), rec.message());
-      co_return opened{nullptr, failure(transport_step::proxy, detail)};
-    }
-    const auto& answer = parser.get();
-    if (answer.result_int() / 100 != 2 || buf.size() != 0) {
+  if (proxy_) {
+    if (auto failed = co_await open_tunnel(tcp_stream, *proxy_, target_)) {
       co_return opened{
-          nullptr, failure(transport_step::proxy,
-                           fmt::format("{} answered CONNECT {} with {} {}", proxy_.host_header(), authority,
-                                       answer.result_int(), std::string(answer.reason())))};
+          nullptr, failure(transport_step::proxy, failed->timed_out ? timed_out_detail() : failed->detail)};
     }
   }
 

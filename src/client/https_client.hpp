@@ -12,34 +12,12 @@
 #include <utility>
 #include <vector>
 
-#include "input/credentials.hpp"
 #include "base/net.hpp"
+#include "client/endpoint.hpp"
 #include "client/outcome.hpp"
+#include "client/proxy.hpp"
 
 namespace cphfleet {
-
-// Where requests go: `https://host[:port]`, or `http://` to a loopback host (tests, the emulator).
-struct endpoint {
-  bool tls = true;
-  std::string host;                 // IPv6 without brackets
-  std::string port;                 // "443"
-  std::string host_header() const;  // the Host value: host, [v6], plus :port when not the default
-  std::string to_string() const;    // https://host[:port]
-};
-
-// Throws std::invalid_argument with a message that says what is allowed, e.g.
-// `plain http:// only for loopback hosts (127.0.0.0/8, ::1, localhost): use https://`.
-endpoint parse_endpoint(std::string_view url);
-bool is_loopback_host(std::string_view host);
-
-// HTTPS_PROXY / NO_PROXY, as curl reads them (lowercase names win). Only https targets use the proxy.
-struct proxy_settings {
-  std::string https_proxy;  // `http://[user:pass@]host[:port]`; empty: connect directly
-  std::string no_proxy;     // `*`, or comma-separated hosts, domains (`.example.com`) and IPs
-
-  static proxy_settings from_environment(const env_lookup& env = process_env);
-  bool bypasses(std::string_view host) const;  // host matches NO_PROXY
-};
 
 struct https_client_options {
   std::optional<std::filesystem::path> ca_file;       // trust only this CA file instead of the system store
@@ -94,7 +72,8 @@ struct client_stats {
 // request was written, any failure is reported with request_written = true and never retried here.
 class https_client {
  public:
-  // Throws std::runtime_error when the CA file cannot be read or the proxy URL is not supported.
+  // Throws std::runtime_error when the CA file cannot be read or the proxy URL is not supported
+  // (the message shows the URL's password as `***`).
   https_client(net::any_io_executor executor, endpoint target, https_client_options options = {});
   ~https_client();
   https_client(const https_client&) = delete;
@@ -106,7 +85,7 @@ class https_client {
 
   const endpoint& target() const { return target_; }
   const client_stats& stats() const { return stats_; }
-  bool uses_proxy() const { return use_proxy_; }
+  bool uses_proxy() const { return proxy_.has_value(); }
   void close_idle();  // drops the pooled connections
 
  private:
@@ -120,9 +99,7 @@ class https_client {
   endpoint target_;
   https_client_options options_;
   std::optional<ssl::context> tls_context_;  // https targets only: making one costs tens of ms
-  bool use_proxy_ = false;
-  endpoint proxy_;                   // when use_proxy_
-  std::string proxy_authorization_;  // `Basic …` when the proxy URL has user:pass
+  std::optional<proxy_route> proxy_;  // when the target is reached through HTTPS_PROXY
   std::vector<std::unique_ptr<connection>> idle_;
   client_stats stats_;
 };

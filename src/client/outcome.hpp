@@ -63,8 +63,14 @@ struct throttle_hint {
 };
 throttle_hint parse_throttle_message(std::string_view message);
 
-// A Retry-After value in delta-seconds ("5"); nullopt for anything else (an HTTP-date is not sent by
-// the gateway and is ignored rather than guessed at).
-std::optional<std::int64_t> parse_retry_after(std::string_view value);
+// A Retry-After value as seconds to wait: delay-seconds (ASCII digits only) or an HTTP-date (the
+// IMF-fixdate `Sun, 06 Nov 1994 08:49:37 GMT`, and the obsolete RFC 850 and asctime forms HTTP
+// still has recipients read), against `now_unix_s`. A date already past is 0; a wait longer than
+// `k_retry_after_cap_s` (however many digits) is the cap, so a caller that turns it into
+// milliseconds cannot overflow. Anything else (a sign, a fraction, a zone other than GMT, a day the
+// month lacks) is nullopt: no hint, rather than a guess.
+inline constexpr std::int64_t k_retry_after_cap_s = 24 * 3600;
+std::optional<std::int64_t> parse_retry_after(std::string_view value, std::int64_t now_unix_s);
+std::optional<std::int64_t> parse_retry_after(std::string_view value);  // now: the system clock
 
 }  // namespace cphfleet

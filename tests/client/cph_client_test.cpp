@@ -1,5 +1,6 @@
 #include "client/cph_client.hpp"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
@@ -187,6 +188,123 @@ TEST(cph_client_test, a_200_without_an_order_id_is_ambiguous_not_ordered) {
   EXPECT_EQ(call.report.transport->message,
             R"(read: unreadable answer: no order_id in {"request_id":"rq-2"})");
   EXPECT_EQ(classify(call.report, call_kind::purchase).cls, outcome_class::ambiguous);
+}
+
+// ---- answers the API does not document -------------------------------------------------------------
+// HTTP allows more answers than the API documents. A purchase must come out of each either ordered
+// (with its order id) or ambiguous (the ledger's `unknown`, settled by reading the service), never
+// permanent: the next run buys a `failed` chunk again.
+
+std::string interim(std::string_view status_line, std::string_view headers = "") {
+  return "HTTP/1.1 " + std::string(status_line) + "\r\n" + std::string(headers) + "\r\n";
+}
+
+struct scripted_purchase {
+  purchase_call call;
+  outcome result;
+  std::size_t requests_seen = 0;
+  int connections_accepted = 0;
+};
+
+scripted_purchase purchase_against(step answer) {
+  fixture_server server({std::move(answer)});
+  client_under_test c(server.url(), aksk());
+  scripted_purchase out;
+  out.call = c.run(c.client.purchase(R"({"server_name":"game-001","count":2})", c.deadline()));
+  out.result = classify(out.call.report, call_kind::purchase);
+  out.requests_seen = server.requests().size();
+  out.connections_accepted = server.accepted();
+  return out;
+}
+
+std::string describe(const purchase_call& call) {
+  return fmt::format("status {} transport {}", call.report.http_status,
+                     call.report.transport ? call.report.transport->message : "none");
+}
+
+TEST(cph_client_test, interim_answers_before_the_200_are_read_past_and_the_order_is_taken) {
+  const std::string preludes[] = {
+      interim("100 Continue"),
+      interim("102 Processing"),
+      interim("103 Early Hints", "Link: </x.css>; rel=preload\r\n"),
+      interim("100 Continue") + interim("102 Processing") + interim("102 Processing"),
+  };
+  for (const auto& prelude : preludes) {
+    auto p = purchase_against(step::answer(prelude + http_answer(200, "OK", order_body)));
+    EXPECT_EQ(to_string(p.result.cls), "ordered") << prelude << describe(p.call);
+    EXPECT_EQ(p.call.report.http_status, 200) << prelude;
+    EXPECT_FALSE(p.call.report.transport) << prelude;
+    EXPECT_EQ(p.call.response.order_id, "CS2024") << prelude;
+    EXPECT_EQ(p.call.response.server_ids, (std::vector<std::string>{"s1", "s2"})) << prelude;
+  }
+}
+
+TEST(cph_client_test, an_unasked_101_switch_is_ambiguous) {
+  auto p = purchase_against(step::garbage(interim("101 Switching Protocols", "Upgrade: h2c\r\n") +
+                                            "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"));
+  EXPECT_EQ(to_string(p.result.cls), "ambiguous") << describe(p.call);
+  ASSERT_TRUE(p.call.report.transport);
+  EXPECT_EQ(p.call.report.transport->message,
+            "read: malformed HTTP answer (101 Switching Protocols, unasked)");
+  EXPECT_TRUE(p.call.report.transport->request_written);
+}
+
+TEST(cph_client_test, a_redirected_purchase_is_ambiguous_and_not_followed) {
+  for (int status : {301, 302, 303, 307, 308}) {
+    auto p = purchase_against(step::answer(http_answer(status, "Moved", R"({"error_msg":"moved"})",
+                                                       "Location: /v1/proj1/cloud-phone/phones\r\n")));
+    EXPECT_EQ(p.call.report.http_status, status);
+    EXPECT_EQ(to_string(p.result.cls), "ambiguous") << status;
+    EXPECT_FALSE(p.result.stop_run) << status;
+    EXPECT_EQ(p.requests_seen, 1u) << status << ": a redirect must never be sent again";
+    EXPECT_EQ(p.connections_accepted, 1) << status;
+  }
+}
+
+TEST(cph_client_test, a_2xx_other_than_200_is_ambiguous_even_with_an_order_body) {
+  auto no_content = purchase_against(step::answer("HTTP/1.1 204 No Content\r\n\r\n"));
+  EXPECT_EQ(no_content.call.report.http_status, 204);
+  EXPECT_EQ(to_string(no_content.result.cls), "ambiguous") << describe(no_content.call);
+  for (int status : {201, 202}) {
+    auto p = purchase_against(step::answer(http_answer(status, "Accepted", order_body)));
+    EXPECT_EQ(p.call.report.http_status, status);
+    EXPECT_EQ(to_string(p.result.cls), "ambiguous") << status;
+  }
+}
+
+TEST(cph_client_test, a_200_whose_body_is_not_the_purchase_answer_is_ambiguous) {
+  const std::string bodies[] = {
+      "<html><body>Welcome to the captive portal</body></html>",
+      "",
+      "[]",
+      R"({"order_id":)",
+      R"({"order_id":["CS1"]})",
+      R"({"request_id":"rq-3","order_id":"CS2","error_code":"CPS.0200","error_msg":"task failed"})",
+  };
+  for (const auto& body : bodies) {
+    auto p = purchase_against(step::answer(http_answer(200, "OK", body)));
+    EXPECT_EQ(p.call.report.http_status, 200) << body;
+    EXPECT_EQ(to_string(p.result.cls), "ambiguous") << body;
+    ASSERT_TRUE(p.call.report.transport) << body;
+    EXPECT_TRUE(p.call.report.transport->request_written) << body;
+  }
+}
+
+TEST(cph_client_test, a_200_cut_off_mid_body_is_ambiguous) {
+  const std::string cut_length =
+      "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 200\r\n\r\n"
+      R"({"request_id":"rq-1","order_id":"CS20)";
+  const std::string cut_chunk =
+      "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+      "40\r\n{\"request_id\":\"rq-1\",";
+  for (const auto& raw : {cut_length, cut_chunk}) {
+    auto p = purchase_against(step::garbage(raw));
+    EXPECT_EQ(to_string(p.result.cls), "ambiguous") << raw;
+    ASSERT_TRUE(p.call.report.transport) << raw;
+    EXPECT_EQ(p.call.report.transport->step, transport_step::read) << raw;
+    EXPECT_TRUE(p.call.report.transport->request_written) << raw;
+    EXPECT_TRUE(p.call.response.order_id.empty()) << raw;
+  }
 }
 
 TEST(cph_client_test, throttling_reports_retry_after_and_the_limit) {

@@ -47,62 +47,6 @@ outcome classify_purchase(const http_result& r) {
   return classify(report, call_kind::purchase);
 }
 
-// ---- endpoints and proxies -------------------------------------------------------------------------
-
-TEST(https_client_test, endpoint_parses_host_port_and_the_host_header) {
-  auto e = parse_endpoint("https://cph.cn-north-4.myhuaweicloud.com");
-  EXPECT_TRUE(e.tls);
-  EXPECT_EQ(e.host, "cph.cn-north-4.myhuaweicloud.com");
-  EXPECT_EQ(e.port, "443");
-  EXPECT_EQ(e.host_header(), "cph.cn-north-4.myhuaweicloud.com");
-  auto local = parse_endpoint("http://127.0.0.1:8080/");
-  EXPECT_FALSE(local.tls);
-  EXPECT_EQ(local.host_header(), "127.0.0.1:8080");
-  EXPECT_EQ(parse_endpoint("http://[::1]:9000").host_header(), "[::1]:9000");
-  EXPECT_EQ(parse_endpoint("http://localhost:9000").host, "localhost");
-  EXPECT_EQ(parse_endpoint("https://example.com:8443").to_string(), "https://example.com:8443");
-}
-
-TEST(https_client_test, plain_http_is_refused_for_anything_but_loopback) {
-  try {
-    parse_endpoint("http://cph.cn-north-4.myhuaweicloud.com");
-    FAIL() << "accepted";
-  } catch (const std::invalid_argument& e) {
-    EXPECT_STREQ(e.what(),
-                 "\"http://cph.cn-north-4.myhuaweicloud.com\": plain http:// only for loopback hosts "
-                 "(127.0.0.0/8, ::1, localhost): use https://");
-  }
-  EXPECT_NO_THROW(parse_endpoint("http://127.3.2.1:1"));
-  EXPECT_THROW(parse_endpoint("http://10.0.0.1:1"), std::invalid_argument);
-  EXPECT_THROW(parse_endpoint("ftp://example.com"), std::invalid_argument);
-  EXPECT_THROW(parse_endpoint("https://example.com/v1"), std::invalid_argument);
-  EXPECT_THROW(parse_endpoint("cph.example.com"), std::invalid_argument);
-}
-
-TEST(https_client_test, no_proxy_matches_hosts_domains_and_star) {
-  proxy_settings p{"http://proxy:3128", "localhost, .internal.example,10.1.2.3,myhuaweicloud.com"};
-  EXPECT_TRUE(p.bypasses("localhost"));
-  EXPECT_TRUE(p.bypasses("a.internal.example"));
-  EXPECT_TRUE(p.bypasses("internal.example"));
-  EXPECT_TRUE(p.bypasses("10.1.2.3"));
-  EXPECT_TRUE(p.bypasses("cph.cn-north-4.MyHuaweiCloud.com"));
-  EXPECT_FALSE(p.bypasses("evilmyhuaweicloud.com"));
-  EXPECT_FALSE(p.bypasses("10.1.2.33"));
-  EXPECT_TRUE((proxy_settings{"http://p:1", "*"}.bypasses("anything")));
-  EXPECT_FALSE((proxy_settings{"http://p:1", ""}.bypasses("anything")));
-}
-
-TEST(https_client_test, proxy_settings_prefer_lowercase_variables) {
-  auto p = proxy_settings::from_environment([](std::string_view name) -> std::optional<std::string> {
-    if (name == "https_proxy") return "http://lower:1";
-    if (name == "HTTPS_PROXY") return "http://upper:1";
-    if (name == "NO_PROXY") return "example.com";
-    return std::nullopt;
-  });
-  EXPECT_EQ(p.https_proxy, "http://lower:1");
-  EXPECT_EQ(p.no_proxy, "example.com");
-}
-
 // ---- transport faults, one by one ------------------------------------------------------------------
 
 TEST(https_client_test, refused_connection_fails_at_connect_before_anything_is_written) {
@@ -221,6 +165,51 @@ TEST(https_client_test, an_html_error_page_is_an_answer_with_its_text) {
   EXPECT_EQ(r.response->content_type, "text/html");
   EXPECT_EQ(r.response->request_id, "gw-123");
   EXPECT_EQ(classify_purchase(r).cls, outcome_class::ambiguous);
+}
+
+TEST(https_client_test, interim_answers_are_read_past_to_the_final_one) {
+  // 100, 102 and 103 come before the answer (103 with headers of its own); the final answer's
+  // headers are the ones reported, and the connection stays usable for the next request.
+  const std::string interim =
+      "HTTP/1.1 100 Continue\r\n\r\n"
+      "HTTP/1.1 102 Processing\r\n\r\n"
+      "HTTP/1.1 103 Early Hints\r\nLink: </a.css>; rel=preload\r\nX-Request-Id: early\r\n\r\n";
+  fixture_server server({step::answer(interim + http_answer(200, "OK", R"({"order_id":"o1"})",
+                                                            "X-Request-Id: final\r\n"))});
+  client_under_test c(server.url());
+  for (int i = 0; i < 2; ++i) {
+    auto r = c.send(post_body());
+    ASSERT_TRUE(r.response) << r.error->message;
+    EXPECT_EQ(r.response->status, 200u);
+    EXPECT_EQ(r.response->body, R"({"order_id":"o1"})");
+    EXPECT_EQ(r.response->request_id, "final");
+  }
+  EXPECT_EQ(c.client.stats().connections_opened, 1);
+  EXPECT_EQ(c.client.stats().reused, 1);
+}
+
+TEST(https_client_test, an_interim_answer_then_silence_is_a_timeout_after_writing) {
+  fixture_server server({step::answer("HTTP/1.1 100 Continue\r\n\r\n")});
+  client_under_test c(server.url());
+  auto r = c.send(post_body(), 200ms);
+  ASSERT_TRUE(r.error) << "the 100 was taken as the answer";
+  EXPECT_EQ(r.error->step, transport_step::timeout);
+  EXPECT_TRUE(r.error->request_written);
+  EXPECT_EQ(classify_purchase(r).cls, outcome_class::ambiguous);
+}
+
+TEST(https_client_test, an_unasked_101_is_a_malformed_answer_after_writing) {
+  fixture_server server(
+      {step::garbage("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: upgrade\r\n\r\n"
+                     "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}")});
+  client_under_test c(server.url());
+  auto r = c.send(post_body());
+  ASSERT_TRUE(r.error);
+  EXPECT_EQ(r.error->step, transport_step::read);
+  EXPECT_EQ(r.error->message, "read: malformed HTTP answer (101 Switching Protocols, unasked)");
+  EXPECT_TRUE(r.error->request_written);
+  EXPECT_EQ(classify_purchase(r).cls, outcome_class::ambiguous);
+  EXPECT_EQ(c.client.stats().connections_opened, 1);
 }
 
 TEST(https_client_test, retry_after_and_request_id_headers_are_read) {

@@ -3,6 +3,9 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <limits>
+
 namespace cphfleet {
 namespace {
 
@@ -75,7 +78,24 @@ const row table[] = {
     {404, "CPS.0002", {}, permanent, permanent, false, false},
     {503, "CPS.0042", {}, ambiguous, retryable, false, false},
     {429, "", {}, retryable, retryable, false, true},
-    {302, "", {}, permanent, permanent, false, false},
+    // Statuses the table does not name, after the request was written: nothing proves the order was
+    // not taken, so a purchase is ambiguous, whatever code the body carries.
+    {100, "", {}, ambiguous, retryable, false, false},
+    {101, "", {}, ambiguous, retryable, false, false},
+    {201, "", {}, ambiguous, retryable, false, false},
+    {202, "", {}, ambiguous, retryable, false, false},
+    {204, "", {}, ambiguous, retryable, false, false},
+    {299, "", {}, ambiguous, retryable, false, false},
+    {301, "", {}, ambiguous, retryable, false, false},
+    {302, "", {}, ambiguous, retryable, false, false},
+    {303, "", {}, ambiguous, retryable, false, false},
+    {304, "", {}, ambiguous, retryable, false, false},
+    {307, "", {}, ambiguous, retryable, false, false},
+    {308, "", {}, ambiguous, retryable, false, false},
+    {302, "CPS.0024", {}, ambiguous, retryable, false, false},
+    {302, "CPS.0042", {}, ambiguous, retryable, false, false},
+    {600, "", {}, ambiguous, retryable, false, false},
+    {999, "", {}, ambiguous, retryable, false, false},
 };
 
 TEST(outcome_test, every_row_of_the_error_table_classifies_as_specified) {
@@ -100,6 +120,22 @@ TEST(outcome_test, a_read_is_never_ambiguous) {
   for (const auto& r : table) {
     call_report report{r.status, r.code, {}, r.transport, {}};
     EXPECT_NE(classify(report, call_kind::read).cls, outcome_class::ambiguous) << r.status << " " << r.code;
+  }
+}
+
+TEST(outcome_test, only_a_4xx_answer_to_a_purchase_is_ever_permanent) {
+  // A permanent purchase is recorded `failed`, and a failed chunk is bought again by the next run:
+  // only the service's own refusal (a 4xx) proves nothing was bought.
+  for (int status = 100; status <= 999; ++status) {
+    call_report report;
+    report.http_status = status;
+    const auto cls = classify(report, call_kind::purchase).cls;
+    if (status / 100 == 4) continue;
+    if (status == 200) {
+      EXPECT_EQ(to_string(cls), "ordered");
+    } else {
+      EXPECT_EQ(to_string(cls), "ambiguous") << status;
+    }
   }
 }
 
@@ -132,12 +168,52 @@ TEST(outcome_test, throttle_message_reads_minutes_and_tolerates_missing_parts) {
   EXPECT_FALSE(no_number.limit);
 }
 
-TEST(outcome_test, retry_after_accepts_seconds_only) {
+TEST(outcome_test, retry_after_reads_delay_seconds_as_digits_only) {
   EXPECT_EQ(parse_retry_after("5"), 5);
   EXPECT_EQ(parse_retry_after(" 120 "), 120);
-  EXPECT_FALSE(parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"));
+  EXPECT_EQ(parse_retry_after("\t0"), 0);
+  EXPECT_EQ(parse_retry_after("007"), 7);
+  EXPECT_EQ(parse_retry_after("86400"), 86400);
   EXPECT_FALSE(parse_retry_after("-1"));
   EXPECT_FALSE(parse_retry_after(""));
+  for (const char* garbage : {"+5", "5.0", "5s", "0x10", "1e3", "5 5", "five", " ", "\xEF\xBC\x95", "5,6"}) {
+    EXPECT_FALSE(parse_retry_after(garbage)) << garbage;
+  }
+}
+
+TEST(outcome_test, a_huge_retry_after_is_capped_not_overflowed) {
+  for (const char* huge : {"86401", "999999", "1000000", "9223372036854775807", "9223372036854775808",
+                           "99999999999999999999999999999999999999"}) {
+    EXPECT_EQ(parse_retry_after(huge), k_retry_after_cap_s) << huge;
+  }
+  // As the scheduler uses it: the cap in milliseconds is far inside the range.
+  EXPECT_EQ(
+      std::chrono::milliseconds(std::chrono::seconds(*parse_retry_after("99999999999999999999"))).count(),
+      k_retry_after_cap_s * 1000);
+}
+
+TEST(outcome_test, retry_after_reads_an_http_date_against_now) {
+  constexpr std::int64_t now = 1445412480;  // Wed, 21 Oct 2015 07:28:00 GMT
+  EXPECT_EQ(parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT", now), 0);
+  EXPECT_EQ(parse_retry_after("Wed, 21 Oct 2015 07:28:30 GMT", now), 30);
+  EXPECT_EQ(parse_retry_after("Wed, 21 Oct 2015 07:27:00 GMT", now), 0);  // already past
+  EXPECT_EQ(parse_retry_after("Thu, 22 Oct 2015 07:28:00 GMT", now), 86400);
+  EXPECT_EQ(parse_retry_after("Fri, 31 Dec 9999 23:59:59 GMT", now), k_retry_after_cap_s);
+  // The obsolete forms HTTP still has recipients read.
+  EXPECT_EQ(parse_retry_after("Wednesday, 21-Oct-15 07:29:00 GMT", now), 60);
+  EXPECT_EQ(parse_retry_after("Wed Oct 21 07:28:05 2015", now), 5);
+  EXPECT_EQ(parse_retry_after("Sun Nov  6 08:49:37 1994", now), 0);
+  // A clock far off either way still gives a value in range.
+  EXPECT_EQ(parse_retry_after("Wed, 21 Oct 2015 07:28:30 GMT", std::numeric_limits<std::int64_t>::min()),
+            k_retry_after_cap_s);
+  EXPECT_EQ(parse_retry_after("Wed, 21 Oct 2015 07:28:30 GMT", std::numeric_limits<std::int64_t>::max()), 0);
+  for (const char* bad :
+       {"Wed, 21 Oct 2015 07:28:30 UTC", "Wed, 21 Oct 2015 07:28:30 +0000", "Wed, 31 Feb 2015 07:28:30 GMT",
+        "Wed, 21 Foo 2015 07:28:30 GMT", "Wed, 21 Oct 2015 24:00:00 GMT", "Wed, 21 Oct 15 07:28:30 GMT",
+        "Xyz, 21 Oct 2015 07:28:30 GMT", "Wed, 1 Oct 2015 07:28:30 GMT", "Wed 21 Oct 2015 07:28:30 GMT",
+        "2015-10-21T07:28:30Z", "Wed, 21 Oct 2015 7:28:30 GMT", "Wed, 21 Oct 2015 07:28:30 GMT junk"}) {
+    EXPECT_FALSE(parse_retry_after(bad, now)) << bad;
+  }
 }
 
 }  // namespace

@@ -18,18 +18,6 @@ std::string endpoint::host_header() const {
 
 std::string endpoint::to_string() const { return (tls ? "https://" : "http://") + host_header(); }
 
-bool is_loopback_host(std::string_view host) {
-  if (boost::beast::iequals(host, "localhost")) return true;
-  // make_address reads only literals (inet_pton: four decimal parts for IPv4); it never resolves.
-  boost::system::error_code ec;
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {  // brackets hold IPv6 only
-    auto v6 = boost::asio::ip::make_address_v6(std::string(host.substr(1, host.size() - 2)), ec);
-    return !ec && v6.is_loopback();
-  }
-  auto addr = boost::asio::ip::make_address(std::string(host), ec);
-  return !ec && addr.is_loopback();
-}
-
 std::string redact_password(std::string_view url) {
   // The userinfo ends at the last '@' (a password may hold an unescaped '@'), and its password
   // starts after its first ':'. An '@' further on, in a path, hides more than needed, never less.

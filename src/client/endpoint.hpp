@@ -4,6 +4,8 @@
 #include <string>
 #include <string_view>
 
+#include "base/loopback.hpp"  // is_loopback_host, for callers of parse_endpoint
+
 namespace cphfleet {
 
 // `https://host[:port]`, or `http://` to a loopback host (tests, the emulator).
@@ -20,10 +22,6 @@ struct endpoint {
 // in a message has its password shown as `***`.
 endpoint parse_endpoint(std::string_view url);
 
-// 127.0.0.0/8 (dotted quad), ::1 (with or without brackets) and `localhost` in any case. Decided
-// from the text: a name that a resolver maps to a loopback address is not one, since what it
-// resolves to can change under the caller.
-bool is_loopback_host(std::string_view host);
 
 // `url` with the password of its userinfo shown as `***` (`http://user:***@host:3128`), read from
 // the text alone so that a URL too broken to parse is redacted too. Without a password it is

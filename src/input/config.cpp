@@ -1,5 +1,7 @@
 #include "input/config.hpp"
 
+#include "base/loopback.hpp"
+
 #include "emulator/faults.hpp"
 
 #include "base/toml_reader.hpp"
@@ -83,17 +85,7 @@ std::string_view trim(std::string_view s) {
 
 bool endpoint_is_loopback(std::string_view endpoint) {
   auto url = boost::urls::parse_absolute_uri(endpoint);
-  if (!url || !url->has_authority()) return false;
-  switch (url->host_type()) {
-    case boost::urls::host_type::ipv4:
-      return (url->host_ipv4_address().to_uint() >> 24) == 127;
-    case boost::urls::host_type::ipv6:
-      return url->host_ipv6_address().is_loopback();
-    case boost::urls::host_type::name:
-      return lower(url->encoded_host()) == "localhost";
-    default:
-      return false;
-  }
+  return url && url->has_authority() && is_loopback_host(url->encoded_host_address());
 }
 
 namespace {

@@ -84,6 +84,48 @@ TEST(run_test, a_finished_job_sends_nothing_and_a_raised_count_buys_only_the_dif
   expect_ledger_matches_emulator(e.ledger, emu, {{"eu", 53}});
 }
 
+TEST(run_test, an_empty_ledger_against_an_account_that_holds_the_fleet_buys_nothing_until_adopt) {
+  run_env e;
+  emulator_process emu(e.dir);
+  e.write({{"eu", 25}}, emu.url());
+  ASSERT_EQ(e.run().exit_code, 0);
+  ASSERT_EQ(emu.orders().size(), 3u);
+
+  // Another ledger (a typo, a fresh machine, a --ledger relative to another folder): it is empty, but
+  // the account holds the fleet, so nothing is bought and the way out is named.
+  const auto other = e.dir / "other.csv";
+  auto refused = e.run({"--ledger", other.string()});
+  EXPECT_EQ(refused.exit_code, 2) << refused.err;
+  EXPECT_NE(refused.err.find("eu-001: order "), std::string::npos) << refused.err;
+  EXPECT_NE(refused.err.find("eu-003: order "), std::string::npos) << refused.err;
+  EXPECT_NE(refused.err.find("cphfleet adopt --fleet eu"), std::string::npos) << refused.err;
+  EXPECT_EQ(emu.orders().size(), 3u);
+
+  auto adopt = run_cphfleet({"adopt", "--fleet", "eu", "--config", (e.dir / "config.toml").string(), "--ledger",
+                             other.string()},
+                            aksk_env(), std::chrono::seconds(60));
+  ASSERT_EQ(adopt.exit_code, 0) << adopt.err;
+  EXPECT_NE(adopt.out.find("3 chunks, 25 servers recorded"), std::string::npos) << adopt.out;
+  ledger_index adopted(read_ledger(other));
+  ASSERT_NE(adopted.latest("eu-003"), nullptr);
+  EXPECT_EQ(adopted.latest("eu-003")->status, chunk_status::ordered);
+  EXPECT_EQ(adopted.latest("eu-003")->count, 5);
+  EXPECT_EQ(adopted.latest("eu-003")->server_ids.size(), 5u);
+
+  // The raised target buys exactly the difference, once, under the next free name.
+  e.write({{"eu", 32}}, emu.url());
+  auto raised = e.run({"--ledger", other.string(), "--json"});
+  ASSERT_EQ(raised.exit_code, 0) << raised.err;
+  EXPECT_EQ(summary_of(raised).at("requests").to_number<std::int64_t>(), 1);
+  expect_ledger_matches_emulator(other, emu, {{"eu", 32}});
+
+  // Adopting again finds nothing new.
+  auto again = run_cphfleet({"adopt", "--config", (e.dir / "config.toml").string(), "--ledger", other.string()},
+                            aksk_env(), std::chrono::seconds(60));
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_NE(again.out.find("0 chunks, 0 servers recorded"), std::string::npos) << again.out;
+}
+
 TEST(run_test, a_permanent_refusal_is_failed_and_exits_1) {
   run_env e;
   emulator_process emu(e.dir);

@@ -1,5 +1,7 @@
 #include "client/https_client.hpp"
 
+#include "base/text.hpp"
+
 #include <fmt/format.h>
 #include <openssl/evp.h>
 #include <openssl/ssl.h>
@@ -8,7 +10,6 @@
 
 #include <algorithm>
 #include <boost/url/parse.hpp>
-#include <cctype>
 #include <stdexcept>
 
 namespace cphfleet {
@@ -16,12 +17,6 @@ namespace cphfleet {
 using clock_type = std::chrono::steady_clock;
 
 namespace {
-
-std::string lowercase(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 bool is_ip_literal(const std::string& host) {
   boost::system::error_code ec;
@@ -81,7 +76,7 @@ std::string endpoint::host_header() const {
 std::string endpoint::to_string() const { return (tls ? "https://" : "http://") + host_header(); }
 
 bool is_loopback_host(std::string_view host) {
-  if (lowercase(host) == "localhost") return true;
+  if (to_lower(host) == "localhost") return true;
   boost::system::error_code ec;
   auto addr = net::ip::make_address(std::string(host), ec);
   return !ec && addr.is_loopback();
@@ -94,7 +89,7 @@ endpoint parse_endpoint(std::string_view url) {
   }
   const auto& u = *parsed;
   endpoint ep;
-  std::string scheme = lowercase(u.scheme());
+  std::string scheme = to_lower(u.scheme());
   if (scheme != "https" && scheme != "http") {
     throw std::invalid_argument(
         fmt::format("unsupported scheme \"{}\" (expected https://host[:port])", scheme));
@@ -132,15 +127,13 @@ proxy_settings proxy_settings::from_environment(const env_lookup& env) {
 }
 
 bool proxy_settings::bypasses(std::string_view host_in) const {
-  const std::string host = lowercase(host_in);
+  const std::string host = to_lower(host_in);
   std::size_t pos = 0;
   while (pos <= no_proxy.size()) {
     std::size_t end = no_proxy.find(',', pos);
     if (end == std::string::npos) end = no_proxy.size();
-    std::string entry = lowercase(no_proxy.substr(pos, end - pos));
+    std::string entry = to_lower(trim(std::string_view(no_proxy).substr(pos, end - pos)));
     pos = end + 1;
-    entry.erase(0, entry.find_first_not_of(" \t"));
-    entry.erase(entry.find_last_not_of(" \t") + 1);
     if (entry.empty()) continue;
     if (entry == "*") return true;
     if (entry.front() == '[' && entry.back() == ']') entry = entry.substr(1, entry.size() - 2);
@@ -178,7 +171,7 @@ https_client::https_client(net::any_io_executor executor, endpoint target, https
     std::string url = options_.proxy.https_proxy;
     if (url.find("://") == std::string::npos) url = "http://" + url;
     auto parsed = boost::urls::parse_absolute_uri(url);
-    if (!parsed || lowercase(parsed->scheme()) != "http" || parsed->host().empty()) {
+    if (!parsed || to_lower(parsed->scheme()) != "http" || parsed->host().empty()) {
       throw std::runtime_error(fmt::format(
           "HTTPS_PROXY \"{}\": not supported (expected http://[user:password@]host[:port])",
           parsed && parsed->has_userinfo() ? "(hidden: it holds a password)" : options_.proxy.https_proxy));

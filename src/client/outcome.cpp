@@ -1,5 +1,7 @@
 #include "client/outcome.hpp"
 
+#include "base/text.hpp"
+
 #include <charconv>
 
 namespace cphfleet {
@@ -81,12 +83,8 @@ throttle_hint parse_throttle_message(std::string_view message) {
 }
 
 std::optional<std::int64_t> parse_retry_after(std::string_view value) {
-  while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
-  while (!value.empty() && value.back() == ' ') value.remove_suffix(1);
-  if (value.empty()) return std::nullopt;
-  std::int64_t n = 0;
-  auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
-  if (ec != std::errc{} || end != value.data() + value.size() || n < 0) return std::nullopt;
+  auto n = parse_integer<std::int64_t>(trim(value));
+  if (!n || *n < 0) return std::nullopt;
   return n;
 }
 

@@ -8,7 +8,6 @@
 #include <openssl/sha.h>
 
 #include <algorithm>
-#include <ctime>
 
 namespace cphfleet {
 namespace {
@@ -108,14 +107,6 @@ std::string authorization(std::string_view ak, std::string_view sk, const signin
   }
   std::string sig = signature(sk, string_to_sign(canonical_request(in), date));
   return fmt::format("SDK-HMAC-SHA256 Access={}, SignedHeaders={}, Signature={}", ak, signed_headers, sig);
-}
-
-std::string sdk_date(std::int64_t unix_seconds) {
-  std::time_t t = static_cast<std::time_t>(unix_seconds);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  return fmt::format("{:04}{:02}{:02}T{:02}{:02}{:02}Z", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-                     tm.tm_min, tm.tm_sec);
 }
 
 bool parse_authorization(std::string_view header, parsed_authorization& out) {

@@ -4,6 +4,7 @@
 #include "base/diagnostic.hpp"
 #include "ledger/writer.hpp"
 #include "base/log.hpp"
+#include "base/time_text.hpp"
 #include "app/service.hpp"
 #include "base/terminal.hpp"
 
@@ -56,12 +57,11 @@ std::string send_options::spend_limit_source(const config& cfg) const {
 }
 
 std::string new_run_id() {
-  std::string t = utc_now_rfc3339();  // 2026-11-26T03:30:52.123Z -> 20261126T033052Z
-  std::string compact;
-  for (char c : t.substr(0, 19))
-    if (c != '-' && c != ':') compact += c;
+  // 20261126T033052Z-88befc: the start time in the X-Sdk-Date form, then 24 random bits.
+  auto now = std::chrono::system_clock::now().time_since_epoch();
   std::random_device rd;
-  return fmt::format("{}Z-{:06x}", compact, rd() & 0xFFFFFF);
+  return fmt::format("{}-{:06x}", sdk_date(std::chrono::duration_cast<std::chrono::seconds>(now).count()),
+                     rd() & 0xFFFFFF);
 }
 
 int drive(const config& cfg, std::string_view command, const driver_flags& flags,

@@ -3,8 +3,6 @@
 #pragma once
 #include <fmt/format.h>
 
-#include <chrono>
-#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -50,10 +48,5 @@ void set_log_prelude(void (*prelude)());
 
 // A secret as it may be shown: its first 4 characters and `…`.
 std::string redact(std::string_view secret);
-
-// UTC RFC 3339 with milliseconds, now.
-std::string utc_now_rfc3339();
-// Reads `YYYY-MM-DDTHH:MM:SS[.fff]Z`; nullopt for anything else.
-std::optional<std::chrono::system_clock::time_point> parse_utc_rfc3339(std::string_view text);
 
 }  // namespace cphfleet

@@ -9,6 +9,7 @@
 
 #include "api/signer.hpp"
 #include "base/text.hpp"
+#include "base/time_text.hpp"
 
 namespace cphfleet {
 

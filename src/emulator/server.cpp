@@ -7,6 +7,7 @@
 #include "base/log.hpp"
 #include "api/signer.hpp"
 #include "base/text.hpp"
+#include "base/time_text.hpp"
 #include "base/token_bucket.hpp"
 
 #include <boost/asio/experimental/awaitable_operators.hpp>
@@ -17,7 +18,6 @@
 #include <chrono>
 #include <cmath>
 #include <cstdlib>
-#include <ctime>
 #include <functional>
 #include <random>
 #include <stdexcept>
@@ -91,30 +91,6 @@ std::vector<std::string_view> split(std::string_view s, char sep) {
     if (pos == std::string_view::npos) return out;
     start = pos + 1;
   }
-}
-
-// `YYYYMMDDTHHMMSSZ` to Unix seconds.
-std::optional<std::int64_t> parse_sdk_date(std::string_view s) {
-  if (s.size() != 16 || s[8] != 'T' || s[15] != 'Z') return std::nullopt;
-  auto num = [&](std::size_t pos, std::size_t len) -> int {
-    int v = 0;
-    for (std::size_t i = pos; i < pos + len; ++i) {
-      if (s[i] < '0' || s[i] > '9') return -1;
-      v = v * 10 + (s[i] - '0');
-    }
-    return v;
-  };
-  std::tm tm{};
-  tm.tm_year = num(0, 4) - 1900;
-  tm.tm_mon = num(4, 2) - 1;
-  tm.tm_mday = num(6, 2);
-  tm.tm_hour = num(9, 2);
-  tm.tm_min = num(11, 2);
-  tm.tm_sec = num(13, 2);
-  if (tm.tm_year < 0 || tm.tm_mon < 0 || tm.tm_mon > 11 || tm.tm_mday < 1 || tm.tm_mday > 31 ||
-      tm.tm_hour < 0 || tm.tm_hour > 23 || tm.tm_min < 0 || tm.tm_min > 59 || tm.tm_sec < 0 || tm.tm_sec > 60)
-    return std::nullopt;
-  return static_cast<std::int64_t>(timegm(&tm));
 }
 
 bool constant_time_equal(std::string_view a, std::string_view b) {

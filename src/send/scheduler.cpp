@@ -1,6 +1,7 @@
 #include "send/scheduler.hpp"
 
 #include "base/log.hpp"
+#include "base/time_text.hpp"
 
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <fmt/format.h>

@@ -104,7 +104,7 @@ int drive(const config& cfg, std::string_view command, const driver_flags& flags
       signals.async_wait(on_signal);
     } else {
       log(log_level::warn, "second signal: recording calls in flight as unknown and leaving",
-          {{"in_flight", std::to_string(sched.in_flight())}});
+          {{"in_flight", sched.in_flight()}});
       sched.abandon_in_flight();
       ioc.stop();
     }
@@ -155,12 +155,12 @@ int drive(const config& cfg, std::string_view command, const driver_flags& flags
                       : signal_number == SIGTERM ? exit_code::sigterm
                                                  : flags.exit_rule(summary.fleets, summary.stopped);
   log(log_level::info, fmt::format("{} finished", command),
-      {{"exit_code", std::to_string(summary.exit_code)},
-       {"requests", std::to_string(summary.stats.requests)},
-       {"ledger_rows", std::to_string(writer->rows_written())},
-       {"ledger_syncs", std::to_string(writer->syncs())},
-       {"tls_handshakes", std::to_string(session.tls_handshakes())},
-       {"connections", std::to_string(session.connections_opened())}});
+      {{"exit_code", summary.exit_code},
+       {"requests", summary.stats.requests},
+       {"ledger_rows", writer->rows_written()},
+       {"ledger_syncs", writer->syncs()},
+       {"tls_handshakes", session.tls_handshakes()},
+       {"connections", session.connections_opened()}});
   if (!flags.metrics_file.empty()) write_metrics(flags.metrics_file, summary, command);
   fmt::print("{}", flags.json ? summary_json(summary) : summary_text(summary));
   std::fflush(stdout);

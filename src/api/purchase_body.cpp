@@ -1,37 +1,16 @@
 #include "api/purchase_body.hpp"
 
+#include "base/text.hpp"
+
 #include <boost/json.hpp>
 #include <fmt/format.h>
 
-#include <algorithm>
-#include <charconv>
 #include <set>
 
 namespace cphfleet {
 namespace {
 
 namespace json = boost::json;
-
-// Decodes one UTF-8 code point at s[i] and advances i; a bad sequence yields 0xFFFFFFFF and one byte.
-char32_t next_code_point(std::string_view s, std::size_t& i) {
-  constexpr char32_t bad = 0xFFFFFFFF;
-  auto c = static_cast<unsigned char>(s[i]);
-  int extra = c < 0x80 ? 0 : (c & 0xE0) == 0xC0 ? 1 : (c & 0xF0) == 0xE0 ? 2 : (c & 0xF8) == 0xF0 ? 3 : -1;
-  if (extra < 0) {
-    ++i;
-    return bad;
-  }
-  char32_t cp = extra == 0 ? c : static_cast<char32_t>(c & (0x3F >> extra));
-  for (std::size_t k = 1; k <= static_cast<std::size_t>(extra); ++k) {
-    if (i + k >= s.size() || (static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) {
-      ++i;
-      return bad;
-    }
-    cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
-  }
-  i += static_cast<std::size_t>(extra) + 1;
-  return cp;
-}
 
 bool is_cjk_ideograph(char32_t cp) { return cp >= 0x4E00 && cp <= 0x9FFF; }
 
@@ -57,15 +36,6 @@ constexpr std::string_view k_bad_request = "APIGW.0201";
 
 }  // namespace
 
-std::size_t utf8_length(std::string_view s) {
-  std::size_t n = 0;
-  for (std::size_t i = 0; i < s.size();) {
-    next_code_point(s, i);
-    ++n;
-  }
-  return n;
-}
-
 bool is_valid_server_name_chars(std::string_view s) {
   for (std::size_t i = 0; i < s.size();) {
     char32_t cp = next_code_point(s, i);
@@ -82,8 +52,10 @@ bool is_valid_ipv4_cidr(std::string_view s) {
   std::string_view addr = s.substr(0, slash), prefix = s.substr(slash + 1);
   auto parse_num = [](std::string_view t, unsigned max, unsigned& v) {
     if (t.empty() || t.size() > 3 || (t.size() > 1 && t[0] == '0')) return false;
-    auto [p, ec] = std::from_chars(t.data(), t.data() + t.size(), v);
-    return ec == std::errc() && p == t.data() + t.size() && v <= max;
+    auto n = parse_integer<unsigned>(t);
+    if (!n || *n > max) return false;
+    v = *n;
+    return true;
   };
   std::uint32_t ip = 0;
   for (int part = 0; part < 4; ++part) {
@@ -176,9 +148,7 @@ std::vector<api_error> validate(const purchase_request& r) {
     const auto& p = r.ports[i];
     std::string base = fmt::format("ports[{}]", i);
     check_bytes(out, base + ".name", p.name, 16, k_bad_request, k_bad_request);
-    std::string lower = p.name;
-    std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
-    if (lower == "adb" || lower == "vnc") {
+    if (iequals(p.name, "adb") || iequals(p.name, "vnc")) {
       out.push_back({base + ".name", fmt::format("'{}' is reserved (allowed: any name but adb and vnc)", p.name),
                      std::string(k_bad_request)});
     } else if (!p.name.empty() && !names.insert(p.name).second) {
@@ -291,12 +261,6 @@ struct body_reader {
   }
 };
 
-bool iequals_true(std::string_view s) {
-  return s.size() == 4 && std::tolower(static_cast<unsigned char>(s[0])) == 't' &&
-         std::tolower(static_cast<unsigned char>(s[1])) == 'r' &&
-         std::tolower(static_cast<unsigned char>(s[2])) == 'u' &&
-         std::tolower(static_cast<unsigned char>(s[3])) == 'e';
-}
 
 }  // namespace
 
@@ -333,7 +297,7 @@ parsed_purchase parse_purchase(std::string_view body) {
     r.extend_param.is_auto_pay = rd.integer(*ep, "extend_param", "is_auto_pay", false);
   }
   r.keypair_name = rd.string(o, "", "keypair_name", false);
-  if (auto v = rd.string(o, "", "vnc_enable", false)) r.vnc_enable = iequals_true(*v);
+  if (auto v = rd.string(o, "", "vnc_enable", false)) r.vnc_enable = iequals("true", *v);
   r.subnet_cidr = rd.string(o, "", "subnet_cidr", false);
   if (const json::value* ports = rd.member(o, "", "ports", false)) {
     if (!ports->is_array()) {
@@ -350,7 +314,8 @@ parsed_purchase parse_purchase(std::string_view body) {
         port_spec p;
         if (auto v = rd.string(po, prefix, "name", true)) p.name = *v;
         if (auto v = rd.integer(po, prefix, "listen_port", true)) p.listen_port = *v;
-        if (auto v = rd.string(po, prefix, "internet_accessible", true)) p.internet_accessible = iequals_true(*v);
+        if (auto v = rd.string(po, prefix, "internet_accessible", true))
+          p.internet_accessible = iequals("true", *v);
         r.ports.push_back(std::move(p));
       }
     }

@@ -58,8 +58,7 @@ std::vector<api_error> validate(const purchase_request& request);
 
 // Rules on single values, for callers that check a part (the job file checks a fleet's name with the
 // chunk part it will get).
-std::size_t utf8_length(std::string_view s);                // characters; invalid UTF-8 counts bytes
-bool is_valid_server_name_chars(std::string_view s);        // [A-Za-z0-9_-] and CJK Unified Ideographs
+bool is_valid_server_name_chars(std::string_view s);  // [A-Za-z0-9_-] and CJK Unified Ideographs
 bool is_valid_ipv4_cidr(std::string_view s);
 
 // The exact body the API expects: strings "true"/"false" for the string-typed booleans, integers as

@@ -1,88 +1,26 @@
 #include "api/signer.hpp"
 
+#include "base/text.hpp"
+
 #include <fmt/format.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/sha.h>
 
 #include <algorithm>
-#include <ctime>
 
 namespace cphfleet {
 namespace {
 
-std::string to_hex(const unsigned char* p, std::size_t n) {
-  static constexpr char digits[] = "0123456789abcdef";
-  std::string out(n * 2, '\0');
-  for (std::size_t i = 0; i < n; ++i) {
-    out[2 * i] = digits[p[i] >> 4];
-    out[2 * i + 1] = digits[p[i] & 0xF];
-  }
-  return out;
-}
-
-bool is_unreserved(unsigned char c) {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
-         c == '.' || c == '~';
-}
-
-// RFC 3986 encoding with uppercase hex, as the SDKs' `escape`.
-std::string encode(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (unsigned char c : s) {
-    if (is_unreserved(c)) {
-      out += static_cast<char>(c);
-    } else {
-      out += fmt::format("%{:02X}", c);
-    }
-  }
-  return out;
-}
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-// The SDKs sign the decoded path and query (Go's URL.Path / Query()), so decode what was sent first.
-std::string decode(std::string_view s, bool plus_is_space) {
-  std::string out;
-  out.reserve(s.size());
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '%' && i + 2 < s.size() && hex_value(s[i + 1]) >= 0 && hex_value(s[i + 2]) >= 0) {
-      out += static_cast<char>(hex_value(s[i + 1]) * 16 + hex_value(s[i + 2]));
-      i += 2;
-    } else if (plus_is_space && s[i] == '+') {
-      out += ' ';
-    } else {
-      out += s[i];
-    }
-  }
-  return out;
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
-  return out;
-}
-
+// The SDKs sign the decoded path and query (Go's URL.Path / Query()), so what was sent is decoded first,
+// then encoded the one canonical way (RFC 3986, uppercase hex).
 std::string canonical_uri(std::string_view path) {
   std::string out;
   std::size_t start = 0;
   while (start <= path.size()) {
     auto slash = path.find('/', start);
     std::string_view seg = path.substr(start, slash == std::string_view::npos ? path.npos : slash - start);
-    out += encode(decode(seg, false));
+    out += percent_encode(percent_decode(seg));
     if (slash == std::string_view::npos) break;
     out += '/';
     start = slash + 1;
@@ -99,8 +37,8 @@ std::string canonical_query(std::string_view query) {
     std::string_view kv = query.substr(start, amp == std::string_view::npos ? query.npos : amp - start);
     if (!kv.empty()) {
       auto eq = kv.find('=');
-      params.emplace_back(decode(kv.substr(0, eq), true),
-                          eq == std::string_view::npos ? std::string() : decode(kv.substr(eq + 1), true));
+      std::string_view value = eq == std::string_view::npos ? std::string_view() : kv.substr(eq + 1);
+      params.emplace_back(percent_decode(kv.substr(0, eq), true), percent_decode(value, true));
     }
     if (amp == std::string_view::npos) break;
     start = amp + 1;
@@ -109,9 +47,9 @@ std::string canonical_query(std::string_view query) {
   std::string out;
   for (const auto& [k, v] : params) {
     if (!out.empty()) out += '&';
-    out += encode(k);
+    out += percent_encode(k);
     out += '=';
-    out += encode(v);
+    out += percent_encode(v);
   }
   return out;
 }
@@ -121,7 +59,7 @@ std::string canonical_query(std::string_view query) {
 std::string hex_sha256(std::string_view data) {
   unsigned char digest[SHA256_DIGEST_LENGTH];
   SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), digest);
-  return to_hex(digest, sizeof digest);
+  return hex_encode(digest, sizeof digest);
 }
 
 std::string hex_hmac_sha256(std::string_view key, std::string_view data) {
@@ -129,13 +67,13 @@ std::string hex_hmac_sha256(std::string_view key, std::string_view data) {
   unsigned int len = 0;
   HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(data.data()),
        data.size(), digest, &len);
-  return to_hex(digest, len);
+  return hex_encode(digest, len);
 }
 
 std::string canonical_request(const signing_input& in) {
   std::vector<std::pair<std::string, std::string>> headers;
   headers.reserve(in.headers.size());
-  for (const auto& [name, value] : in.headers) headers.emplace_back(lower(name), std::string(trim(value)));
+  for (const auto& [name, value] : in.headers) headers.emplace_back(to_lower(name), std::string(trim(value)));
   std::sort(headers.begin(), headers.end());
   std::string canonical_headers, signed_headers;
   for (const auto& [name, value] : headers) {
@@ -157,7 +95,7 @@ std::string authorization(std::string_view ak, std::string_view sk, const signin
   std::string date;
   std::vector<std::string> names;
   for (const auto& [name, value] : in.headers) {
-    std::string l = lower(name);
+    std::string l = to_lower(name);
     if (l == "x-sdk-date") date = std::string(trim(value));
     names.push_back(std::move(l));
   }
@@ -169,14 +107,6 @@ std::string authorization(std::string_view ak, std::string_view sk, const signin
   }
   std::string sig = signature(sk, string_to_sign(canonical_request(in), date));
   return fmt::format("SDK-HMAC-SHA256 Access={}, SignedHeaders={}, Signature={}", ak, signed_headers, sig);
-}
-
-std::string sdk_date(std::int64_t unix_seconds) {
-  std::time_t t = static_cast<std::time_t>(unix_seconds);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  return fmt::format("{:04}{:02}{:02}T{:02}{:02}{:02}Z", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-                     tm.tm_min, tm.tm_sec);
 }
 
 bool parse_authorization(std::string_view header, parsed_authorization& out) {

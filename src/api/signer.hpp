@@ -23,9 +23,6 @@ std::string signature(std::string_view sk, std::string_view string_to_sign);  //
 // headers (X-Sdk-Date).
 std::string authorization(std::string_view ak, std::string_view sk, const signing_input& in);
 
-// X-Sdk-Date format for a time point: YYYYMMDDTHHMMSSZ.
-std::string sdk_date(std::int64_t unix_seconds);
-
 struct parsed_authorization {
   std::string access;
   std::vector<std::string> signed_headers;  // lowercase, as listed

@@ -1,6 +1,6 @@
 #include "app/audit.hpp"
 
-#include "base/log.hpp"
+#include "base/time_text.hpp"
 
 #include <fmt/format.h>
 

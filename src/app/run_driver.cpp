@@ -4,6 +4,7 @@
 #include "base/diagnostic.hpp"
 #include "ledger/writer.hpp"
 #include "base/log.hpp"
+#include "base/time_text.hpp"
 #include "app/service.hpp"
 #include "base/terminal.hpp"
 
@@ -56,12 +57,11 @@ std::string send_options::spend_limit_source(const config& cfg) const {
 }
 
 std::string new_run_id() {
-  std::string t = utc_now_rfc3339();  // 2026-11-26T03:30:52.123Z -> 20261126T033052Z
-  std::string compact;
-  for (char c : t.substr(0, 19))
-    if (c != '-' && c != ':') compact += c;
+  // 20261126T033052Z-88befc: the start time in the X-Sdk-Date form, then 24 random bits.
+  auto now = std::chrono::system_clock::now().time_since_epoch();
   std::random_device rd;
-  return fmt::format("{}Z-{:06x}", compact, rd() & 0xFFFFFF);
+  return fmt::format("{}-{:06x}", sdk_date(std::chrono::duration_cast<std::chrono::seconds>(now).count()),
+                     rd() & 0xFFFFFF);
 }
 
 int drive(const config& cfg, std::string_view command, const driver_flags& flags,
@@ -104,7 +104,7 @@ int drive(const config& cfg, std::string_view command, const driver_flags& flags
       signals.async_wait(on_signal);
     } else {
       log(log_level::warn, "second signal: recording calls in flight as unknown and leaving",
-          {{"in_flight", std::to_string(sched.in_flight())}});
+          {{"in_flight", sched.in_flight()}});
       sched.abandon_in_flight();
       ioc.stop();
     }
@@ -155,12 +155,12 @@ int drive(const config& cfg, std::string_view command, const driver_flags& flags
                       : signal_number == SIGTERM ? exit_code::sigterm
                                                  : flags.exit_rule(summary.fleets, summary.stopped);
   log(log_level::info, fmt::format("{} finished", command),
-      {{"exit_code", std::to_string(summary.exit_code)},
-       {"requests", std::to_string(summary.stats.requests)},
-       {"ledger_rows", std::to_string(writer->rows_written())},
-       {"ledger_syncs", std::to_string(writer->syncs())},
-       {"tls_handshakes", std::to_string(session.tls_handshakes())},
-       {"connections", std::to_string(session.connections_opened())}});
+      {{"exit_code", summary.exit_code},
+       {"requests", summary.stats.requests},
+       {"ledger_rows", writer->rows_written()},
+       {"ledger_syncs", writer->syncs()},
+       {"tls_handshakes", session.tls_handshakes()},
+       {"connections", session.connections_opened()}});
   if (!flags.metrics_file.empty()) write_metrics(flags.metrics_file, summary, command);
   fmt::print("{}", flags.json ? summary_json(summary) : summary_text(summary));
   std::fflush(stdout);

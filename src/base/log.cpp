@@ -1,15 +1,18 @@
 #include "base/log.hpp"
 
+#include "base/text.hpp"
+#include "base/time_text.hpp"
+
 #include <boost/json.hpp>
 
-#include <chrono>
+#include <cmath>
 #include <cstdio>
-#include <ctime>
 
 namespace cphfleet {
 namespace {
 log_settings settings_;
 void (*prelude_)() = nullptr;
+std::function<void(std::string_view)> sink_;
 
 std::string_view level_name(log_level l) {
   switch (l) {
@@ -20,76 +23,121 @@ std::string_view level_name(log_level l) {
   }
   return "info";
 }
+
+bool is_control(unsigned char c) { return c < 0x20 || c == 0x7F; }
+
+// Appends `s` with control characters escaped, and with `"` and `\` too when `quoted`.
+void append_escaped(std::string& out, std::string_view s, bool quoted) {
+  for (char ch : s) {
+    auto c = static_cast<unsigned char>(ch);
+    if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\r') {
+      out += "\\r";
+    } else if (c == '\t') {
+      out += "\\t";
+    } else if (is_control(c)) {
+      out += fmt::format("\\x{:02x}", c);
+    } else if (quoted && (c == '"' || c == '\\')) {
+      out += '\\';
+      out += ch;
+    } else {
+      out += ch;
+    }
+  }
+}
+
+bool needs_quotes(std::string_view v) {
+  if (v.empty()) return true;
+  for (char ch : v) {
+    auto c = static_cast<unsigned char>(ch);
+    if (c == ' ' || c == '"' || c == '\\' || c == '=' || is_control(c)) return true;
+  }
+  return false;
+}
+
+boost::json::value json_of(const log_value& v) {
+  return std::visit(
+      [](const auto& x) -> boost::json::value {
+        using T = std::decay_t<decltype(x)>;
+        if constexpr (std::is_same_v<T, std::string>) {
+          return boost::json::value(to_valid_utf8(x));
+        } else if constexpr (std::is_same_v<T, double>) {
+          // JSON has no infinity or NaN: such a value is written as text rather than as a bad number.
+          if (!std::isfinite(x)) return boost::json::value(fmt::format("{}", x));
+          return boost::json::value(x);
+        } else {
+          return boost::json::value(x);
+        }
+      },
+      v.get());
+}
+
 }  // namespace
 
 void configure_log(log_settings s) { settings_ = s; }
 void set_log_prelude(void (*prelude)()) { prelude_ = prelude; }
+void set_log_sink(std::function<void(std::string_view line)> sink) { sink_ = std::move(sink); }
 const log_settings& current_log_settings() { return settings_; }
 
-std::string utc_now_rfc3339() {
-  using namespace std::chrono;
-  auto now = system_clock::now();
-  auto ms = duration_cast<milliseconds>(now.time_since_epoch()).count() % 1000;
-  std::time_t t = system_clock::to_time_t(now);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", tm.tm_year + 1900, tm.tm_mon + 1,
-                     tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ms);
+std::string log_value::text() const {
+  return std::visit(
+      [](const auto& x) -> std::string {
+        using T = std::decay_t<decltype(x)>;
+        if constexpr (std::is_same_v<T, std::string>) {
+          return x;
+        } else {
+          return fmt::format("{}", x);
+        }
+      },
+      value_);
 }
 
-std::optional<std::chrono::system_clock::time_point> parse_utc_rfc3339(std::string_view text) {
-  int y = 0, mo = 0, d = 0, h = 0, mi = 0, sec = 0, ms = 0;
-  char tail[8] = {};
-  std::string s(text);
-  int n = std::sscanf(s.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%7s", &y, &mo, &d, &h, &mi, &sec, tail);
-  if (n != 7) return std::nullopt;
-  std::string_view rest = tail;
-  if (rest.size() == 5 && rest[0] == '.' && rest[4] == 'Z') {
-    ms = (rest[1] - '0') * 100 + (rest[2] - '0') * 10 + (rest[3] - '0');
-  } else if (rest != "Z") {
-    return std::nullopt;
+std::string format_log_line(log_format format, log_level level, std::string_view time,
+                            std::string_view message, const log_fields& fields) {
+  if (format == log_format::json) {
+    boost::json::object o;
+    o["time"] = time;
+    o["level"] = level_name(level);
+    o["msg"] = to_valid_utf8(message);
+    for (const auto& [k, v] : fields) o[to_valid_utf8(k)] = json_of(v);
+    return boost::json::serialize(o);
   }
-  std::tm tm{};
-  tm.tm_year = y - 1900;
-  tm.tm_mon = mo - 1;
-  tm.tm_mday = d;
-  tm.tm_hour = h;
-  tm.tm_min = mi;
-  tm.tm_sec = sec;
-  std::time_t t = timegm(&tm);
-  return std::chrono::system_clock::from_time_t(t) + std::chrono::milliseconds(ms);
+  std::string line = fmt::format("{} {} ", time, level_name(level));
+  append_escaped(line, to_valid_utf8(message), false);
+  for (const auto& [k, v] : fields) {
+    line += ' ';
+    append_escaped(line, to_valid_utf8(k), false);
+    line += '=';
+    const std::string text = to_valid_utf8(v.text());
+    if (needs_quotes(text)) {
+      line += '"';
+      append_escaped(line, text, true);
+      line += '"';
+    } else {
+      line += text;
+    }
+  }
+  return line;
 }
 
 void log(log_level level, std::string_view message, const log_fields& fields) {
   if (level < settings_.min_level) return;
-  std::string line;
-  if (settings_.format == log_format::json) {
-    boost::json::object o;
-    o["time"] = utc_now_rfc3339();
-    o["level"] = level_name(level);
-    o["msg"] = message;
-    for (const auto& [k, v] : fields) o[k] = v;
-    line = boost::json::serialize(o);
-  } else {
-    line = fmt::format("{} {} {}", utc_now_rfc3339(), level_name(level), message);
-    for (const auto& [k, v] : fields) {
-      bool quote = v.empty() || v.find_first_of(" \"=") != std::string::npos;
-      line += quote ? fmt::format(" {}=\"{}\"", k, v) : fmt::format(" {}={}", k, v);
-    }
-  }
+  std::string line = format_log_line(settings_.format, level, utc_now_rfc3339(), message, fields);
   line += '\n';
   if (prelude_) prelude_();
-  std::fwrite(line.data(), 1, line.size(), stderr);
+  if (sink_) {
+    sink_(line);
+  } else {
+    std::fwrite(line.data(), 1, line.size(), stderr);
+  }
 }
 
 std::string redact(std::string_view secret) {
   if (secret.empty()) return "";
   // Count 4 code points, not bytes, so a multi-byte character is never cut.
   std::size_t i = 0;
-  for (int n = 0; n < 4 && i < secret.size(); ++n) {
-    ++i;
-    while (i < secret.size() && (static_cast<unsigned char>(secret[i]) & 0xC0) == 0x80) ++i;
-  }
+  for (int n = 0; n < 4 && i < secret.size(); ++n) next_code_point(secret, i);
   return std::string(secret.substr(0, i)) + "\xE2\x80\xA6";
 }
 

@@ -5,6 +5,7 @@
 #include "app/run_driver.hpp"
 #include "app/service.hpp"
 #include "base/log.hpp"
+#include "base/time_text.hpp"
 #include "cli/cli.hpp"
 #include "input/inputs.hpp"
 #include "ledger/writer.hpp"

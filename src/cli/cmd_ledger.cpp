@@ -3,7 +3,7 @@
 #include "cli/cli.hpp"
 #include "input/inputs.hpp"
 #include "ledger/ledger.hpp"
-#include "base/log.hpp"
+#include "base/time_text.hpp"
 #include "base/terminal.hpp"
 
 #include <CLI/CLI.hpp>

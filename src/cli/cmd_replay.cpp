@@ -116,8 +116,7 @@ int run_replay(const common_options& common, const replay_options& opt) {
     co_await ctx.sched.settle_unresolved(fleets);
     std::vector<chunk_work> chunks = replayable(ctx.index, opt);
     check_replay_guard(chunks, guard, guard_source);
-    log(log_level::info, "replaying", {{"chunks", std::to_string(chunks.size())},
-                                       {"servers", std::to_string(servers_in(chunks))}});
+    log(log_level::info, "replaying", {{"chunks", chunks.size()}, {"servers", servers_in(chunks)}});
     co_await check_account_before_buying(ctx.api, ctx.sched, cfg, ctx.index, chunks, nullptr);
     co_await ctx.sched.send(std::move(chunks));
   };

@@ -63,8 +63,7 @@ int run_job(const common_options& common, const run_options& opt) {
     {
       plan p = make_plan(in.job, ctx.index);
       check_spend_guard(p, guard, guard_source);
-      log(log_level::info, "plan", {{"job", p.job}, {"calls", std::to_string(p.calls())},
-                                    {"servers", std::to_string(p.servers())}});
+      log(log_level::info, "plan", {{"job", p.job}, {"calls", p.calls()}, {"servers", p.servers()}});
       chunks = to_work(std::move(p));
     }
     co_await check_account_before_buying(ctx.api, ctx.sched, in.cfg, ctx.index, chunks, &in.job);

@@ -8,6 +8,8 @@
 #include <stdexcept>
 
 #include "api/signer.hpp"
+#include "base/text.hpp"
+#include "base/time_text.hpp"
 
 namespace cphfleet {
 
@@ -15,21 +17,6 @@ namespace json = boost::json;
 using clock_type = std::chrono::steady_clock;
 
 namespace {
-
-// RFC 3986 unreserved characters stay, the rest is %XX: what the signer's canonical form expects to
-// find when it decodes and re-encodes.
-std::string percent_encode(std::string_view s) {
-  std::string out;
-  for (unsigned char c : s) {
-    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
-        c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += fmt::format("%{:02X}", c);
-    }
-  }
-  return out;
-}
 
 // Whitespace collapsed, cut at a character boundary: an error page stays readable in one CSV cell.
 std::string text_excerpt(std::string_view body, std::size_t limit) {

@@ -1,8 +1,9 @@
 #include "client/endpoint.hpp"
 
+#include "base/text.hpp"
+
 #include <fmt/format.h>
 
-#include <boost/algorithm/string/case_conv.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <boost/beast/core/string.hpp>
 #include <boost/url/parse.hpp>
@@ -38,7 +39,7 @@ endpoint parse_endpoint(std::string_view url) {
   }
   const auto& u = *parsed;
   endpoint ep;
-  const std::string scheme = boost::algorithm::to_lower_copy(std::string(u.scheme()));
+  const std::string scheme = to_lower(u.scheme());
   if (scheme != "https" && scheme != "http") {
     throw std::invalid_argument(
         fmt::format("unsupported scheme \"{}\" (expected https://host[:port])", scheme));

@@ -1,5 +1,7 @@
 #include "client/https_client.hpp"
 
+#include "base/text.hpp"
+
 #include <fmt/format.h>
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>

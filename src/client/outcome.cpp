@@ -1,5 +1,7 @@
 #include "client/outcome.hpp"
 
+#include "base/text.hpp"
+
 #include <algorithm>
 #include <charconv>
 #include <chrono>

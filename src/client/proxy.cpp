@@ -1,17 +1,16 @@
 #include "client/proxy.hpp"
 
+#include "base/text.hpp"
+
 #include <fmt/format.h>
 #include <openssl/evp.h>
 
-#include <boost/algorithm/string/case_conv.hpp>
 #include <boost/url/parse.hpp>
 #include <stdexcept>
 
 namespace cphfleet {
 
 namespace {
-
-std::string lowercase(std::string_view s) { return boost::algorithm::to_lower_copy(std::string(s)); }
 
 std::string base64(std::string_view in) {
   std::string out(4 * ((in.size() + 2) / 3) + 1, '\0');
@@ -33,15 +32,13 @@ proxy_settings proxy_settings::from_environment(const env_lookup& env) {
 }
 
 bool proxy_settings::bypasses(std::string_view host_in) const {
-  const std::string host = lowercase(host_in);
+  const std::string host = to_lower(host_in);
   std::size_t pos = 0;
   while (pos <= no_proxy.size()) {
     std::size_t end = no_proxy.find(',', pos);
     if (end == std::string::npos) end = no_proxy.size();
-    std::string entry = lowercase(no_proxy.substr(pos, end - pos));
+    std::string entry = to_lower(trim(std::string_view(no_proxy).substr(pos, end - pos)));
     pos = end + 1;
-    entry.erase(0, entry.find_first_not_of(" \t"));
-    entry.erase(entry.find_last_not_of(" \t") + 1);
     if (entry.empty()) continue;
     if (entry == "*") return true;
     if (entry.front() == '[' && entry.back() == ']') entry = entry.substr(1, entry.size() - 2);
@@ -60,7 +57,7 @@ std::optional<proxy_route> route_to(const endpoint& target, const proxy_settings
   std::string url = settings.https_proxy;
   if (url.find("://") == std::string::npos) url = "http://" + url;
   auto parsed = boost::urls::parse_absolute_uri(url);
-  if (!parsed || lowercase(parsed->scheme()) != "http" || parsed->host().empty()) {
+  if (!parsed || to_lower(parsed->scheme()) != "http" || parsed->host().empty()) {
     throw std::runtime_error(
         fmt::format("HTTPS_PROXY \"{}\": not supported (expected http://[user:password@]host[:port])",
                     redact_password(settings.https_proxy)));

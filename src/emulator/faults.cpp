@@ -1,9 +1,10 @@
 #include "emulator/faults.hpp"
 
+#include "base/text.hpp"
+
 #include <fmt/format.h>
 
 #include <array>
-#include <charconv>
 #include <cmath>
 #include <stdexcept>
 
@@ -11,12 +12,6 @@ namespace cphfleet {
 namespace {
 
 fault_kind kind_at(std::size_t i) { return static_cast<fault_kind>(i + 1); }
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
 
 fault_kind kind_or_throw(std::string_view name, std::string_view context) {
   if (auto k = parse_fault_kind(name)) return *k;
@@ -103,9 +98,8 @@ fault_script parse_fault_script(std::string_view text) {
     if (colon == std::string_view::npos)
       throw std::invalid_argument(fmt::format("{}: \"{}\" is not N:KIND", context, item));
     std::string_view n_text = trim(item.substr(0, colon));
-    std::uint64_t n = 0;
-    auto [end, ec] = std::from_chars(n_text.data(), n_text.data() + n_text.size(), n);
-    if (ec != std::errc{} || end != n_text.data() + n_text.size() || n == 0)
+    std::uint64_t n = parse_integer<std::uint64_t>(n_text).value_or(0);
+    if (n == 0)
       throw std::invalid_argument(
           fmt::format("{}: \"{}\" is not a purchase number (1, 2, ...)", context, n_text));
     fault_kind kind = kind_or_throw(trim(item.substr(colon + 1)), context);

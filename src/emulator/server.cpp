@@ -6,6 +6,8 @@
 #include "emulator/state.hpp"
 #include "base/log.hpp"
 #include "api/signer.hpp"
+#include "base/text.hpp"
+#include "base/time_text.hpp"
 #include "base/token_bucket.hpp"
 
 #include <boost/asio/experimental/awaitable_operators.hpp>
@@ -13,11 +15,9 @@
 #include <fmt/format.h>
 
 #include <array>
-#include <charconv>
 #include <chrono>
 #include <cmath>
 #include <cstdlib>
-#include <ctime>
 #include <functional>
 #include <random>
 #include <stdexcept>
@@ -82,30 +82,6 @@ constexpr std::string_view k_bad_gateway_page =
     "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad "
     "Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n";
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-std::string percent_decode(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '%' && i + 2 < s.size()) {
-      int hi = hex_value(s[i + 1]), lo = hex_value(s[i + 2]);
-      if (hi >= 0 && lo >= 0) {
-        out += static_cast<char>(hi * 16 + lo);
-        i += 2;
-        continue;
-      }
-    }
-    out += s[i];
-  }
-  return out;
-}
-
 std::vector<std::string_view> split(std::string_view s, char sep) {
   std::vector<std::string_view> out;
   std::size_t start = 0;
@@ -117,42 +93,11 @@ std::vector<std::string_view> split(std::string_view s, char sep) {
   }
 }
 
-// `YYYYMMDDTHHMMSSZ` to Unix seconds.
-std::optional<std::int64_t> parse_sdk_date(std::string_view s) {
-  if (s.size() != 16 || s[8] != 'T' || s[15] != 'Z') return std::nullopt;
-  auto num = [&](std::size_t pos, std::size_t len) -> int {
-    int v = 0;
-    for (std::size_t i = pos; i < pos + len; ++i) {
-      if (s[i] < '0' || s[i] > '9') return -1;
-      v = v * 10 + (s[i] - '0');
-    }
-    return v;
-  };
-  std::tm tm{};
-  tm.tm_year = num(0, 4) - 1900;
-  tm.tm_mon = num(4, 2) - 1;
-  tm.tm_mday = num(6, 2);
-  tm.tm_hour = num(9, 2);
-  tm.tm_min = num(11, 2);
-  tm.tm_sec = num(13, 2);
-  if (tm.tm_year < 0 || tm.tm_mon < 0 || tm.tm_mon > 11 || tm.tm_mday < 1 || tm.tm_mday > 31 ||
-      tm.tm_hour < 0 || tm.tm_hour > 23 || tm.tm_min < 0 || tm.tm_min > 59 || tm.tm_sec < 0 || tm.tm_sec > 60)
-    return std::nullopt;
-  return static_cast<std::int64_t>(timegm(&tm));
-}
-
 bool constant_time_equal(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   unsigned char diff = 0;
   for (std::size_t i = 0; i < a.size(); ++i) diff |= static_cast<unsigned char>(a[i] ^ b[i]);
   return diff == 0;
-}
-
-std::optional<std::int64_t> parse_int(std::string_view s) {
-  std::int64_t v = 0;
-  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc{} || end != s.data() + s.size()) return std::nullopt;
-  return v;
 }
 
 tcp::endpoint parse_listen(const std::string& listen) {
@@ -162,7 +107,7 @@ tcp::endpoint parse_listen(const std::string& listen) {
   std::string host = listen.substr(0, colon);
   if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
   if (host == "localhost") host = "127.0.0.1";
-  auto port = parse_int(std::string_view(listen).substr(colon + 1));
+  auto port = parse_integer<std::int64_t>(std::string_view(listen).substr(colon + 1));
   if (!port || *port < 0 || *port > 65535)
     throw std::invalid_argument(fmt::format("--listen \"{}\": port must be 0..65535", listen));
   boost::system::error_code ec;
@@ -713,11 +658,11 @@ answer emulator::impl::list_servers(std::string_view query, const std::string& r
       std::string key = percent_decode(pair.substr(0, eq));
       std::string value = eq == std::string_view::npos ? std::string() : percent_decode(pair.substr(eq + 1));
       if (key == "offset") {
-        auto v = parse_int(value);
+        auto v = parse_integer<std::int64_t>(value);
         bad |= !v || *v < 0;
         if (v) offset = *v;
       } else if (key == "limit") {
-        auto v = parse_int(value);
+        auto v = parse_integer<std::int64_t>(value);
         bad |= !v || *v < 1 || *v > 100;
         if (v) limit = *v;
       } else if (key == "server_name") {

@@ -1,10 +1,11 @@
 #include "emulator/state.hpp"
 
+#include "base/time_text.hpp"
+
 #include <fmt/format.h>
 #include <toml++/toml.h>
 
 #include <algorithm>
-#include <ctime>
 #include <functional>
 #include <stdexcept>
 
@@ -14,31 +15,11 @@ namespace {
 constexpr std::string_view k_upper_alnum = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
 constexpr std::string_view k_hex = "0123456789abcdef";
 
-std::tm utc(std::int64_t unix_ms) {
-  std::time_t t = static_cast<std::time_t>(unix_ms / 1000 - (unix_ms % 1000 < 0 ? 1 : 0));
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  return tm;
-}
-
 bool all_digits(std::string_view s) {
   return std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
 }  // namespace
-
-std::string rfc3339_ms(std::int64_t unix_ms) {
-  std::tm tm = utc(unix_ms);
-  std::int64_t ms = ((unix_ms % 1000) + 1000) % 1000;
-  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", tm.tm_year + 1900, tm.tm_mon + 1,
-                     tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ms);
-}
-
-std::string rfc3339_s(std::int64_t unix_ms) {
-  std::tm tm = utc(unix_ms);
-  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-                     tm.tm_hour, tm.tm_min, tm.tm_sec);
-}
 
 std::string product_id_for(std::string_view server_model_name) {
   // FNV-1a: any stable hash will do; std::hash may differ between builds.
@@ -100,9 +81,9 @@ std::string emulator_state::random_chars(std::string_view alphabet, std::size_t 
 }
 
 std::string emulator_state::new_order_id(std::int64_t now_ms) {
-  std::tm tm = utc(now_ms);
-  std::string stamp = fmt::format("CS{:02}{:02}{:02}{:02}{:02}", tm.tm_year % 100, tm.tm_mon + 1, tm.tm_mday,
-                                  tm.tm_hour, tm.tm_min);
+  // CS, then the UTC minute as YYMMDDHHMM: taken from the X-Sdk-Date form 20261126T100000Z.
+  const std::string date = sdk_date(now_ms / 1000);
+  const std::string stamp = "CS" + date.substr(2, 6) + date.substr(9, 4);
   for (;;) {
     std::string id = stamp + random_chars(k_upper_alnum, 5);
     if (!order_by_id_.contains(id)) return id;

@@ -117,8 +117,4 @@ catalog load_catalog_file(const std::filesystem::path& path);
 // A product id for a server model, stable across runs (the real service derives it from the flavor).
 std::string product_id_for(std::string_view server_model_name);
 
-// UTC times: `2026-11-26T10:00:00.123Z` and `2026-11-26T10:00:00Z`.
-std::string rfc3339_ms(std::int64_t unix_ms);
-std::string rfc3339_s(std::int64_t unix_ms);
-
 }  // namespace cphfleet

@@ -4,6 +4,7 @@
 
 #include "emulator/faults.hpp"
 
+#include "base/text.hpp"
 #include "base/toml_reader.hpp"
 
 #include <fmt/format.h>
@@ -11,7 +12,6 @@
 
 #include <algorithm>
 #include <array>
-#include <charconv>
 #include <cstdlib>
 #include <set>
 #include <stdexcept>
@@ -66,20 +66,6 @@ bool valid_project_id(std::string_view s) {
   });
 }
 constexpr std::string_view project_id_allowed = "1..64 of A-Z, a-z, 0-9, _ and -";
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
 
 }  // namespace
 
@@ -195,7 +181,7 @@ class config_reader {
 
     if (const toml::node* n = t->get("ca_file")) {
       if (auto v = in_.path_string(*n, "cloud.ca_file", "a PEM file, relative to this file's folder")) {
-        if (endpoint_known_ && !lower(cfg.endpoint).starts_with("https://")) {
+        if (endpoint_known_ && !to_lower(cfg.endpoint).starts_with("https://")) {
           in_.error(*n, "cloud.ca_file",
                     "is set but the endpoint does not use TLS (allowed: only with https://)");
         } else {
@@ -225,7 +211,7 @@ class config_reader {
       in_.error(n, "cloud.endpoint", fmt::format("{} is not a URL (allowed: {})", quote(v), allowed));
       return false;
     }
-    const std::string scheme = lower(url->scheme());
+    const std::string scheme = to_lower(url->scheme());
     if (scheme != "https" && scheme != "http") {
       in_.error(n, "cloud.endpoint", fmt::format("{} is not https (allowed: {})", quote(v), allowed));
       return false;
@@ -414,8 +400,7 @@ class config_reader {
       if (colon != std::string_view::npos) {
         std::string_view digits = trim(item.substr(0, colon));
         kind = trim(item.substr(colon + 1));
-        auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), number);
-        if (ec != std::errc() || end != digits.data() + digits.size() || digits.empty()) number = 0;
+        number = parse_integer<std::int64_t>(digits).value_or(0);
       }
       if (number < 1 || kind.empty()) {
         in_.error(n, "emulator.script", fmt::format("{} is not N:KIND ({})", quote(item), allowed));

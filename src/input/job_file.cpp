@@ -1,5 +1,6 @@
 #include "input/job_file.hpp"
 
+#include "base/text.hpp"
 #include "base/toml_reader.hpp"
 
 #include <fmt/format.h>

@@ -4,13 +4,13 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <charconv>
 #include <cstdio>
 #include <cstring>
 #include <memory>
 #include <stdexcept>
 
 #include "base/csv.hpp"
+#include "base/text.hpp"
 
 namespace cphfleet {
 namespace {
@@ -57,13 +57,6 @@ void split_ids(std::string_view cell, std::vector<std::string>& out) {
     if (semi == std::string_view::npos) break;
     start = semi + 1;
   }
-}
-
-std::optional<std::int64_t> parse_int(std::string_view s) {
-  std::int64_t v = 0;
-  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc() || end != s.data() + s.size() || s.empty()) return std::nullopt;
-  return v;
 }
 
 // `<prefix>-<digits>`: the digits compared by value, so x-1000 sorts after x-999.
@@ -139,7 +132,7 @@ void fill_row(std::vector<std::string>& cells, ledger_row& row, std::string_view
   if (cells[col_chunk].empty()) row_error(name, line, col_chunk, "empty (every row names its chunk)");
   row.chunk.swap(cells[col_chunk]);
 
-  auto count = parse_int(cells[col_count]);
+  auto count = parse_integer<std::int64_t>(cells[col_count]);
   if (!count || *count < 1 || *count > 10) {
     row_error(name, line, col_count,
               fmt::format("'{}' is not a server count (an integer 1..10)", cells[col_count]));
@@ -154,7 +147,7 @@ void fill_row(std::vector<std::string>& cells, ledger_row& row, std::string_view
   }
   row.status = *status;
 
-  auto attempt = parse_int(cells[col_attempt]);
+  auto attempt = parse_integer<std::int64_t>(cells[col_attempt]);
   if (!attempt || *attempt < 0) {
     row_error(name, line, col_attempt,
               fmt::format("'{}' is not an attempt number (an integer >= 0)", cells[col_attempt]));
@@ -164,7 +157,7 @@ void fill_row(std::vector<std::string>& cells, ledger_row& row, std::string_view
   if (cells[col_http_status].empty()) {
     row.http_status = 0;
   } else {
-    auto http = parse_int(cells[col_http_status]);
+    auto http = parse_integer<std::int64_t>(cells[col_http_status]);
     if (!http || *http < 0 || *http > 999) {
       row_error(
           name, line, col_http_status,

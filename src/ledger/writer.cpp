@@ -160,7 +160,7 @@ ledger_writer::ledger_writer(net::any_io_executor ex, std::filesystem::path path
     }
     if (keep < shape.size) {
       log(log_level::warn, "ledger ends in a torn record (a crash while appending); cutting it",
-          {{"ledger", path_.string()}, {"bytes", std::to_string(shape.size - keep)}});
+          {{"ledger", path_.string()}, {"bytes", shape.size - keep}});
       if (::ftruncate(fd_, keep) != 0 || ::fdatasync(fd_) != 0) {
         throw std::runtime_error(fmt::format("{}: cannot cut the torn record: {}", path_.string(), errno_text()));
       }

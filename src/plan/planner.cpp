@@ -5,6 +5,7 @@
 #include <boost/json.hpp>
 
 #include "base/diagnostic.hpp"
+#include "base/text.hpp"
 
 namespace cphfleet {
 namespace {

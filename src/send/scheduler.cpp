@@ -1,6 +1,7 @@
 #include "send/scheduler.hpp"
 
 #include "base/log.hpp"
+#include "base/time_text.hpp"
 
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <fmt/format.h>
@@ -75,7 +76,7 @@ void scheduler::request_stop(stop_reason why) {
   stop_timer_.expires_at(clock_type::time_point::min());  // wakes every sleeper now, and any later one at once
   log(why == stop_reason::signal || why == stop_reason::deadline ? log_level::info : log_level::error,
       "sending stopped: nothing new goes out; calls in flight finish and are recorded",
-      {{"reason", std::string(to_string(why))}, {"in_flight", std::to_string(in_flight_.size())}});
+      {{"reason", std::string(to_string(why))}, {"in_flight", in_flight_.size()}});
 }
 
 void scheduler::abandon_in_flight() {
@@ -275,7 +276,7 @@ net::awaitable<scheduler::next_step> scheduler::attempt_purchase(const chunk_wor
       auto delay = (o.throttled ? throttle_backoff_ : backoff_).delay(attempt, rng_);
       if (o.retry_after_s) delay = std::max<std::chrono::milliseconds>(delay, std::chrono::seconds(*o.retry_after_s));
       log(log_level::debug, "retrying",
-          {{"chunk", w.chunk}, {"error", describe(call.report)}, {"delay_ms", std::to_string(delay.count())}});
+          {{"chunk", w.chunk}, {"error", describe(call.report)}, {"delay_ms", delay.count()}});
       co_return next_step{next_step::back_off, delay};
     }
     case outcome_class::ambiguous: {
@@ -359,7 +360,7 @@ net::awaitable<void> scheduler::settle_unresolved(const std::vector<std::string>
       if (is_unresolved(row->status)) open.push_back(*row);
   }
   if (open.empty()) co_return;
-  log(log_level::info, "settling chunks left unresolved by earlier runs", {{"chunks", std::to_string(open.size())}});
+  log(log_level::info, "settling chunks left unresolved by earlier runs", {{"chunks", open.size()}});
   std::int64_t pending = 0;
   for (auto& row : open) {
     ++pending;
@@ -381,7 +382,7 @@ net::awaitable<void> scheduler::settle_one(ledger_row latest) {
     if (remaining > std::chrono::system_clock::duration::zero()) {
       log(log_level::info, "waiting for the settle window before reading",
           {{"chunk", latest.chunk},
-           {"seconds", std::to_string(std::chrono::duration_cast<std::chrono::seconds>(remaining).count() + 1)}});
+           {"seconds", std::chrono::duration_cast<std::chrono::seconds>(remaining).count() + 1}});
       if (co_await sleep_unless_stopped(clock_type::now() +
                                         std::chrono::duration_cast<clock_type::duration>(remaining)))
         co_return;

@@ -1,5 +1,7 @@
 #include "api/purchase_body.hpp"
 
+#include "base/text.hpp"
+
 #include <gtest/gtest.h>
 #include <boost/json.hpp>
 
@@ -291,6 +293,7 @@ TEST(api_model_test, single_value_helpers) {
   EXPECT_TRUE(is_valid_server_name_chars("云_A-9"));
   EXPECT_FALSE(is_valid_server_name_chars("a.b"));
   EXPECT_FALSE(is_valid_server_name_chars("\xe4\xb8"));  // a cut-off Chinese character
+  EXPECT_FALSE(is_valid_server_name_chars("\xC1\xA1"));  // an overlong 'a' is not an 'a'
   EXPECT_TRUE(is_valid_ipv4_cidr("0.0.0.0/0"));
   EXPECT_TRUE(is_valid_ipv4_cidr("192.168.1.128/25"));
   EXPECT_FALSE(is_valid_ipv4_cidr("192.168.1.129/25"));

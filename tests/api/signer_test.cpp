@@ -1,5 +1,7 @@
 #include "api/signer.hpp"
 
+#include "base/time_text.hpp"
+
 #include <gtest/gtest.h>
 
 #include <sstream>

@@ -17,7 +17,7 @@
 
 #include "input/job_file.hpp"
 #include "ledger/ledger.hpp"
-#include "base/log.hpp"
+#include "base/time_text.hpp"
 #include "support/test_http.hpp"
 #include "support/test_process.hpp"
 

@@ -1,5 +1,5 @@
 // replay, reconcile, audit and ledger against the emulator process, as an operator uses them days later.
-#include "base/log.hpp"
+#include "base/time_text.hpp"
 #include "support/run_fixture.hpp"
 #include "api/signer.hpp"
 

@@ -1,6 +1,6 @@
 // `cphfleet run` end to end: the runner as a child process against `cphfleet emulator` over real TCP,
 // with faults injected, crashes, re-runs and the rate limit checked on the emulator's own clock.
-#include "base/log.hpp"
+#include "base/time_text.hpp"
 #include "support/run_fixture.hpp"
 
 #include <gtest/gtest.h>

@@ -3,6 +3,7 @@
 #include "app/service.hpp"
 #include "emulator/server.hpp"
 #include "api/signer.hpp"
+#include "base/time_text.hpp"
 #include "support/test_http.hpp"
 #include "support/test_process.hpp"
 

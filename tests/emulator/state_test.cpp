@@ -1,5 +1,7 @@
 #include "emulator/state.hpp"
 
+#include "base/time_text.hpp"
+
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 

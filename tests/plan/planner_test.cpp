@@ -7,6 +7,7 @@
 #include <string>
 
 #include "base/diagnostic.hpp"
+#include "base/text.hpp"
 
 namespace cphfleet {
 namespace {

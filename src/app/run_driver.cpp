@@ -1,6 +1,7 @@
 #include "app/run_driver.hpp"
 
-#include "cli/cli.hpp"
+#include "app/exit_codes.hpp"
+#include "app/metrics.hpp"
 #include "base/diagnostic.hpp"
 #include "ledger/writer.hpp"
 #include "base/log.hpp"

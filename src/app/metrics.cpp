@@ -1,8 +1,13 @@
 #include "app/metrics.hpp"
 
-#include <fmt/format.h>
+#include "base/diagnostic.hpp"
 
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <fstream>
 #include <stdexcept>
 
@@ -44,6 +49,24 @@ std::string metrics_text(const run_summary& s, std::string_view command) {
                    "cphfleet_last_run_duration_seconds{{command=\"{}\"}} {:.3f}\n",
                    command, now.count(), command, s.exit_code, command, s.duration_s);
   return m;
+}
+
+void check_metrics_path(const std::filesystem::path& path) {
+  auto refuse = [&](std::string what) {
+    throw input_error({{"", 0, 0, "--metrics-file",
+                        fmt::format("{}: {} (allowed: a file in an existing folder this user may write to)",
+                                    path.string(), what)}});
+  };
+  std::filesystem::path folder = path.parent_path();
+  if (folder.empty()) folder = ".";
+  std::error_code ec;
+  auto st = std::filesystem::status(folder, ec);
+  if (!std::filesystem::exists(st)) refuse(fmt::format("the folder {} does not exist", folder.string()));
+  if (!std::filesystem::is_directory(st)) refuse(fmt::format("{} is not a folder", folder.string()));
+  // The temporary file is created next to it and renamed over it: the folder must take new files.
+  if (::access(folder.c_str(), W_OK | X_OK) != 0)
+    refuse(fmt::format("the folder {} is not writable ({})", folder.string(), std::strerror(errno)));
+  if (std::filesystem::is_directory(std::filesystem::status(path, ec))) refuse("is a folder");
 }
 
 void write_metrics(const std::filesystem::path& path, const run_summary& s, std::string_view command) {

@@ -52,6 +52,7 @@ std::string summary_text(const run_summary& s) {
   if (s.stopped != stop_reason::none) out += fmt::format(", stopped early ({})", to_string(s.stopped));
   if (s.stats.not_sent > 0) out += fmt::format(", {} chunks left for the next run", s.stats.not_sent);
   out += fmt::format(", exit {}\n", s.exit_code);
+  if (!s.error.empty()) out += fmt::format("error: {}\n", s.error);
   return out;
 }
 
@@ -78,6 +79,8 @@ std::string summary_json(const run_summary& s) {
   o["not_sent"] = s.stats.not_sent;
   o["stopped"] = to_string(s.stopped);
   o["duration_s"] = s.duration_s;
+  if (s.error.empty()) o["error"] = nullptr;
+  else o["error"] = s.error;
   return boost::json::serialize(o) + "\n";
 }
 

@@ -31,6 +31,7 @@ struct run_summary {
   run_stats stats;
   stop_reason stopped = stop_reason::none;
   double duration_s = 0;
+  std::string error;  // what stopped the command early, when something did ("" otherwise)
 };
 
 // 4 aborted (auth, circuit) > 3 unknown left > 1 failed or short of target > 0.

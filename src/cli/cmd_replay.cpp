@@ -126,7 +126,10 @@ void add_replay_command(CLI::App& app, const common_options& common, int& result
   cmd->add_option("--fleet", opt->fleets, "Only these fleets (repeatable)");
   cmd->add_option("--chunk", opt->chunks, "Only these chunks (repeatable)");
   opt->send.add_to(*cmd);
-  cmd->callback([&common, &result, opt] { result = run_replay(common, *opt); });
+  cmd->callback([&common, &result, opt] {
+    result = run_sending_command("replay", opt->send.json, opt->send.metrics_file,
+                                 [&] { return run_replay(common, *opt); });
+  });
 }
 
 }  // namespace cphfleet

@@ -5,7 +5,11 @@
 
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <cstdlib>
+#include <map>
 #include <sstream>
 
 namespace cphfleet::test {
@@ -134,6 +138,7 @@ TEST(run_test, a_second_process_on_the_same_ledger_exits_75_naming_the_holder) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   auto second = e.run();
   EXPECT_EQ(second.exit_code, 75) << second.err;
+  EXPECT_NE(second.out.find(", exit 75\nerror: ledger "), std::string::npos) << second.out;
   EXPECT_NE(second.err.find("pid " + std::to_string(first.pid())), std::string::npos) << second.err;
   EXPECT_EQ(first.wait(), 0) << first.err();
 }
@@ -219,6 +224,119 @@ TEST(run_test, the_metrics_file_holds_prometheus_counters) {
   EXPECT_NE(text.find("cphfleet_requests_total{command=\"run\",outcome=\"ordered\"} 3"), std::string::npos) << text;
   EXPECT_NE(text.find("cphfleet_servers_ordered_total{command=\"run\"} 25"), std::string::npos) << text;
   EXPECT_NE(text.find("cphfleet_last_run_timestamp_seconds"), std::string::npos);
+}
+
+TEST(run_test, a_metrics_file_in_a_missing_folder_exits_2_before_anything_is_bought) {
+  run_env e;
+  emulator_process emu(e.dir);
+  e.write({{"eu", 25}}, emu.url());
+  auto metrics = e.dir / "no-such-folder" / "cphfleet.prom";
+  auto r = e.run({"--json", "--metrics-file", metrics.string()});
+  EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+  EXPECT_TRUE(emu.orders().empty());
+  EXPECT_EQ(emu.stats().at("purchases").to_number<std::int64_t>(), 0);
+  EXPECT_TRUE(read_ledger(e.ledger).empty());
+  std::string folder = metrics.parent_path().string();
+  EXPECT_NE(r.err.find("--metrics-file: " + metrics.string() + ": the folder " + folder + " does not exist"),
+            std::string::npos)
+      << r.err;
+  auto s = summary_of(r);
+  EXPECT_EQ(s.at("exit_code").to_number<int>(), 2);
+  EXPECT_NE(std::string(s.at("error").as_string()).find("--metrics-file"), std::string::npos) << r.out;
+  EXPECT_EQ(s.at("requests").to_number<std::int64_t>(), 0);
+  EXPECT_FALSE(std::filesystem::exists(metrics.parent_path()));
+}
+
+TEST(run_test, an_invalid_job_still_prints_the_summary_with_exit_2_and_the_error) {
+  run_env e;
+  emulator_process emu(e.dir);
+  e.write({{"Bad Name", 5}}, emu.url());
+  auto json = e.run({"--json"});
+  EXPECT_EQ(json.exit_code, 2) << json.out << json.err;
+  EXPECT_NE(json.err.find("fleet[0].server_name: 'Bad Name'"), std::string::npos) << json.err;
+  auto s = summary_of(json);
+  EXPECT_EQ(s.at("exit_code").to_number<int>(), 2);
+  EXPECT_NE(std::string(s.at("error").as_string()).find("fleet[0].server_name: 'Bad Name'"), std::string::npos)
+      << json.out;
+  EXPECT_TRUE(s.at("fleets").as_array().empty());
+
+  auto text = e.run();
+  EXPECT_EQ(text.exit_code, 2);
+  EXPECT_NE(text.out.find(", exit 2\nerror: "), std::string::npos) << text.out;
+  EXPECT_EQ(emu.stats().at("purchases").to_number<std::int64_t>(), 0);
+}
+
+TEST(run_test, a_refused_run_still_writes_the_metrics_file_with_its_exit_code) {
+  run_env e;
+  emulator_process emu(e.dir);
+  e.write({{"eu", 120}}, emu.url(), limits_def{.max_servers = 100});
+  auto metrics = e.dir / "cphfleet.prom";
+  auto r = e.run({"--metrics-file", metrics.string()});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  std::string text = slurp(metrics);
+  EXPECT_NE(text.find("cphfleet_last_run_exit_code{command=\"run\"} 2\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("cphfleet_requests_total{command=\"run\",outcome=\"ordered\"} 0\n"), std::string::npos)
+      << text;
+  EXPECT_EQ(emu.stats().at("purchases").to_number<std::int64_t>(), 0);
+}
+
+// A tmpfs of `size` mounted on `dir` (as root), unmounted when this goes away.
+class small_disk {
+ public:
+  small_disk(const std::filesystem::path& dir, const std::string& size) : dir_(dir) {
+    std::filesystem::create_directories(dir_);
+    std::string cmd =
+        "mount -t tmpfs -o size=" + size + " cphfleet-test-disk '" + dir_.string() + "' 2>/dev/null";
+    mounted_ = std::system(cmd.c_str()) == 0;
+  }
+  ~small_disk() {
+    if (!mounted_) return;
+    // Lazily if busy: the folder must not outlive the test as a mount point.
+    std::string cmd = "umount '" + dir_.string() + "' 2>/dev/null || umount -l '" + dir_.string() + "'";
+    if (std::system(cmd.c_str()) != 0) ADD_FAILURE() << "could not unmount " << dir_;
+  }
+  small_disk(const small_disk&) = delete;
+  small_disk& operator=(const small_disk&) = delete;
+  bool mounted() const { return mounted_; }
+
+ private:
+  std::filesystem::path dir_;
+  bool mounted_ = false;
+};
+
+TEST(run_test, a_full_disk_mid_run_is_not_exit_2_and_every_order_taken_is_in_the_ledger_or_left_open) {
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root to mount a small tmpfs for the ledger";
+  run_env e;
+  // 16 KiB: the lock file takes a page, the header and about a dozen rows the rest.
+  small_disk disk(e.dir / "disk", "16k");
+  if (!disk.mounted()) GTEST_SKIP() << "mount -t tmpfs failed (no CAP_SYS_ADMIN here?)";
+  emulator_process emu(e.dir);
+  std::vector<fleet_def> fleets{{"eu", 400}};
+  e.write(fleets, emu.url(), limits_def{.in_flight = 4});
+  auto ledger = e.dir / "disk" / "orders.csv";
+  auto r = e.run({"--json", "--ledger", ledger.string()});
+  EXPECT_NE(r.exit_code, 2) << r.out << r.err;  // purchases went out: 2 would say nothing was sent
+  EXPECT_TRUE(r.exit_code == 1 || r.exit_code == 3) << r.exit_code << r.err;
+  EXPECT_NE(r.err.find("No space left on device"), std::string::npos) << r.err;
+  auto s = summary_of(r);
+  EXPECT_EQ(s.at("exit_code").to_number<int>(), r.exit_code);
+  EXPECT_EQ(s.at("stopped").as_string(), "fatal");
+  EXPECT_NE(std::string(s.at("error").as_string()).find("No space left on device"), std::string::npos);
+  EXPECT_GT(s.at("requests").to_number<std::int64_t>(), 0);
+
+  auto taken = emu.orders();
+  ASSERT_FALSE(taken.empty()) << "the disk filled before anything was bought: the test shows nothing";
+  EXPECT_LT(taken.size(), 40u) << "the disk never filled";
+  ledger_index left(ledger_rows_as_left(ledger, e.dir));
+  std::map<std::string, int> orders_per_chunk;
+  for (const auto& o : taken) {
+    SCOPED_TRACE(o.server_name);
+    EXPECT_EQ(++orders_per_chunk[o.server_name], 1) << "bought twice";
+    const ledger_row* row = left.latest(o.server_name);
+    ASSERT_NE(row, nullptr) << "an order the service took is not in the ledger";
+    if (row->status == chunk_status::ordered) EXPECT_EQ(row->order_id, o.order_id);
+    else EXPECT_TRUE(is_unresolved(row->status)) << to_string(row->status);
+  }
 }
 
 // SIGKILL at many moments (before, during and after sends), each followed by a normal run: the

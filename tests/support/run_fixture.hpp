@@ -3,6 +3,7 @@
 // talking to it over real TCP, and readers for what the emulator and the ledger hold afterwards.
 #pragma once
 #include "ledger/ledger.hpp"
+#include "ledger/writer.hpp"
 #include "support/test_http.hpp"
 #include "support/test_process.hpp"
 
@@ -112,6 +113,23 @@ inline void write_file(const std::filesystem::path& p, const std::string& text) 
 
 inline std::vector<std::string> aksk_env(std::string sk = k_sk) {
   return {std::string("HUAWEICLOUD_SDK_AK=") + k_ak, "HUAWEICLOUD_SDK_SK=" + sk, "HTTPS_PROXY=", "https_proxy="};
+}
+
+// The rows of a ledger a process left behind, as the next run reads them: a torn last record (a crash
+// or a full disk mid-append) is cut. Read from a copy in `scratch`, so the original stays as it was.
+inline std::vector<ledger_row> ledger_rows_as_left(const std::filesystem::path& ledger,
+                                                   const std::filesystem::path& scratch) {
+  auto copy = scratch / "ledger-as-left.csv";
+  std::filesystem::copy_file(ledger, copy, std::filesystem::copy_options::overwrite_existing);
+  net::io_context ioc(1);
+  std::vector<ledger_row> rows;
+  {
+    ledger_writer w(ioc.get_executor(), copy, "test");
+    rows = w.existing_rows();
+  }
+  std::filesystem::remove(copy);
+  std::filesystem::remove(copy.string() + ".lock");
+  return rows;
 }
 
 // Servers per fleet whose chunk's latest status is ordered.

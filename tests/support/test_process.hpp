@@ -37,6 +37,25 @@ inline std::filesystem::path make_temp_dir(const std::string& name) {
   return dir;
 }
 
+// A fresh folder from make_temp_dir, removed with everything in it when this goes away, so a test that
+// fails half-way (an ASSERT returns, an exception unwinds) leaves nothing behind either. Declare it
+// before anything that writes into it (an emulator's port file, a child's output).
+class temp_dir {
+ public:
+  explicit temp_dir(const std::string& name) : path_(make_temp_dir(name)) {}
+  ~temp_dir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);  // nothing left to report to in a destructor
+  }
+  temp_dir(const temp_dir&) = delete;
+  temp_dir& operator=(const temp_dir&) = delete;
+
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
 class child_process {
  public:
   // argv[0] is the program path. `env` entries are NAME=VALUE added to (or replacing in) this process's.

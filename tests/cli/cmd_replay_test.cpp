@@ -12,7 +12,8 @@ namespace cphfleet::test {
 namespace {
 
 struct ops_env {
-  std::filesystem::path dir = make_temp_dir("ops");
+  temp_dir tmp{"ops"};  // first: removed last, after everything that writes into it
+  std::filesystem::path dir = tmp.path();
   std::filesystem::path job = dir / "job.toml";
   std::filesystem::path config = dir / "config.toml";
   std::filesystem::path ledger = dir / "orders.csv";
@@ -131,7 +132,8 @@ TEST(reconcile_test, leftovers_of_a_killed_run_are_settled_both_ways) {
   e.write({{"eu", 30}}, emu.url());
   // eu-001 reached the service before the crash; eu-002 never did; eu-003 was unpaid, so unreadable.
   std::string order = buy_directly(emu, "eu-001", 10);
-  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  // The emulator shows new servers in lists only after its settle time: reconcile must find them.
+  ASSERT_TRUE(poll_until([&] { return emu.listed_servers("eu-001") == 10; }));
   write_ledger(e.ledger, {earlier_row("eu-001", 10, chunk_status::sending),
                           earlier_row("eu-002", 10, chunk_status::sending),
                           earlier_row("eu-003", 10, chunk_status::unknown, 0)});
@@ -169,7 +171,9 @@ TEST(audit_test, finds_an_orphan_bought_behind_the_ledgers_back_and_a_phantom) {
     std::ofstream out(e.ledger, std::ios::binary | std::ios::app);
     out << format_row(earlier_row("eu-005", 10, chunk_status::ordered, 1, "CS0000000000GHOST"));
   }
-  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  // Both purchases show in the lists the audit reads (10 + 2 under eu-001, 1 under eu-007).
+  ASSERT_TRUE(
+      poll_until([&] { return emu.listed_servers("eu-001") == 12 && emu.listed_servers("eu-007") == 1; }));
   auto r = e.cmd({"audit", "--json"});
   EXPECT_EQ(r.exit_code, 1) << r.err;
   auto doc = boost::json::parse(r.out).as_object();

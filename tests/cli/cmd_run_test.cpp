@@ -16,7 +16,8 @@ namespace cphfleet::test {
 namespace {
 
 struct run_env {
-  std::filesystem::path dir = make_temp_dir("run");
+  temp_dir tmp{"run"};  // first: removed last, after everything that writes into it
+  std::filesystem::path dir = tmp.path();
   std::filesystem::path job = dir / "job.toml";
   std::filesystem::path ledger = dir / "orders.csv";
 
@@ -133,9 +134,7 @@ TEST(run_test, a_second_process_on_the_same_ledger_exits_75_naming_the_holder) {
   e.write({{"eu", 10}}, emu.url(), limits_def{.request_timeout_s = 10});
   child_process first({CPHFLEET_BINARY, "run", e.job.string()}, aksk_env(), e.dir / "first.out", e.dir / "first.err");
   // Wait until the first holds the lock (its sending row is on disk).
-  auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (read_ledger(e.ledger).empty() && std::chrono::steady_clock::now() < until)
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  ASSERT_TRUE(poll_until([&] { return !ledger_rows_now(e.ledger).empty(); })) << first.err();
   auto second = e.run();
   EXPECT_EQ(second.exit_code, 75) << second.err;
   EXPECT_NE(second.out.find(", exit 75\nerror: ledger "), std::string::npos) << second.out;
@@ -224,6 +223,39 @@ TEST(run_test, the_metrics_file_holds_prometheus_counters) {
   EXPECT_NE(text.find("cphfleet_requests_total{command=\"run\",outcome=\"ordered\"} 3"), std::string::npos) << text;
   EXPECT_NE(text.find("cphfleet_servers_ordered_total{command=\"run\"} 25"), std::string::npos) << text;
   EXPECT_NE(text.find("cphfleet_last_run_timestamp_seconds"), std::string::npos);
+}
+
+// The kill lands while a purchase is provably in flight: the service has taken the order, the ledger
+// says `sending` and no answer has come back (slow_commit holds it).
+TEST(run_test, a_run_killed_with_a_purchase_in_flight_settles_it_and_buys_it_only_once) {
+  run_env e;
+  emulator_process emu(e.dir, {"--script", "1:slow_commit"});
+  std::vector<fleet_def> fleets{{"eu", 30}};
+  e.write(fleets, emu.url(), limits_def{.in_flight = 1, .request_timeout_s = 60});
+  {
+    child_process victim({CPHFLEET_BINARY, "run", e.job.string()}, aksk_env(), e.dir / "victim.out",
+                         e.dir / "victim.err");
+    bool in_flight = poll_until([&] {
+      auto rows = ledger_rows_now(e.ledger);
+      return rows.size() == 1 && rows[0].chunk == "eu-001" && rows[0].status == chunk_status::sending &&
+             emu.orders().size() == 1;
+    });
+    ASSERT_TRUE(in_flight) << victim.err();
+    victim.signal(SIGKILL);
+    EXPECT_EQ(victim.wait(), 128 + SIGKILL);
+  }
+  ledger_index left(read_ledger(e.ledger));
+  ASSERT_EQ(left.rows().size(), 1u);
+  EXPECT_EQ(left.latest("eu-001")->status, chunk_status::sending);
+  ASSERT_EQ(emu.orders().size(), 1u);
+  EXPECT_EQ(emu.orders()[0].server_name, "eu-001");
+
+  auto r = e.run({"--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(summary_of(r).at("reconciled").to_number<std::int64_t>(), 1);
+  EXPECT_EQ(summary_of(r).at("requests").to_number<std::int64_t>(), 2);  // eu-002 and eu-003 only
+  expect_ledger_matches_emulator(e.ledger, emu, fleets);
+  EXPECT_EQ(ledger_index(read_ledger(e.ledger)).latest("eu-001")->order_id, emu.orders()[0].order_id);
 }
 
 TEST(run_test, a_metrics_file_in_a_missing_folder_exits_2_before_anything_is_bought) {
@@ -347,7 +379,7 @@ TEST(run_test, a_run_killed_at_any_moment_loses_nothing_and_buys_nothing_twice) 
                                "--fault", "throttle:0.1"});
   std::vector<fleet_def> fleets{{"eu", 34}, {"us", 21}};
   e.write(fleets, emu.url(), limits_def{.rps = 30, .burst = 2, .in_flight = 3});
-  int before_any_send = 0, with_open_chunks = 0, after_all_sent = 0;
+  int before_any_send = 0, with_open_chunks = 0, after_all_sent = 0, with_a_call_in_flight = 0;
   for (int moment = 0; moment < 24; ++moment) {
     // Every 25 ms through the sends, then later and later, past the end of a run.
     int delay_ms = moment < 18 ? moment * 25 : 700 + (moment - 18) * 500;
@@ -368,17 +400,27 @@ TEST(run_test, a_run_killed_at_any_moment_loses_nothing_and_buys_nothing_twice) 
       open = open || left.totals(f).unresolved_chunks > 0;
       all_ordered = all_ordered && left.totals(f).ordered_servers == (f == "eu" ? 34 : 21);
     }
+    // A call was in flight at the kill when the service holds an order whose chunk the ledger still has
+    // as `sending`: taken, its answer never recorded.
+    auto taken = emu.orders();
+    bool in_flight = std::any_of(taken.begin(), taken.end(), [&](const emulator_order& o) {
+      const ledger_row* row = left.latest(o.server_name);
+      return row != nullptr && row->status == chunk_status::sending;
+    });
     before_any_send += left.rows().empty();
     with_open_chunks += open;
     after_all_sent += all_ordered;
+    with_a_call_in_flight += in_flight;
     auto r = e.run();
     ASSERT_EQ(r.exit_code, 0) << r.err;
     expect_ledger_matches_emulator(e.ledger, emu, fleets);
     if (HasFailure()) break;
   }
-  // The moments covered a kill before anything was sent, with purchases open, and after the end.
+  // The moments covered a kill before anything was sent, with purchases open (one of them taken by the
+  // service with its answer still on the way), and after the end.
   EXPECT_GE(before_any_send, 1);
   EXPECT_GE(with_open_chunks, 3);
+  EXPECT_GE(with_a_call_in_flight, 1);
   EXPECT_GE(after_all_sent, 1);
 }
 
@@ -387,9 +429,7 @@ TEST(run_test, sigterm_sends_nothing_new_records_what_was_in_flight_and_exits_14
   emulator_process emu(e.dir, {"--latency", "400"});
   e.write({{"eu", 200}}, emu.url(), limits_def{.rps = 10, .burst = 2, .in_flight = 2, .max_servers = 1000});
   child_process p({CPHFLEET_BINARY, "run", e.job.string()}, aksk_env(), e.dir / "p.out", e.dir / "p.err");
-  auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (read_ledger(e.ledger).empty() && std::chrono::steady_clock::now() < until)
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  ASSERT_TRUE(poll_until([&] { return !ledger_rows_now(e.ledger).empty(); })) << p.err();
   p.signal(SIGTERM);
   EXPECT_EQ(p.wait(std::chrono::seconds(20)), 143) << p.err();
   ledger_index idx(read_ledger(e.ledger));
@@ -403,11 +443,10 @@ TEST(run_test, a_second_signal_records_the_calls_in_flight_as_unknown_and_leaves
   emulator_process emu(e.dir, {"--latency", "5000"});
   e.write({{"eu", 40}}, emu.url(), limits_def{.in_flight = 2, .request_timeout_s = 30});
   child_process p({CPHFLEET_BINARY, "run", e.job.string()}, aksk_env(), e.dir / "p.out", e.dir / "p.err");
-  auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (read_ledger(e.ledger).size() < 2 && std::chrono::steady_clock::now() < until)
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  ASSERT_TRUE(poll_until([&] { return ledger_rows_now(e.ledger).size() >= 2; })) << p.err();
   p.signal(SIGINT);
-  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  // The second signal only counts as one once the first was handled: wait for the runner to say so.
+  ASSERT_TRUE(poll_until([&] { return p.err().find("signal received") != std::string::npos; })) << p.err();
   p.signal(SIGINT);
   EXPECT_EQ(p.wait(std::chrono::seconds(10)), 130) << p.err();
   ledger_index idx(read_ledger(e.ledger));

@@ -56,6 +56,19 @@ class temp_dir {
   std::filesystem::path path_;
 };
 
+// Polls `done` until it holds or `timeout` passes; returns whether it held. For waiting on something
+// another process does (a ledger row, an emulator's order, a port file): the condition is the signal,
+// the deadline only bounds a test that is broken.
+template <typename Condition>
+bool poll_until(Condition done, std::chrono::milliseconds timeout = std::chrono::seconds(20)) {
+  auto end = std::chrono::steady_clock::now() + timeout;
+  while (!done()) {
+    if (std::chrono::steady_clock::now() > end) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return true;
+}
+
 class child_process {
  public:
   // argv[0] is the program path. `env` entries are NAME=VALUE added to (or replacing in) this process's.

@@ -33,7 +33,8 @@ std::chrono::seconds parse_duration(std::string_view text, std::string_view opti
 
 void send_options::add_to(CLI::App& cmd) {
   cmd.add_flag("--json", json, "Summary as one JSON object on stdout");
-  cmd.add_option("--metrics-file", metrics_file, "Write Prometheus text metrics here at the end");
+  cmd.add_option("--metrics-file", metrics_file,
+                 "Write Prometheus text metrics here on every exit (its folder is checked before sending)");
   cmd.add_option("--deadline", deadline, "Send nothing new after this long (90s, 45m, 2h)");
   max_servers_option =
       cmd.add_option("--max-servers", max_servers,

@@ -126,6 +126,33 @@ TEST(replay_test, filters_pick_chunks_and_an_ordered_chunk_is_never_resent) {
   EXPECT_NE(unknown_chunk.err.find("--chunk: 'eu-999' is not in the ledger"), std::string::npos) << unknown_chunk.err;
 }
 
+TEST(replay_test, a_refused_replay_still_prints_the_summary_with_exit_2_and_the_error) {
+  ops_env e;
+  emulator_process emu(e.dir);
+  e.write({{"eu", 10}}, emu.url());
+  write_ledger(e.ledger, {earlier_row("eu-001", 10, chunk_status::failed)});
+  auto r = e.cmd({"replay", "--chunk", "eu-999", "--json"});
+  EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+  auto doc = boost::json::parse(r.out).as_object();
+  EXPECT_EQ(doc.at("exit_code").to_number<int>(), 2);
+  std::string error(doc.at("error").as_string());
+  EXPECT_NE(error.find("--chunk: 'eu-999' is not in the ledger"), std::string::npos) << r.out;
+  EXPECT_EQ(emu.stats().at("purchases").to_number<std::int64_t>(), 0);
+}
+
+TEST(reconcile_test, a_ledger_it_cannot_read_exits_2_with_the_summary_and_the_error) {
+  ops_env e;
+  emulator_process emu(e.dir);
+  e.write({{"eu", 10}}, emu.url());
+  write_file(e.ledger, "not,a,ledger\n");
+  auto r = e.cmd({"reconcile", "--json"});
+  EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+  auto doc = boost::json::parse(r.out).as_object();
+  EXPECT_EQ(doc.at("exit_code").to_number<int>(), 2);
+  EXPECT_NE(std::string(doc.at("error").as_string()).find(e.ledger.string()), std::string::npos) << r.out;
+  EXPECT_EQ(slurp(e.ledger), "not,a,ledger\n");  // never "repaired"
+}
+
 TEST(reconcile_test, leftovers_of_a_killed_run_are_settled_both_ways) {
   ops_env e;
   emulator_process emu(e.dir, {"--settle", "50"});

@@ -110,8 +110,15 @@ int finish(run_summary& s, const report_options& o, bool sent) {
       s.exit_code = exit_code_after_error(s.exit_code, sent);
     }
   }
-  fmt::print("{}", o.json ? summary_json(s) : summary_text(s));
-  std::fflush(stdout);
+  try {
+    fmt::print("{}", o.json ? summary_json(s) : summary_text(s));
+    std::fflush(stdout);
+  } catch (const std::exception& e) {
+    // stdout cannot be written (a full disk behind a redirection): the exit code is all that is left to
+    // tell, and it must stay the code of what happened, so nothing may escape to a caller that would
+    // report an exit 2.
+    fmt::print(stderr, "cphfleet: cannot print the summary: {}\n", e.what());
+  }
   return s.exit_code;
 }
 

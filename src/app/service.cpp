@@ -1,17 +1,16 @@
 #include "app/service.hpp"
 
-#include <boost/url/parse.hpp>
 #include <fmt/format.h>
 
-#include <optional>
 #include <stdexcept>
-#include <utility>
 
 #include "client/cph_client.hpp"
 #include "input/credentials.hpp"
 #include "base/diagnostic.hpp"
 #include "emulator/server.hpp"
+#include "client/endpoint.hpp"
 #include "client/https_client.hpp"
+#include "client/proxy.hpp"
 
 namespace cphfleet {
 
@@ -27,56 +26,6 @@ emulator_options from(const emulator_config& c) {
   return o;
 }
 
-
-namespace {
-
-// Where the password of `http://user:password@host` is: [first, last), or nothing. By hand rather than
-// with a URL parser: a URL the parser refuses must not be shown whole either.
-std::optional<std::pair<std::size_t, std::size_t>> password_span(std::string_view url) {
-  std::size_t scheme = url.find("://");
-  std::size_t start = scheme == std::string_view::npos ? 0 : scheme + 3;
-  std::size_t end = url.find_first_of("/?#", start);
-  if (end == std::string_view::npos) end = url.size();
-  std::size_t at = url.substr(0, end).rfind('@');
-  if (at == std::string_view::npos || at < start) return std::nullopt;
-  std::size_t colon = url.substr(0, at).find(':', start);
-  if (colon == std::string_view::npos) return std::nullopt;  // a user name alone is no secret
-  return std::pair{colon + 1, at};
-}
-
-void replace_all(std::string& text, std::string_view what, std::string_view with) {
-  if (what.empty()) return;
-  for (std::size_t pos = text.find(what); pos != std::string::npos; pos = text.find(what, pos + with.size()))
-    text.replace(pos, what.size(), with);
-}
-
-// `text` with the proxy URL's password hidden wherever it shows, for messages built elsewhere.
-std::string hide_proxy_password(std::string text, std::string_view proxy_url) {
-  if (auto span = password_span(proxy_url))
-    replace_all(text, proxy_url.substr(span->first, span->second - span->first), "***");
-  return text;
-}
-
-// What is wrong with the proxy the client would take for `target` (the same rules as https_client), or
-// nothing when it is fine or not used.
-std::optional<std::string> proxy_problem(const proxy_settings& proxy, const endpoint& target) {
-  if (!target.tls || proxy.https_proxy.empty() || proxy.bypasses(target.host)) return std::nullopt;
-  std::string url = proxy.https_proxy;
-  if (url.find("://") == std::string::npos) url = "http://" + url;
-  auto parsed = boost::urls::parse_absolute_uri(url);
-  if (parsed && parsed->scheme_id() == boost::urls::scheme::http && !parsed->host().empty())
-    return std::nullopt;
-  return fmt::format("\"{}\": not supported (expected http://[user:password@]host[:port])",
-                     redact_proxy_url(proxy.https_proxy));
-}
-
-}  // namespace
-
-std::string redact_proxy_url(std::string_view url) {
-  auto span = password_span(url);
-  if (!span) return std::string(url);
-  return fmt::format("{}***{}", url.substr(0, span->first), url.substr(span->second));
-}
 
 service_session::service_session(net::io_context& ioc, const config& cfg) {
   // Credentials first: a missing variable is an input error (exit 2) before anything else starts.
@@ -99,18 +48,20 @@ service_session::service_session(net::io_context& ioc, const config& cfg) {
   options.connect_timeout = std::chrono::seconds(cfg.limits.connect_timeout_s);
   options.proxy = proxy_settings::from_environment();
   options.max_idle = static_cast<std::size_t>(std::max<std::int64_t>(cfg.limits.max_in_flight, 1));
-  // The proxy is checked here, before the client loads the ca_file, so that each is blamed for its own
-  // fault; the URL is only ever shown with its password hidden.
-  if (auto problem = proxy_problem(options.proxy, target))
-    throw input_error({diagnostic{"", 0, 0, "HTTPS_PROXY", *problem}});
-  std::string proxy_url = options.proxy.https_proxy;
+  // The proxy is checked here (route_to, the client's own rules) before the client loads the ca_file,
+  // so that each is blamed for its own fault. The message names HTTPS_PROXY and shows its URL with the
+  // password as *** (client/proxy.cpp).
+  try {
+    route_to(target, options.proxy);
+  } catch (const std::runtime_error& e) {
+    throw input_error({diagnostic{"", 0, 0, "", e.what()}});
+  }
   try {
     http_ = std::make_unique<https_client>(ioc.get_executor(), std::move(target), std::move(options));
   } catch (const std::runtime_error& e) {
     // With the proxy checked, what is left is the ca_file's: unreadable, or no certificate in it.
-    std::string message = hide_proxy_password(e.what(), proxy_url);
-    if (cfg.ca_file) throw input_error({diagnostic{cfg.path.string(), 0, 0, "cloud.ca_file", message}});
-    throw input_error({diagnostic{"", 0, 0, "HTTPS_PROXY", message}});
+    throw input_error({diagnostic{cfg.ca_file ? cfg.path.string() : "", 0, 0, cfg.ca_file ? "cloud.ca_file" : "",
+                                  e.what()}});
   }
   client_ = std::make_unique<cph_client>(*http_, *credentials_);
 }

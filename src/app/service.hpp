@@ -9,7 +9,6 @@
 #include <memory>
 #include <optional>
 #include <string>
-#include <string_view>
 
 namespace cphfleet {
 
@@ -17,10 +16,6 @@ class emulator;
 
 // The options for `endpoint = "embedded"`: loopback, any port, no auth.
 emulator_options from(const emulator_config& c);
-
-// A proxy URL as it may be shown in a message: its password, if any, as `***`
-// (`http://user:secret@proxy:3128` -> `http://user:***@proxy:3128`).
-std::string redact_proxy_url(std::string_view url);
 
 class https_client;
 class cph_client;

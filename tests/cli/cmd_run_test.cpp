@@ -443,7 +443,12 @@ TEST(run_test, a_second_signal_records_the_calls_in_flight_as_unknown_and_leaves
   emulator_process emu(e.dir, {"--latency", "5000"});
   e.write({{"eu", 40}}, emu.url(), limits_def{.in_flight = 2, .request_timeout_s = 30});
   child_process p({CPHFLEET_BINARY, "run", e.job.string()}, aksk_env(), e.dir / "p.out", e.dir / "p.err");
-  ASSERT_TRUE(poll_until([&] { return ledger_rows_now(e.ledger).size() >= 2; })) << p.err();
+  // Both calls in flight: the emulator is serving both purchases (its latency holds the answers back).
+  // Two rows in the file are not enough: a row is written before its sync ends, and the call leaves after.
+  ASSERT_TRUE(poll_until([&] {
+    return ledger_rows_now(e.ledger).size() >= 2 &&
+           emu.stats().at("purchases").to_number<std::int64_t>() == 2;
+  })) << p.err();
   p.signal(SIGINT);
   // The second signal only counts as one once the first was handled: wait for the runner to say so.
   ASSERT_TRUE(poll_until([&] { return p.err().find("signal received") != std::string::npos; })) << p.err();

@@ -1,6 +1,7 @@
 #include "app/run_driver.hpp"
 
-#include "cli/cli.hpp"
+#include "app/exit_codes.hpp"
+#include "app/metrics.hpp"
 #include "base/diagnostic.hpp"
 #include "ledger/writer.hpp"
 #include "base/log.hpp"
@@ -13,6 +14,7 @@
 
 #include <charconv>
 #include <csignal>
+#include <exception>
 #include <random>
 
 namespace cphfleet {
@@ -32,7 +34,8 @@ std::chrono::seconds parse_duration(std::string_view text, std::string_view opti
 
 void send_options::add_to(CLI::App& cmd) {
   cmd.add_flag("--json", json, "Summary as one JSON object on stdout");
-  cmd.add_option("--metrics-file", metrics_file, "Write Prometheus text metrics here at the end");
+  cmd.add_option("--metrics-file", metrics_file,
+                 "Write Prometheus text metrics here on every exit (its folder is checked before sending)");
   cmd.add_option("--deadline", deadline, "Send nothing new after this long (90s, 45m, 2h)");
   max_servers_option =
       cmd.add_option("--max-servers", max_servers,
@@ -64,10 +67,118 @@ std::string new_run_id() {
                      rd() & 0xFFFFFF);
 }
 
+namespace {
+
+// Prints what stopped a command on stderr, as cli_main prints the errors that reach it, and returns it
+// as one text for the summary's `error`.
+std::string describe_failure(std::exception_ptr e) {
+  try {
+    std::rethrow_exception(e);
+  } catch (const input_error& x) {
+    std::string text;
+    for (const auto& d : x.errors) {
+      std::string line = d.to_string();
+      fmt::print(stderr, "{}\n", line);
+      text += (text.empty() ? "" : "\n") + line;
+    }
+    return text;
+  } catch (const std::exception& x) {
+    fmt::print(stderr, "cphfleet: {}\n", x.what());
+    return x.what();
+  } catch (...) {
+    fmt::print(stderr, "cphfleet: unknown error\n");
+    return "unknown error";
+  }
+}
+
+struct report_options {
+  bool json = false;
+  std::string metrics_file;
+  bool metrics_usable = false;  // the folder was checked before anything was sent
+};
+
+// Every exit of a sending command ends here: the metrics file, then the summary on stdout. A metrics
+// file that cannot be written now is an error like any other.
+int finish(run_summary& s, const report_options& o, bool sent) {
+  if (o.metrics_usable) {
+    try {
+      write_metrics(o.metrics_file, s, s.command);
+    } catch (const std::exception& e) {
+      std::string error = fmt::format("--metrics-file {}: {}", o.metrics_file, e.what());
+      fmt::print(stderr, "cphfleet: {}\n", error);
+      s.error += (s.error.empty() ? "" : "\n") + error;
+      s.exit_code = exit_code_after_error(s.exit_code, sent);
+    }
+  }
+  try {
+    fmt::print("{}", o.json ? summary_json(s) : summary_text(s));
+    std::fflush(stdout);
+  } catch (const std::exception& e) {
+    // stdout cannot be written (a full disk behind a redirection): the exit code is all that is left to
+    // tell, and it must stay the code of what happened, so nothing may escape to a caller that would
+    // report an exit 2.
+    fmt::print(stderr, "cphfleet: cannot print the summary: {}\n", e.what());
+  }
+  return s.exit_code;
+}
+
+}  // namespace
+
+int exit_code_after_error(int code, bool sent) {
+  if (code == exit_code::unresolved || code == exit_code::aborted || code == exit_code::locked ||
+      code == exit_code::sigint || code == exit_code::sigterm)
+    return code;
+  return sent ? exit_code::failed : exit_code::invalid;
+}
+
+int run_sending_command(std::string_view command, bool json, const std::string& metrics_file,
+                        const std::function<int()>& body) {
+  try {
+    return body();
+  } catch (...) {
+    run_summary s;
+    s.command = std::string(command);
+    s.run_id = new_run_id();
+    s.error = describe_failure(std::current_exception());
+    s.exit_code = exit_code::invalid;
+    report_options o{json, metrics_file, false};
+    if (!metrics_file.empty()) {
+      try {
+        check_metrics_path(metrics_file);
+        o.metrics_usable = true;
+      } catch (const std::exception&) {
+        // Already told: the error being reported may be this very path.
+      }
+    }
+    return finish(s, o, false);
+  }
+}
+
 int drive(const config& cfg, std::string_view command, const driver_flags& flags,
           std::function<net::awaitable<void>(driver_context&)> work,
           std::function<std::vector<fleet_summary>(const ledger_index&)> summarize) {
   auto started = std::chrono::steady_clock::now();
+  run_summary summary;
+  summary.command = std::string(command);
+  summary.run_id = new_run_id();
+  report_options report{flags.json, flags.metrics_file, false};
+  // An exit before anything was sent: exit 2 (or 75), the fleets as far as the ledger was read.
+  auto refuse = [&](int code, std::string error, const ledger_index* index) {
+    summary.exit_code = code;
+    summary.error = std::move(error);
+    if (index) summary.fleets = summarize(*index);
+    summary.duration_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    return finish(summary, report, false);
+  };
+  // Output paths are checked before the ledger is even opened: a run must not buy and then fail to say so.
+  if (!flags.metrics_file.empty()) {
+    try {
+      check_metrics_path(flags.metrics_file);
+      report.metrics_usable = true;
+    } catch (...) {
+      return refuse(exit_code::invalid, describe_failure(std::current_exception()), nullptr);
+    }
+  }
   net::io_context ioc(1);
 
   // Only the latest row of a chunk matters to a run: memory follows the chunks, not every attempt.
@@ -78,15 +189,23 @@ int drive(const config& cfg, std::string_view command, const driver_flags& flags
                                              [&](ledger_row&& row) { index.add(std::move(row)); });
   } catch (const ledger_busy& e) {
     fmt::print(stderr, "cphfleet: {}\n", e.what());
-    return exit_code::locked;
+    return refuse(exit_code::locked, e.what(), nullptr);
+  } catch (...) {
+    return refuse(exit_code::invalid, describe_failure(std::current_exception()), nullptr);
   }
-  service_session session(ioc, cfg);
+  std::unique_ptr<service_session> session_owner;
+  try {
+    session_owner = std::make_unique<service_session>(ioc, cfg);
+  } catch (...) {
+    return refuse(exit_code::invalid, describe_failure(std::current_exception()), &index);
+  }
+  service_session& session = *session_owner;
   log(log_level::info, fmt::format("{} started", command),
       {{"ledger", std::filesystem::absolute(cfg.ledger_path).string()}, {"service", session.describe()}});
 
   run_settings settings;
   settings.limits = cfg.limits;
-  settings.run_id = new_run_id();
+  settings.run_id = summary.run_id;
   settings.project_id = session.project_id();
   if (flags.deadline) settings.deadline = started + *flags.deadline;
   scheduler sched(ioc.get_executor(), session.api(), *writer, index, settings);
@@ -140,13 +259,14 @@ int drive(const config& cfg, std::string_view command, const driver_flags& flags
     signals.cancel();
     ioc.stop();  // the embedded emulator and idle connections keep no one waiting
   });
-  ioc.run();
+  try {
+    ioc.run();
+  } catch (...) {
+    // A handler threw (the second signal's synchronous ledger write, say): the run ends here.
+    if (!failure) failure = std::current_exception();
+  }
   progress.clear();
-  if (failure) std::rethrow_exception(failure);
 
-  run_summary summary;
-  summary.command = std::string(command);
-  summary.run_id = settings.run_id;
   summary.fleets = summarize(index);
   summary.stats = sched.stats();
   summary.stopped = sched.stopped();
@@ -154,6 +274,13 @@ int drive(const config& cfg, std::string_view command, const driver_flags& flags
   summary.exit_code = signal_number == SIGINT    ? exit_code::sigint
                       : signal_number == SIGTERM ? exit_code::sigterm
                                                  : flags.exit_rule(summary.fleets, summary.stopped);
+  // `requests` counts a purchase once its `sending` row is on disk, just before it leaves: from then on
+  // the service may hold an order, and no error may claim that nothing was sent.
+  bool sent = summary.stats.requests > 0;
+  if (failure) {
+    summary.error = describe_failure(failure);
+    summary.exit_code = exit_code_after_error(summary.exit_code, sent);
+  }
   log(log_level::info, fmt::format("{} finished", command),
       {{"exit_code", summary.exit_code},
        {"requests", summary.stats.requests},
@@ -161,10 +288,7 @@ int drive(const config& cfg, std::string_view command, const driver_flags& flags
        {"ledger_syncs", writer->syncs()},
        {"tls_handshakes", session.tls_handshakes()},
        {"connections", session.connections_opened()}});
-  if (!flags.metrics_file.empty()) write_metrics(flags.metrics_file, summary, command);
-  fmt::print("{}", flags.json ? summary_json(summary) : summary_text(summary));
-  std::fflush(stdout);
-  return summary.exit_code;
+  return finish(summary, report, sent);
 }
 
 }  // namespace cphfleet

@@ -34,10 +34,25 @@ struct driver_context {
 };
 
 // `work` does the command's sending; `summarize` turns the ledger's state at the end into the
-// per-fleet summary. Returns the exit code (75 when the ledger is held, 130/143 after signals).
+// per-fleet summary. Returns the exit code (75 when the ledger is held, 130/143 after signals). It
+// reports its own errors and does not throw: whatever the exit, the metrics file (its folder checked
+// before the ledger is opened) is written and the summary printed, with the error in it.
 int drive(const config& cfg, std::string_view command, const driver_flags& flags,
           std::function<net::awaitable<void>(driver_context&)> work,
           std::function<std::vector<fleet_summary>(const ledger_index&)> summarize);
+
+// A sending command (run, replay, reconcile) runs its own checks (job file, filters, spend guard) and
+// then `drive` inside `body`. When `body` throws, that was before `drive`, so nothing was sent: the
+// error goes to stderr, the summary (no fleets, exit 2, the error) to stdout, and the metrics file is
+// written when its folder is usable. Returns the exit code.
+int run_sending_command(std::string_view command, bool json, const std::string& metrics_file,
+                        const std::function<int()>& body);
+
+// The exit code once an error stopped a command whose summary says `code` (README "Exit codes"). Exit
+// 2 promises that nothing was sent, so it is kept for errors before the first purchase left; after it,
+// an error is a failure of the run (1) unless the summary already says something graver (3, 4, 130,
+// 143).
+int exit_code_after_error(int code, bool sent);
 
 // The options of every command that sends (run, replay): --json, --metrics-file, --deadline,
 // --max-servers.

@@ -1,12 +1,9 @@
 #include "app/run_report.hpp"
 
-#include "cli/cli.hpp"
+#include "app/exit_codes.hpp"
 
 #include <boost/json.hpp>
 #include <fmt/format.h>
-
-#include <chrono>
-#include <fstream>
 
 namespace cphfleet {
 
@@ -24,6 +21,12 @@ fleet_summary summarize_fleet(const ledger_index& index, std::string_view fleet,
     }
   }
   return f;
+}
+
+std::vector<fleet_summary> summarize_fleets(const ledger_index& index, const std::vector<std::string>& fleets) {
+  std::vector<fleet_summary> out;
+  for (const auto& f : fleets) out.push_back(summarize_fleet(index, f, -1));
+  return out;
 }
 
 int exit_code_for(const std::vector<fleet_summary>& fleets, stop_reason stopped) {
@@ -49,6 +52,7 @@ std::string summary_text(const run_summary& s) {
   if (s.stopped != stop_reason::none) out += fmt::format(", stopped early ({})", to_string(s.stopped));
   if (s.stats.not_sent > 0) out += fmt::format(", {} chunks left for the next run", s.stats.not_sent);
   out += fmt::format(", exit {}\n", s.exit_code);
+  if (!s.error.empty()) out += fmt::format("error: {}\n", s.error);
   return out;
 }
 
@@ -75,52 +79,9 @@ std::string summary_json(const run_summary& s) {
   o["not_sent"] = s.stats.not_sent;
   o["stopped"] = to_string(s.stopped);
   o["duration_s"] = s.duration_s;
+  if (s.error.empty()) o["error"] = nullptr;
+  else o["error"] = s.error;
   return boost::json::serialize(o) + "\n";
-}
-
-void write_metrics(const std::filesystem::path& path, const run_summary& s, std::string_view command) {
-  std::string m;
-  auto counter = [&](std::string_view name, std::string_view help, const std::vector<std::pair<std::string, std::int64_t>>& values) {
-    m += fmt::format("# HELP cphfleet_{} {}\n# TYPE cphfleet_{} counter\n", name, help, name);
-    for (const auto& [labels, v] : values) m += fmt::format("cphfleet_{}{{command=\"{}\"{}}} {}\n", name, command, labels, v);
-  };
-  counter("requests_total", "Purchase requests sent in the last run, by outcome.",
-          {{",outcome=\"ordered\"", s.stats.answered_ordered},
-           {",outcome=\"retryable\"", s.stats.answered_retryable},
-           {",outcome=\"permanent\"", s.stats.answered_permanent},
-           {",outcome=\"ambiguous\"", s.stats.answered_ambiguous}});
-  counter("reads_total", "Server list reads made in the last run.", {{"", s.stats.reads}});
-  counter("retries_total", "Purchases re-sent in the last run.", {{"", s.stats.retries}});
-  counter("throttled_total", "429 answers in the last run.", {{"", s.stats.throttled}});
-  counter("servers_ordered_total", "Servers ordered in the last run.", {{"", s.stats.servers_ordered}});
-  counter("reconciled_total", "Chunks settled by reading the service in the last run.", {{"", s.stats.reconciled}});
-  m += "# HELP cphfleet_fleet_servers Servers per fleet and ledger state after the last run.\n"
-       "# TYPE cphfleet_fleet_servers gauge\n";
-  for (const auto& f : s.fleets) {
-    m += fmt::format("cphfleet_fleet_servers{{fleet=\"{}\",state=\"ordered\"}} {}\n", f.fleet, f.ordered);
-    m += fmt::format("cphfleet_fleet_servers{{fleet=\"{}\",state=\"failed\"}} {}\n", f.fleet, f.failed);
-    m += fmt::format("cphfleet_fleet_servers{{fleet=\"{}\",state=\"unknown\"}} {}\n", f.fleet, f.unknown);
-    if (f.target >= 0) m += fmt::format("cphfleet_fleet_servers{{fleet=\"{}\",state=\"target\"}} {}\n", f.fleet, f.target);
-  }
-  auto now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch());
-  m += fmt::format("# HELP cphfleet_last_run_timestamp_seconds When the last run ended.\n"
-                   "# TYPE cphfleet_last_run_timestamp_seconds gauge\n"
-                   "cphfleet_last_run_timestamp_seconds{{command=\"{}\"}} {}\n"
-                   "# HELP cphfleet_last_run_exit_code The last run's exit code.\n"
-                   "# TYPE cphfleet_last_run_exit_code gauge\n"
-                   "cphfleet_last_run_exit_code{{command=\"{}\"}} {}\n"
-                   "# HELP cphfleet_last_run_duration_seconds How long the last run took.\n"
-                   "# TYPE cphfleet_last_run_duration_seconds gauge\n"
-                   "cphfleet_last_run_duration_seconds{{command=\"{}\"}} {:.3f}\n",
-                   command, now.count(), command, s.exit_code, command, s.duration_s);
-  std::filesystem::path tmp = path;
-  tmp += ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out << m;
-    if (!out.flush()) throw std::runtime_error(fmt::format("{}: cannot write metrics", tmp.string()));
-  }
-  std::filesystem::rename(tmp, path);
 }
 
 }  // namespace cphfleet

@@ -1,11 +1,10 @@
-// What a run (or replay) tells its caller: the per-fleet summary on stdout, its JSON form, the exit
-// code, and Prometheus metrics for node_exporter's textfile collector (DESIGN.md "Output").
+// What a run (or replay) tells its caller: the per-fleet summary on stdout, its JSON form and the exit
+// code (README "Output"); the metrics file is app/metrics.hpp.
 #pragma once
 #include "ledger/ledger.hpp"
 #include "send/scheduler.hpp"
 
 #include <cstdint>
-#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -21,6 +20,8 @@ struct fleet_summary {
 
 // Servers per state from the ledger's latest rows.
 fleet_summary summarize_fleet(const ledger_index& index, std::string_view fleet, std::int64_t target);
+// The same for each fleet, with no target (replay and reconcile work from the ledger alone).
+std::vector<fleet_summary> summarize_fleets(const ledger_index& index, const std::vector<std::string>& fleets);
 
 struct run_summary {
   std::string command = "run";  // run, replay, reconcile
@@ -30,6 +31,7 @@ struct run_summary {
   run_stats stats;
   stop_reason stopped = stop_reason::none;
   double duration_s = 0;
+  std::string error;  // what stopped the command early, when something did ("" otherwise)
 };
 
 // 4 aborted (auth, circuit) > 3 unknown left > 1 failed or short of target > 0.
@@ -37,7 +39,5 @@ int exit_code_for(const std::vector<fleet_summary>& fleets, stop_reason stopped)
 
 std::string summary_text(const run_summary& s);
 std::string summary_json(const run_summary& s);
-// Written to a temporary file and renamed, so the collector never reads half a file.
-void write_metrics(const std::filesystem::path& path, const run_summary& s, std::string_view command);
 
 }  // namespace cphfleet

@@ -8,7 +8,9 @@
 #include "input/credentials.hpp"
 #include "base/diagnostic.hpp"
 #include "emulator/server.hpp"
+#include "client/endpoint.hpp"
 #include "client/https_client.hpp"
+#include "client/proxy.hpp"
 
 namespace cphfleet {
 
@@ -35,19 +37,31 @@ service_session::service_session(net::io_context& ioc, const config& cfg) {
     emulator_->start();
     endpoint_ = emulator_->url();
   }
+  endpoint target;
+  try {
+    target = parse_endpoint(endpoint_);
+  } catch (const std::invalid_argument& e) {
+    throw input_error({diagnostic{cfg.path.string(), 0, 0, "cloud.endpoint", e.what()}});
+  }
   https_client_options options;
   options.ca_file = cfg.ca_file;
   options.connect_timeout = std::chrono::seconds(cfg.limits.connect_timeout_s);
   options.proxy = proxy_settings::from_environment();
   options.max_idle = static_cast<std::size_t>(std::max<std::int64_t>(cfg.limits.max_in_flight, 1));
+  // The proxy is checked here (route_to, the client's own rules) before the client loads the ca_file,
+  // so that each is blamed for its own fault. The message names HTTPS_PROXY and shows its URL with the
+  // password as *** (client/proxy.cpp).
   try {
-    http_ = std::make_unique<https_client>(ioc.get_executor(), parse_endpoint(endpoint_), std::move(options));
-  } catch (const std::invalid_argument& e) {
-    throw input_error({diagnostic{cfg.path.string(), 0, 0, "cloud.endpoint", e.what()}});
+    route_to(target, options.proxy);
   } catch (const std::runtime_error& e) {
-    // An unreadable ca_file or an unsupported proxy URL.
-    throw input_error(
-        {diagnostic{cfg.path.string(), 0, 0, cfg.ca_file ? "cloud.ca_file" : "HTTPS_PROXY", e.what()}});
+    throw input_error({diagnostic{"", 0, 0, "", e.what()}});
+  }
+  try {
+    http_ = std::make_unique<https_client>(ioc.get_executor(), std::move(target), std::move(options));
+  } catch (const std::runtime_error& e) {
+    // With the proxy checked, what is left is the ca_file's: unreadable, or no certificate in it.
+    throw input_error({diagnostic{cfg.ca_file ? cfg.path.string() : "", 0, 0, cfg.ca_file ? "cloud.ca_file" : "",
+                                  e.what()}});
   }
   client_ = std::make_unique<cph_client>(*http_, *credentials_);
 }

@@ -54,6 +54,8 @@ int cli_main(int argc, char** argv) {
     for (const auto& d : e.errors) fmt::print(stderr, "{}\n", d.to_string());
     return exit_code::invalid;
   } catch (const std::exception& e) {
+    // Only commands that never send get here: run, replay and reconcile report their own errors with
+    // the exit code of what happened (run_sending_command, drive).
     fmt::print(stderr, "cphfleet: {}\n", e.what());
     return exit_code::invalid;
   }

@@ -1,5 +1,7 @@
-// The command line: common options, subcommands, exit codes (DESIGN.md "Commands", "Exit codes").
+// The command line: common options and subcommands (README "Commands"); exit codes in app/exit_codes.hpp.
 #pragma once
+#include "app/exit_codes.hpp"
+
 #include <optional>
 #include <string>
 
@@ -10,17 +12,6 @@ class App;
 namespace cphfleet {
 
 struct plan;
-
-namespace exit_code {
-inline constexpr int ok = 0;
-inline constexpr int failed = 1;       // some chunks failed (audit: disagreement)
-inline constexpr int invalid = 2;      // invalid input or config, nothing sent
-inline constexpr int unresolved = 3;   // unknown chunks remain
-inline constexpr int aborted = 4;      // auth failure, open circuit
-inline constexpr int locked = 75;      // another process holds the ledger
-inline constexpr int sigint = 130;
-inline constexpr int sigterm = 143;
-}  // namespace exit_code
 
 struct common_options {
   std::string config;      // --config: overrides the job's config

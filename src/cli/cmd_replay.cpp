@@ -1,6 +1,5 @@
 // `cphfleet replay [--fleet F]... [--chunk C]... [--json]` re-sends the chunks whose latest status is
 // failed (or retrying) with the exact request the ledger recorded: no job file is needed.
-// `cphfleet reconcile` settles every sending/unknown chunk by reading the service.
 #include "app/account_check.hpp"
 #include "cli/cli.hpp"
 #include "input/inputs.hpp"
@@ -58,12 +57,6 @@ void check_replay_guard(const std::vector<chunk_work>& work, std::int64_t limit,
                       fmt::format("replay would buy {} servers in {} calls, over the limit of {} (allowed: at most "
                                   "the limit; --max-servers N lifts it for one replay)",
                                   n, work.size(), limit)}});
-}
-
-std::vector<fleet_summary> summarize_fleets(const ledger_index& index, const std::vector<std::string>& fleets) {
-  std::vector<fleet_summary> out;
-  for (const auto& f : fleets) out.push_back(summarize_fleet(index, f, -1));
-  return out;
 }
 
 // With --chunk, only the chunks asked for: a failed chunk nobody asked to replay is not this replay's failure.
@@ -124,43 +117,6 @@ int run_replay(const common_options& common, const replay_options& opt) {
                [&](const ledger_index& index) { return summarize_chunks(index, fleets, opt.chunks); });
 }
 
-int run_reconcile(const common_options& common, bool json) {
-  config cfg = load_config_only(common.config, common.ledger);
-  if (cfg.embedded()) {
-    log(log_level::warn, "the embedded emulator starts empty in every command: it cannot know what an earlier "
-                         "command bought (reconcile against a service that outlives one command)");
-  }
-  std::vector<std::string> fleets;
-  std::vector<std::pair<std::string, chunk_status>> open;  // chunk, status before
-  {
-    ledger_index before(read_ledger(cfg.ledger_path));
-    fleets = before.fleets();
-    for (const auto& f : fleets)
-      for (const ledger_row* r : before.chunks_of(f))
-        if (is_unresolved(r->status)) open.emplace_back(r->chunk, r->status);
-  }
-  driver_flags flags;
-  flags.json = json;
-  flags.exit_rule = [](const std::vector<fleet_summary>& s, stop_reason stopped) {
-    if (stopped == stop_reason::auth) return exit_code::aborted;
-    bool left = std::any_of(s.begin(), s.end(), [](const fleet_summary& f) { return f.unknown > 0; });
-    return left ? exit_code::unresolved : exit_code::ok;
-  };
-  auto work = [&](driver_context& ctx) -> net::awaitable<void> {
-    co_await ctx.sched.settle_unresolved(fleets);
-    if (json) co_return;  // the JSON summary carries the per-fleet state; the log lines the detail
-    if (open.empty()) fmt::print("nothing to reconcile: no chunk is sending or unknown\n");
-    for (const auto& [chunk, was] : open) {
-      const ledger_row* now = ctx.index.latest(chunk);
-      fmt::print("{}: {} -> {}{}{}\n", chunk, to_string(was), to_string(now->status),
-                 now->order_id.empty() ? "" : " order " + now->order_id,
-                 now->error_msg.empty() ? "" : " (" + now->error_msg + ")");
-    }
-  };
-  return drive(cfg, "reconcile", flags, work,
-               [&](const ledger_index& index) { return summarize_fleets(index, fleets); });
-}
-
 }  // namespace
 
 void add_replay_command(CLI::App& app, const common_options& common, int& result) {
@@ -169,14 +125,10 @@ void add_replay_command(CLI::App& app, const common_options& common, int& result
   cmd->add_option("--fleet", opt->fleets, "Only these fleets (repeatable)");
   cmd->add_option("--chunk", opt->chunks, "Only these chunks (repeatable)");
   opt->send.add_to(*cmd);
-  cmd->callback([&common, &result, opt] { result = run_replay(common, *opt); });
-}
-
-void add_reconcile_command(CLI::App& app, const common_options& common, int& result) {
-  auto json = std::make_shared<bool>(false);
-  auto* cmd = app.add_subcommand("reconcile", "Settle unresolved (sending/unknown) chunks by reading the service");
-  cmd->add_flag("--json", *json, "Summary as one JSON object on stdout");
-  cmd->callback([&common, &result, json] { result = run_reconcile(common, *json); });
+  cmd->callback([&common, &result, opt] {
+    result = run_sending_command("replay", opt->send.json, opt->send.metrics_file,
+                                 [&] { return run_replay(common, *opt); });
+  });
 }
 
 }  // namespace cphfleet

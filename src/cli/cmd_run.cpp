@@ -85,7 +85,13 @@ void add_run_command(CLI::App& app, const common_options& common, int& result) {
   cmd->add_option("JOB", opt->job, "Job file")->required();
   cmd->add_flag("--dry-run", opt->dry_run, "Show what would be sent (as `plan`), send nothing");
   opt->send.add_to(*cmd);
-  cmd->callback([&common, &result, opt] { result = run_job(common, *opt); });
+  cmd->callback([&common, &result, opt] {
+    // A dry run prints a plan, as `plan` does; only a run that may send reports as one.
+    if (opt->dry_run) result = run_job(common, *opt);
+    else
+      result = run_sending_command("run", opt->send.json, opt->send.metrics_file,
+                                   [&] { return run_job(common, *opt); });
+  });
 }
 
 }  // namespace cphfleet

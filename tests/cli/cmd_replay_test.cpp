@@ -12,7 +12,8 @@ namespace cphfleet::test {
 namespace {
 
 struct ops_env {
-  std::filesystem::path dir = make_temp_dir("ops");
+  temp_dir tmp{"ops"};  // first: removed last, after everything that writes into it
+  std::filesystem::path dir = tmp.path();
   std::filesystem::path job = dir / "job.toml";
   std::filesystem::path config = dir / "config.toml";
   std::filesystem::path ledger = dir / "orders.csv";
@@ -125,13 +126,41 @@ TEST(replay_test, filters_pick_chunks_and_an_ordered_chunk_is_never_resent) {
   EXPECT_NE(unknown_chunk.err.find("--chunk: 'eu-999' is not in the ledger"), std::string::npos) << unknown_chunk.err;
 }
 
+TEST(replay_test, a_refused_replay_still_prints_the_summary_with_exit_2_and_the_error) {
+  ops_env e;
+  emulator_process emu(e.dir);
+  e.write({{"eu", 10}}, emu.url());
+  write_ledger(e.ledger, {earlier_row("eu-001", 10, chunk_status::failed)});
+  auto r = e.cmd({"replay", "--chunk", "eu-999", "--json"});
+  EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+  auto doc = boost::json::parse(r.out).as_object();
+  EXPECT_EQ(doc.at("exit_code").to_number<int>(), 2);
+  std::string error(doc.at("error").as_string());
+  EXPECT_NE(error.find("--chunk: 'eu-999' is not in the ledger"), std::string::npos) << r.out;
+  EXPECT_EQ(emu.stats().at("purchases").to_number<std::int64_t>(), 0);
+}
+
+TEST(reconcile_test, a_ledger_it_cannot_read_exits_2_with_the_summary_and_the_error) {
+  ops_env e;
+  emulator_process emu(e.dir);
+  e.write({{"eu", 10}}, emu.url());
+  write_file(e.ledger, "not,a,ledger\n");
+  auto r = e.cmd({"reconcile", "--json"});
+  EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+  auto doc = boost::json::parse(r.out).as_object();
+  EXPECT_EQ(doc.at("exit_code").to_number<int>(), 2);
+  EXPECT_NE(std::string(doc.at("error").as_string()).find(e.ledger.string()), std::string::npos) << r.out;
+  EXPECT_EQ(slurp(e.ledger), "not,a,ledger\n");  // never "repaired"
+}
+
 TEST(reconcile_test, leftovers_of_a_killed_run_are_settled_both_ways) {
   ops_env e;
   emulator_process emu(e.dir, {"--settle", "50"});
   e.write({{"eu", 30}}, emu.url());
   // eu-001 reached the service before the crash; eu-002 never did; eu-003 was unpaid, so unreadable.
   std::string order = buy_directly(emu, "eu-001", 10);
-  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  // The emulator shows new servers in lists only after its settle time: reconcile must find them.
+  ASSERT_TRUE(poll_until([&] { return emu.listed_servers("eu-001") == 10; }));
   write_ledger(e.ledger, {earlier_row("eu-001", 10, chunk_status::sending),
                           earlier_row("eu-002", 10, chunk_status::sending),
                           earlier_row("eu-003", 10, chunk_status::unknown, 0)});
@@ -169,7 +198,9 @@ TEST(audit_test, finds_an_orphan_bought_behind_the_ledgers_back_and_a_phantom) {
     std::ofstream out(e.ledger, std::ios::binary | std::ios::app);
     out << format_row(earlier_row("eu-005", 10, chunk_status::ordered, 1, "CS0000000000GHOST"));
   }
-  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  // Both purchases show in the lists the audit reads (10 + 2 under eu-001, 1 under eu-007).
+  ASSERT_TRUE(
+      poll_until([&] { return emu.listed_servers("eu-001") == 12 && emu.listed_servers("eu-007") == 1; }));
   auto r = e.cmd({"audit", "--json"});
   EXPECT_EQ(r.exit_code, 1) << r.err;
   auto doc = boost::json::parse(r.out).as_object();

@@ -5,14 +5,19 @@
 
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <cstdlib>
+#include <map>
 #include <sstream>
 
 namespace cphfleet::test {
 namespace {
 
 struct run_env {
-  std::filesystem::path dir = make_temp_dir("run");
+  temp_dir tmp{"run"};  // first: removed last, after everything that writes into it
+  std::filesystem::path dir = tmp.path();
   std::filesystem::path job = dir / "job.toml";
   std::filesystem::path ledger = dir / "orders.csv";
 
@@ -171,11 +176,10 @@ TEST(run_test, a_second_process_on_the_same_ledger_exits_75_naming_the_holder) {
   e.write({{"eu", 10}}, emu.url(), limits_def{.request_timeout_s = 10});
   child_process first({CPHFLEET_BINARY, "run", e.job.string()}, aksk_env(), e.dir / "first.out", e.dir / "first.err");
   // Wait until the first holds the lock (its sending row is on disk).
-  auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (read_ledger(e.ledger).empty() && std::chrono::steady_clock::now() < until)
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  ASSERT_TRUE(poll_until([&] { return !ledger_rows_now(e.ledger).empty(); })) << first.err();
   auto second = e.run();
   EXPECT_EQ(second.exit_code, 75) << second.err;
+  EXPECT_NE(second.out.find(", exit 75\nerror: ledger "), std::string::npos) << second.out;
   EXPECT_NE(second.err.find("pid " + std::to_string(first.pid())), std::string::npos) << second.err;
   EXPECT_EQ(first.wait(), 0) << first.err();
 }
@@ -263,6 +267,152 @@ TEST(run_test, the_metrics_file_holds_prometheus_counters) {
   EXPECT_NE(text.find("cphfleet_last_run_timestamp_seconds"), std::string::npos);
 }
 
+// The kill lands while a purchase is provably in flight: the service has taken the order, the ledger
+// says `sending` and no answer has come back (slow_commit holds it).
+TEST(run_test, a_run_killed_with_a_purchase_in_flight_settles_it_and_buys_it_only_once) {
+  run_env e;
+  emulator_process emu(e.dir, {"--script", "1:slow_commit"});
+  std::vector<fleet_def> fleets{{"eu", 30}};
+  e.write(fleets, emu.url(), limits_def{.in_flight = 1, .request_timeout_s = 60});
+  {
+    child_process victim({CPHFLEET_BINARY, "run", e.job.string()}, aksk_env(), e.dir / "victim.out",
+                         e.dir / "victim.err");
+    bool in_flight = poll_until([&] {
+      auto rows = ledger_rows_now(e.ledger);
+      return rows.size() == 1 && rows[0].chunk == "eu-001" && rows[0].status == chunk_status::sending &&
+             emu.orders().size() == 1;
+    });
+    ASSERT_TRUE(in_flight) << victim.err();
+    victim.signal(SIGKILL);
+    EXPECT_EQ(victim.wait(), 128 + SIGKILL);
+  }
+  ledger_index left(read_ledger(e.ledger));
+  ASSERT_EQ(left.rows().size(), 1u);
+  EXPECT_EQ(left.latest("eu-001")->status, chunk_status::sending);
+  ASSERT_EQ(emu.orders().size(), 1u);
+  EXPECT_EQ(emu.orders()[0].server_name, "eu-001");
+
+  auto r = e.run({"--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(summary_of(r).at("reconciled").to_number<std::int64_t>(), 1);
+  EXPECT_EQ(summary_of(r).at("requests").to_number<std::int64_t>(), 2);  // eu-002 and eu-003 only
+  expect_ledger_matches_emulator(e.ledger, emu, fleets);
+  EXPECT_EQ(ledger_index(read_ledger(e.ledger)).latest("eu-001")->order_id, emu.orders()[0].order_id);
+}
+
+TEST(run_test, a_metrics_file_in_a_missing_folder_exits_2_before_anything_is_bought) {
+  run_env e;
+  emulator_process emu(e.dir);
+  e.write({{"eu", 25}}, emu.url());
+  auto metrics = e.dir / "no-such-folder" / "cphfleet.prom";
+  auto r = e.run({"--json", "--metrics-file", metrics.string()});
+  EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+  EXPECT_TRUE(emu.orders().empty());
+  EXPECT_EQ(emu.stats().at("purchases").to_number<std::int64_t>(), 0);
+  EXPECT_TRUE(read_ledger(e.ledger).empty());
+  std::string folder = metrics.parent_path().string();
+  EXPECT_NE(r.err.find("--metrics-file: " + metrics.string() + ": the folder " + folder + " does not exist"),
+            std::string::npos)
+      << r.err;
+  auto s = summary_of(r);
+  EXPECT_EQ(s.at("exit_code").to_number<int>(), 2);
+  EXPECT_NE(std::string(s.at("error").as_string()).find("--metrics-file"), std::string::npos) << r.out;
+  EXPECT_EQ(s.at("requests").to_number<std::int64_t>(), 0);
+  EXPECT_FALSE(std::filesystem::exists(metrics.parent_path()));
+}
+
+TEST(run_test, an_invalid_job_still_prints_the_summary_with_exit_2_and_the_error) {
+  run_env e;
+  emulator_process emu(e.dir);
+  e.write({{"Bad Name", 5}}, emu.url());
+  auto json = e.run({"--json"});
+  EXPECT_EQ(json.exit_code, 2) << json.out << json.err;
+  EXPECT_NE(json.err.find("fleet[0].server_name: 'Bad Name'"), std::string::npos) << json.err;
+  auto s = summary_of(json);
+  EXPECT_EQ(s.at("exit_code").to_number<int>(), 2);
+  EXPECT_NE(std::string(s.at("error").as_string()).find("fleet[0].server_name: 'Bad Name'"), std::string::npos)
+      << json.out;
+  EXPECT_TRUE(s.at("fleets").as_array().empty());
+
+  auto text = e.run();
+  EXPECT_EQ(text.exit_code, 2);
+  EXPECT_NE(text.out.find(", exit 2\nerror: "), std::string::npos) << text.out;
+  EXPECT_EQ(emu.stats().at("purchases").to_number<std::int64_t>(), 0);
+}
+
+TEST(run_test, a_refused_run_still_writes_the_metrics_file_with_its_exit_code) {
+  run_env e;
+  emulator_process emu(e.dir);
+  e.write({{"eu", 120}}, emu.url(), limits_def{.max_servers = 100});
+  auto metrics = e.dir / "cphfleet.prom";
+  auto r = e.run({"--metrics-file", metrics.string()});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  std::string text = slurp(metrics);
+  EXPECT_NE(text.find("cphfleet_last_run_exit_code{command=\"run\"} 2\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("cphfleet_requests_total{command=\"run\",outcome=\"ordered\"} 0\n"), std::string::npos)
+      << text;
+  EXPECT_EQ(emu.stats().at("purchases").to_number<std::int64_t>(), 0);
+}
+
+// A tmpfs of `size` mounted on `dir` (as root), unmounted when this goes away.
+class small_disk {
+ public:
+  small_disk(const std::filesystem::path& dir, const std::string& size) : dir_(dir) {
+    std::filesystem::create_directories(dir_);
+    std::string cmd =
+        "mount -t tmpfs -o size=" + size + " cphfleet-test-disk '" + dir_.string() + "' 2>/dev/null";
+    mounted_ = std::system(cmd.c_str()) == 0;
+  }
+  ~small_disk() {
+    if (!mounted_) return;
+    // Lazily if busy: the folder must not outlive the test as a mount point.
+    std::string cmd = "umount '" + dir_.string() + "' 2>/dev/null || umount -l '" + dir_.string() + "'";
+    if (std::system(cmd.c_str()) != 0) ADD_FAILURE() << "could not unmount " << dir_;
+  }
+  small_disk(const small_disk&) = delete;
+  small_disk& operator=(const small_disk&) = delete;
+  bool mounted() const { return mounted_; }
+
+ private:
+  std::filesystem::path dir_;
+  bool mounted_ = false;
+};
+
+TEST(run_test, a_full_disk_mid_run_is_not_exit_2_and_every_order_taken_is_in_the_ledger_or_left_open) {
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root to mount a small tmpfs for the ledger";
+  run_env e;
+  // 16 KiB: the lock file takes a page, the header and about a dozen rows the rest.
+  small_disk disk(e.dir / "disk", "16k");
+  if (!disk.mounted()) GTEST_SKIP() << "mount -t tmpfs failed (no CAP_SYS_ADMIN here?)";
+  emulator_process emu(e.dir);
+  std::vector<fleet_def> fleets{{"eu", 400}};
+  e.write(fleets, emu.url(), limits_def{.in_flight = 4});
+  auto ledger = e.dir / "disk" / "orders.csv";
+  auto r = e.run({"--json", "--ledger", ledger.string()});
+  EXPECT_NE(r.exit_code, 2) << r.out << r.err;  // purchases went out: 2 would say nothing was sent
+  EXPECT_TRUE(r.exit_code == 1 || r.exit_code == 3) << r.exit_code << r.err;
+  EXPECT_NE(r.err.find("No space left on device"), std::string::npos) << r.err;
+  auto s = summary_of(r);
+  EXPECT_EQ(s.at("exit_code").to_number<int>(), r.exit_code);
+  EXPECT_EQ(s.at("stopped").as_string(), "fatal");
+  EXPECT_NE(std::string(s.at("error").as_string()).find("No space left on device"), std::string::npos);
+  EXPECT_GT(s.at("requests").to_number<std::int64_t>(), 0);
+
+  auto taken = emu.orders();
+  ASSERT_FALSE(taken.empty()) << "the disk filled before anything was bought: the test shows nothing";
+  EXPECT_LT(taken.size(), 40u) << "the disk never filled";
+  ledger_index left(ledger_rows_as_left(ledger, e.dir));
+  std::map<std::string, int> orders_per_chunk;
+  for (const auto& o : taken) {
+    SCOPED_TRACE(o.server_name);
+    EXPECT_EQ(++orders_per_chunk[o.server_name], 1) << "bought twice";
+    const ledger_row* row = left.latest(o.server_name);
+    ASSERT_NE(row, nullptr) << "an order the service took is not in the ledger";
+    if (row->status == chunk_status::ordered) EXPECT_EQ(row->order_id, o.order_id);
+    else EXPECT_TRUE(is_unresolved(row->status)) << to_string(row->status);
+  }
+}
+
 // SIGKILL at many moments (before, during and after sends), each followed by a normal run: the
 // emulator must end with exactly the targets, and the ledger must agree.
 TEST(run_test, a_run_killed_at_any_moment_loses_nothing_and_buys_nothing_twice) {
@@ -271,7 +421,7 @@ TEST(run_test, a_run_killed_at_any_moment_loses_nothing_and_buys_nothing_twice) 
                                "--fault", "throttle:0.1"});
   std::vector<fleet_def> fleets{{"eu", 34}, {"us", 21}};
   e.write(fleets, emu.url(), limits_def{.rps = 30, .burst = 2, .in_flight = 3});
-  int before_any_send = 0, with_open_chunks = 0, after_all_sent = 0;
+  int before_any_send = 0, with_open_chunks = 0, after_all_sent = 0, with_a_call_in_flight = 0;
   for (int moment = 0; moment < 24; ++moment) {
     // Every 25 ms through the sends, then later and later, past the end of a run.
     int delay_ms = moment < 18 ? moment * 25 : 700 + (moment - 18) * 500;
@@ -292,17 +442,27 @@ TEST(run_test, a_run_killed_at_any_moment_loses_nothing_and_buys_nothing_twice) 
       open = open || left.totals(f).unresolved_chunks > 0;
       all_ordered = all_ordered && left.totals(f).ordered_servers == (f == "eu" ? 34 : 21);
     }
+    // A call was in flight at the kill when the service holds an order whose chunk the ledger still has
+    // as `sending`: taken, its answer never recorded.
+    auto taken = emu.orders();
+    bool in_flight = std::any_of(taken.begin(), taken.end(), [&](const emulator_order& o) {
+      const ledger_row* row = left.latest(o.server_name);
+      return row != nullptr && row->status == chunk_status::sending;
+    });
     before_any_send += left.rows().empty();
     with_open_chunks += open;
     after_all_sent += all_ordered;
+    with_a_call_in_flight += in_flight;
     auto r = e.run();
     ASSERT_EQ(r.exit_code, 0) << r.err;
     expect_ledger_matches_emulator(e.ledger, emu, fleets);
     if (HasFailure()) break;
   }
-  // The moments covered a kill before anything was sent, with purchases open, and after the end.
+  // The moments covered a kill before anything was sent, with purchases open (one of them taken by the
+  // service with its answer still on the way), and after the end.
   EXPECT_GE(before_any_send, 1);
   EXPECT_GE(with_open_chunks, 3);
+  EXPECT_GE(with_a_call_in_flight, 1);
   EXPECT_GE(after_all_sent, 1);
 }
 
@@ -311,9 +471,7 @@ TEST(run_test, sigterm_sends_nothing_new_records_what_was_in_flight_and_exits_14
   emulator_process emu(e.dir, {"--latency", "400"});
   e.write({{"eu", 200}}, emu.url(), limits_def{.rps = 10, .burst = 2, .in_flight = 2, .max_servers = 1000});
   child_process p({CPHFLEET_BINARY, "run", e.job.string()}, aksk_env(), e.dir / "p.out", e.dir / "p.err");
-  auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (read_ledger(e.ledger).empty() && std::chrono::steady_clock::now() < until)
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  ASSERT_TRUE(poll_until([&] { return !ledger_rows_now(e.ledger).empty(); })) << p.err();
   p.signal(SIGTERM);
   EXPECT_EQ(p.wait(std::chrono::seconds(20)), 143) << p.err();
   ledger_index idx(read_ledger(e.ledger));
@@ -327,11 +485,15 @@ TEST(run_test, a_second_signal_records_the_calls_in_flight_as_unknown_and_leaves
   emulator_process emu(e.dir, {"--latency", "5000"});
   e.write({{"eu", 40}}, emu.url(), limits_def{.in_flight = 2, .request_timeout_s = 30});
   child_process p({CPHFLEET_BINARY, "run", e.job.string()}, aksk_env(), e.dir / "p.out", e.dir / "p.err");
-  auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (read_ledger(e.ledger).size() < 2 && std::chrono::steady_clock::now() < until)
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  // Both calls in flight: the emulator is serving both purchases (its latency holds the answers back).
+  // Two rows in the file are not enough: a row is written before its sync ends, and the call leaves after.
+  ASSERT_TRUE(poll_until([&] {
+    return ledger_rows_now(e.ledger).size() >= 2 &&
+           emu.stats().at("purchases").to_number<std::int64_t>() == 2;
+  })) << p.err();
   p.signal(SIGINT);
-  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  // The second signal only counts as one once the first was handled: wait for the runner to say so.
+  ASSERT_TRUE(poll_until([&] { return p.err().find("signal received") != std::string::npos; })) << p.err();
   p.signal(SIGINT);
   EXPECT_EQ(p.wait(std::chrono::seconds(10)), 130) << p.err();
   ledger_index idx(read_ledger(e.ledger));

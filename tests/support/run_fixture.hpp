@@ -2,7 +2,9 @@
 // AK/SK checks, job and config files in a temp folder, `cphfleet run|replay|...` as child processes
 // talking to it over real TCP, and readers for what the emulator and the ledger hold afterwards.
 #pragma once
+#include "api/signer.hpp"
 #include "ledger/ledger.hpp"
+#include "ledger/writer.hpp"
 #include "support/test_http.hpp"
 #include "support/test_process.hpp"
 
@@ -53,6 +55,22 @@ class emulator_process {
     return out;
   }
   boost::json::object stats() { return admin("GET", "/_emulator/stats").json().as_object(); }
+  // Servers the service's list shows under `name` (as a reconcile reads it), signed as the SDKs sign.
+  std::int64_t listed_servers(const std::string& name) {
+    std::string path = std::string("/v1/") + k_project + "/cloud-phone/servers";
+    std::string query = "limit=100&offset=0&server_name=" + name;
+    std::string date = sdk_date(std::chrono::duration_cast<std::chrono::seconds>(
+                                    std::chrono::system_clock::now().time_since_epoch())
+                                    .count());
+    std::vector<std::pair<std::string, std::string>> headers{
+        {"Host", "127.0.0.1:" + std::to_string(port_)}, {"X-Sdk-Date", date}, {"X-Project-Id", k_project}};
+    signing_input in{"GET", path, query, headers, ""};
+    headers.emplace_back("Authorization", authorization(k_ak, k_sk, in));
+    http_client c("127.0.0.1", port_);
+    auto r = c.request("GET", path + "?" + query, headers);
+    if (r.status != 200) throw std::runtime_error("list servers: " + std::to_string(r.status) + " " + r.body);
+    return r.json().at("count").to_number<std::int64_t>();
+  }
   void set_faults(std::string json) { ASSERT_EQ(admin("POST", "/_emulator/faults", std::move(json)).status, 200u); }
   void reset() { ASSERT_EQ(admin("POST", "/_emulator/reset").status, 200u); }
 
@@ -112,6 +130,33 @@ inline void write_file(const std::filesystem::path& p, const std::string& text) 
 
 inline std::vector<std::string> aksk_env(std::string sk = k_sk) {
   return {std::string("HUAWEICLOUD_SDK_AK=") + k_ak, "HUAWEICLOUD_SDK_SK=" + sk, "HTTPS_PROXY=", "https_proxy="};
+}
+
+// The ledger's rows while another process may be writing it: a last row caught half-written makes it
+// read as not there yet (empty), for polling.
+inline std::vector<ledger_row> ledger_rows_now(const std::filesystem::path& ledger) {
+  try {
+    return read_ledger(ledger);
+  } catch (const std::exception&) {
+    return {};
+  }
+}
+
+// The rows of a ledger a process left behind, as the next run reads them: a torn last record (a crash
+// or a full disk mid-append) is cut. Read from a copy in `scratch`, so the original stays as it was.
+inline std::vector<ledger_row> ledger_rows_as_left(const std::filesystem::path& ledger,
+                                                   const std::filesystem::path& scratch) {
+  auto copy = scratch / "ledger-as-left.csv";
+  std::filesystem::copy_file(ledger, copy, std::filesystem::copy_options::overwrite_existing);
+  net::io_context ioc(1);
+  std::vector<ledger_row> rows;
+  {
+    ledger_writer w(ioc.get_executor(), copy, "test");
+    rows = w.existing_rows();
+  }
+  std::filesystem::remove(copy);
+  std::filesystem::remove(copy.string() + ".lock");
+  return rows;
 }
 
 // Servers per fleet whose chunk's latest status is ordered.

@@ -37,6 +37,38 @@ inline std::filesystem::path make_temp_dir(const std::string& name) {
   return dir;
 }
 
+// A fresh folder from make_temp_dir, removed with everything in it when this goes away, so a test that
+// fails half-way (an ASSERT returns, an exception unwinds) leaves nothing behind either. Declare it
+// before anything that writes into it (an emulator's port file, a child's output).
+class temp_dir {
+ public:
+  explicit temp_dir(const std::string& name) : path_(make_temp_dir(name)) {}
+  ~temp_dir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);  // nothing left to report to in a destructor
+  }
+  temp_dir(const temp_dir&) = delete;
+  temp_dir& operator=(const temp_dir&) = delete;
+
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+// Polls `done` until it holds or `timeout` passes; returns whether it held. For waiting on something
+// another process does (a ledger row, an emulator's order, a port file): the condition is the signal,
+// the deadline only bounds a test that is broken.
+template <typename Condition>
+bool poll_until(Condition done, std::chrono::milliseconds timeout = std::chrono::seconds(20)) {
+  auto end = std::chrono::steady_clock::now() + timeout;
+  while (!done()) {
+    if (std::chrono::steady_clock::now() > end) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return true;
+}
+
 class child_process {
  public:
   // argv[0] is the program path. `env` entries are NAME=VALUE added to (or replacing in) this process's.

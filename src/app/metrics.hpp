@@ -1,0 +1,21 @@
+// `--metrics-file`: a run's figures as Prometheus text for node_exporter's textfile collector
+// (README "Output").
+#pragma once
+#include "app/run_report.hpp"
+
+#include <filesystem>
+#include <string>
+#include <string_view>
+
+namespace cphfleet {
+
+// The text: counters of the last run by outcome, servers per fleet and state, when it ended and how.
+std::string metrics_text(const run_summary& s, std::string_view command);
+// Throws input_error unless `path` can be written: its folder exists and this process may create files
+// in it, and `path` is not a folder. Checked before anything is sent, so a run never buys and then
+// fails to write its metrics for want of a folder.
+void check_metrics_path(const std::filesystem::path& path);
+// Written to a temporary file and renamed, so the collector never reads half a file.
+void write_metrics(const std::filesystem::path& path, const run_summary& s, std::string_view command);
+
+}  // namespace cphfleet

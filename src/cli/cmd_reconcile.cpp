@@ -1,0 +1,68 @@
+// `cphfleet reconcile [--json]` settles every sending/unknown chunk by reading the service, prints what
+// it found per chunk, and exits 0 when nothing is left unresolved, 3 otherwise (README "Replaying a
+// failed order, worked through").
+#include "cli/cli.hpp"
+#include "input/inputs.hpp"
+#include "ledger/ledger.hpp"
+#include "base/log.hpp"
+#include "app/run_driver.hpp"
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <memory>
+#include <utility>
+
+namespace cphfleet {
+namespace {
+
+int run_reconcile(const common_options& common, bool json) {
+  config cfg = load_config_only(common.config, common.ledger);
+  if (cfg.embedded()) {
+    log(log_level::warn, "the embedded emulator starts empty in every command: it cannot know what an earlier "
+                         "command bought (reconcile against a service that outlives one command)");
+  }
+  std::vector<std::string> fleets;
+  std::vector<std::pair<std::string, chunk_status>> open;  // chunk, status before
+  {
+    ledger_index before(read_ledger(cfg.ledger_path));
+    fleets = before.fleets();
+    for (const auto& f : fleets)
+      for (const ledger_row* r : before.chunks_of(f))
+        if (is_unresolved(r->status)) open.emplace_back(r->chunk, r->status);
+  }
+  driver_flags flags;
+  flags.json = json;
+  flags.exit_rule = [](const std::vector<fleet_summary>& s, stop_reason stopped) {
+    if (stopped == stop_reason::auth) return exit_code::aborted;
+    bool left = std::any_of(s.begin(), s.end(), [](const fleet_summary& f) { return f.unknown > 0; });
+    return left ? exit_code::unresolved : exit_code::ok;
+  };
+  auto work = [&](driver_context& ctx) -> net::awaitable<void> {
+    co_await ctx.sched.settle_unresolved(fleets);
+    if (json) co_return;  // the JSON summary carries the per-fleet state; the log lines the detail
+    if (open.empty()) fmt::print("nothing to reconcile: no chunk is sending or unknown\n");
+    for (const auto& [chunk, was] : open) {
+      const ledger_row* now = ctx.index.latest(chunk);
+      fmt::print("{}: {} -> {}{}{}\n", chunk, to_string(was), to_string(now->status),
+                 now->order_id.empty() ? "" : " order " + now->order_id,
+                 now->error_msg.empty() ? "" : " (" + now->error_msg + ")");
+    }
+  };
+  return drive(cfg, "reconcile", flags, work,
+               [&](const ledger_index& index) { return summarize_fleets(index, fleets); });
+}
+
+}  // namespace
+
+void add_reconcile_command(CLI::App& app, const common_options& common, int& result) {
+  auto json = std::make_shared<bool>(false);
+  auto* cmd = app.add_subcommand("reconcile", "Settle unresolved (sending/unknown) chunks by reading the service");
+  cmd->add_flag("--json", *json, "Summary as one JSON object on stdout");
+  cmd->callback([&common, &result, json] {
+    result = run_sending_command("reconcile", *json, "", [&] { return run_reconcile(common, *json); });
+  });
+}
+
+}  // namespace cphfleet

@@ -1,5 +1,6 @@
 #include "emulator/server.hpp"
 
+#include "api/catalog_rules.hpp"
 #include "api/purchase_body.hpp"
 #include "api/reads.hpp"
 #include "emulator/faults.hpp"
@@ -677,7 +678,8 @@ answer emulator::impl::purchase(const request& req, std::string_view project_id,
   parsed_purchase parsed = parse_purchase(req.body());
   if (!parsed.errors.empty()) return reject(parsed.errors.front());
   if (auto errors = validate(parsed.request); !errors.empty()) return reject(errors.front());
-  if (auto e = state_.check_catalog(parsed.request)) return reject(*e);
+  if (auto errors = check_against_catalog(parsed.request, state_.catalog_data()); !errors.empty())
+    return reject(errors.front());
 
   const emulator_order& order = state_.commit(parsed.request, wall_ms());
   ++stats_.orders;

@@ -50,49 +50,6 @@ std::string product_id_for(std::string_view server_model_name) {
 emulator_state::emulator_state(emulator_state_options options)
     : options_(std::move(options)), rng_(options_.id_seed ? *options_.id_seed : std::random_device{}()) {}
 
-std::optional<api_error> emulator_state::check_catalog(const purchase_request& r) const {
-  const catalog& c = options_.cat;
-  auto has_server_model =
-      std::any_of(c.server_models.begin(), c.server_models.end(),
-                  [&](const server_model& m) { return m.server_model_name == r.server_model_name; });
-  if (!has_server_model)
-    return api_error{"server_model_name",
-                     fmt::format("'{}' is not a server model of the catalog", r.server_model_name),
-                     "CPS.0089"};
-  const phone_model* found = nullptr;
-  bool any_phone_model = false;
-  for (const auto& m : c.phone_models) {
-    if (m.phone_model_name != r.phone_model_name) continue;
-    any_phone_model = true;
-    if (m.server_model_name == r.server_model_name) found = &m;
-  }
-  if (!any_phone_model)
-    return api_error{"phone_model_name",
-                     fmt::format("'{}' is not a phone model of the catalog", r.phone_model_name), "CPS.0028"};
-  if (found == nullptr)
-    return api_error{
-        "phone_model_name",
-        fmt::format("'{}' does not run on server model '{}'", r.phone_model_name, r.server_model_name),
-        "CPS.0257"};
-  if (found->status != 1)
-    return api_error{"phone_model_name", fmt::format("'{}' is offline (not on sale)", r.phone_model_name),
-                     "CPS.0257"};
-  auto has_image = std::any_of(c.images.begin(), c.images.end(),
-                               [&](const phone_image& i) { return i.image_id == r.image_id; });
-  if (!has_image)
-    return api_error{"image_id", fmt::format("'{}' is not an image of the catalog", r.image_id), "CPS.0030"};
-  if (r.band_width.band_width_id) {
-    auto has_bw = std::any_of(c.bandwidths.begin(), c.bandwidths.end(), [&](const bandwidth_info& b) {
-      return b.band_width_id == *r.band_width.band_width_id;
-    });
-    if (!has_bw)
-      return api_error{"band_width.band_width_id",
-                       fmt::format("'{}' is not an existing shared bandwidth", *r.band_width.band_width_id),
-                       "CPS.0031"};
-  }
-  return std::nullopt;
-}
-
 std::string emulator_state::random_chars(std::string_view alphabet, std::size_t n) {
   std::string out(n, ' ');
   for (auto& ch : out) ch = alphabet[rng_() % alphabet.size()];

@@ -47,9 +47,6 @@ class emulator_state {
  public:
   explicit emulator_state(emulator_state_options options = {});
 
-  // The catalog rules of a purchase that already passed `validate`: the first one broken.
-  std::optional<api_error> check_catalog(const purchase_request& request) const;
-
   // Takes the order. With auto-pay it creates `count` servers `<server_name>-0001...` at once
   // (visible after the settle window); without, the order waits unpaid and creates none.
   const emulator_order& commit(const purchase_request& request, std::int64_t now_ms);

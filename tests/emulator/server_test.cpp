@@ -184,22 +184,28 @@ TEST(emulator_test, invalid_purchases_answer_the_service_codes_and_buy_nothing) 
       {"name", [](auto& o) { o["server_name"] = "bad name"; }, "CPS.0025", ""},
       {"empty phone model", [](auto& o) { o["phone_model_name"] = ""; }, "CPS.0027", ""},
       {"unknown phone model", [](auto& o) { o["phone_model_name"] = "nope"; }, "CPS.0028",
-       "Parameter: phone_model_name: 'nope' is not a phone model of the catalog"},
+       "Parameter: phone_model_name: \"nope\" is not a phone model of the service (offered: "
+       "aphs1.large.4.aosp, aphs1.medium.4.aosp on physical.rx1.xlarge)"},
       {"empty image", [](auto& o) { o["image_id"] = ""; }, "CPS.0029", ""},
       {"unknown image", [](auto& o) { o["image_id"] = "ffff"; }, "CPS.0030",
-       "Parameter: image_id: 'ffff' is not an image of the catalog"},
+       "Parameter: image_id: \"ffff\" is not an image the service offers (see `cphfleet catalog images`)"},
       {"unknown server model", [](auto& o) { o["server_model_name"] = "physical.zz"; }, "CPS.0089",
-       "Parameter: server_model_name: 'physical.zz' is not a server model of the catalog"},
+       "Parameter: server_model_name: \"physical.zz\" is not a server model of the service (offered: "
+       "physical.kg1.4xlarge.cp, physical.rx1.xlarge, physical.rx1.xlarge.v2)"},
       {"phone model of another server model", [](auto& o) { o["phone_model_name"] = "kg1.large.8.aosp"; },
        "CPS.0257",
-       "Parameter: phone_model_name: 'kg1.large.8.aosp' does not run on server model 'physical.rx1.xlarge'"},
+       "Parameter: phone_model_name: \"kg1.large.8.aosp\" runs on server model physical.kg1.4xlarge.cp, not "
+       "physical.rx1.xlarge (offered: aphs1.large.4.aosp, aphs1.medium.4.aosp on physical.rx1.xlarge)"},
       {"offline phone model", [](auto& o) { o["phone_model_name"] = "aphs1.small.2.aosp"; }, "CPS.0257",
-       "Parameter: phone_model_name: 'aphs1.small.2.aosp' is offline (not on sale)"},
+       "Parameter: phone_model_name: \"aphs1.small.2.aosp\" is offline, not on sale (offered: "
+       "aphs1.large.4.aosp, aphs1.medium.4.aosp on physical.rx1.xlarge)"},
       {"unknown bandwidth",
        [](auto& o) {
          o["band_width"] = {{"band_width_id", "bw-x"}};
        },
-       "CPS.0031", "Parameter: band_width.band_width_id: 'bw-x' is not an existing shared bandwidth"},
+       "CPS.0031",
+       "Parameter: band_width.band_width_id: \"bw-x\" is not a shared bandwidth of this account (see "
+       "`cphfleet catalog bandwidths`)"},
       {"bandwidth size",
        [](auto& o) {
          o["band_width"] = {{"band_width_share_type", 1}, {"band_width_size", 301}};

@@ -1,6 +1,7 @@
 #include "emulator/routes.hpp"
 
 #include "api/catalog_rules.hpp"
+#include "api/paths.hpp"
 #include "api/purchase_body.hpp"
 #include "api/reads.hpp"
 #include "emulator/admin.hpp"
@@ -96,35 +97,32 @@ std::optional<std::int64_t> parse_decimal(std::string_view s) {
 }
 
 std::optional<api_route> route_of(http::verb method, std::string_view path) {
-  // /v1/{project_id}/cloud-phone/{what}[/{id}]
-  auto parts = split(path, '/');
-  if (parts.size() < 5 || parts.size() > 6 || !parts[0].empty() || parts[1] != "v1" || parts[2].empty() ||
-      parts[3] != "cloud-phone" || parts[4].empty())
-    return std::nullopt;
+  auto parts = api_path::parse(path);
+  if (!parts) return std::nullopt;
   api_route r;
-  const std::string_view what = parts[4];
-  if (parts.size() == 6) {
-    if (what != "servers" || parts[5].empty() || method != http::verb::get) return std::nullopt;
+  const std::string_view what = parts->resource;
+  if (!parts->id.empty()) {
+    if (what != api_path::servers || method != http::verb::get) return std::nullopt;
     r.api = api_kind::show_server;
-    r.server_id = percent_decode(parts[5]);
-  } else if (what == "phones" && method == http::verb::post) {
+    r.server_id = percent_decode(parts->id);
+  } else if (what == api_path::phones && method == http::verb::post) {
     r.api = api_kind::purchase;
   } else if (method != http::verb::get) {
     return std::nullopt;
-  } else if (what == "servers") {
+  } else if (what == api_path::servers) {
     r.api = api_kind::list_servers;
-  } else if (what == "server-models") {
+  } else if (what == api_path::server_models) {
     r.api = api_kind::server_models;
-  } else if (what == "phone-models") {
+  } else if (what == api_path::phone_models) {
     r.api = api_kind::phone_models;
-  } else if (what == "phone-images") {
+  } else if (what == api_path::phone_images) {
     r.api = api_kind::phone_images;
-  } else if (what == "bandwidths") {
+  } else if (what == api_path::bandwidths) {
     r.api = api_kind::bandwidths;
   } else {
     return std::nullopt;
   }
-  r.project_id = percent_decode(parts[2]);
+  r.project_id = percent_decode(parts->project_id);
   return r;
 }
 
@@ -136,15 +134,15 @@ std::optional<list_query> parse_list_query(std::string_view query) {
     auto eq = pair.find('=');
     std::string key = percent_decode(pair.substr(0, eq));
     std::string value = eq == std::string_view::npos ? std::string() : percent_decode(pair.substr(eq + 1));
-    if (key == "offset") {
+    if (key == api_query::offset) {
       auto v = parse_decimal(value);
       if (!v || *v < 0) return std::nullopt;
       q.offset = *v;
-    } else if (key == "limit") {
+    } else if (key == api_query::limit) {
       auto v = parse_decimal(value);
-      if (!v || *v < 1 || *v > 100) return std::nullopt;
+      if (!v || *v < 1 || *v > api_query::max_limit) return std::nullopt;
       q.limit = *v;
-    } else if (key == "server_name") {
+    } else if (key == api_query::server_name) {
       q.server_name = std::move(value);
     }
   }
@@ -281,10 +279,10 @@ answer routes::purchase(const emulator_request& req, std::string_view project_id
   stats_.servers += order.server_ids.size();
   json::array ids;
   for (const auto& id : order.server_ids) ids.emplace_back(id);
-  answer ok = json_answer(http::status::ok, json::object{{"request_id", rid},
-                                                         {"order_id", order.order_id},
-                                                         {"product_id", order.product_id},
-                                                         {"server_ids", std::move(ids)}});
+  answer ok = json_answer(http::status::ok, json::object{{api_key::request_id, rid},
+                                                         {api_key::order_id, order.order_id},
+                                                         {api_key::product_id, order.product_id},
+                                                         {api_key::server_ids, std::move(ids)}});
   switch (fault) {
     case fault_kind::commit_then_504:
       return error_answer(http::status::gateway_timeout, rid, "APIGW.0203", "Backend timeout");
@@ -309,14 +307,15 @@ answer routes::list_servers(std::string_view query, const std::string& rid) {
   for (const auto& s : page.servers) servers.emplace_back(to_json(s));
   return json_answer(
       http::status::ok,
-      json::object{{"request_id", rid}, {"count", page.count}, {"servers", std::move(servers)}});
+      json::object{{api_key::request_id, rid}, {api_key::count, page.count},
+                   {api_key::servers, std::move(servers)}});
 }
 
 answer routes::show_server(std::string_view server_id, const std::string& rid) {
   auto s = state_.find_server(server_id, wall_ms());
   if (!s) return error_answer(http::status::not_found, rid, "CPS.0016", "server_id is invalid.");
   json::object o = to_json(*s);
-  o["request_id"] = rid;
+  o[api_key::request_id] = rid;
   return json_answer(http::status::ok, o);
 }
 
@@ -326,23 +325,23 @@ answer routes::catalog_answer(api_kind which, const std::string& rid) {
   std::string_view key;
   switch (which) {
     case api_kind::server_models:
-      key = "server_models";
+      key = api_key::server_models;
       for (const auto& m : c.server_models) items.emplace_back(to_json(m));
       break;
     case api_kind::phone_models:
-      key = "phone_models";
+      key = api_key::phone_models;
       for (const auto& m : c.phone_models) items.emplace_back(to_json(m));
       break;
     case api_kind::phone_images:
-      key = "phone_images";
+      key = api_key::phone_images;
       for (const auto& m : c.images) items.emplace_back(to_json(m));
       break;
     default:
-      key = "band_widths";
+      key = api_key::band_widths;
       for (const auto& m : c.bandwidths) items.emplace_back(to_json(m));
       break;
   }
-  json::object o{{"request_id", rid}};
+  json::object o{{api_key::request_id, rid}};
   o[key] = std::move(items);
   return json_answer(http::status::ok, o);
 }

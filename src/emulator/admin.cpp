@@ -70,7 +70,9 @@ answer admin_answer(const http::request<http::string_body>& req, std::string_vie
                                                       {"rejected", stats.rejected},
                                                       {"faults", stats.faults},
                                                       {"auth_failures", stats.auth_failures},
-                                                      {"connections", stats.connections}});
+                                                      {"connections", stats.connections},
+                                                      {"refused_connections", stats.refused_connections},
+                                                      {"open_connections", stats.open_connections}});
   }
   // POST /_emulator/orders/{order_id}/pay: what a person paying in the console does.
   if (method == http::verb::post && path.starts_with("/_emulator/orders/") && path.ends_with("/pay")) {

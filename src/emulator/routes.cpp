@@ -356,9 +356,10 @@ bool routes::pay(std::string_view order_id) {
 void routes::reset() {
   state_.reset();
   faults_.restart();
-  auto connections = stats_.connections;
-  stats_ = emulator_stats{};
-  stats_.connections = connections;
+  emulator_stats kept;
+  kept.connections = stats_.connections;
+  kept.open_connections = stats_.open_connections;
+  stats_ = kept;
   double now = steady_s();
   for (auto& b : buckets_) b = token_bucket(options_.rate_limit, options_.rate_limit, now);
 }

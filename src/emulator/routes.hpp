@@ -68,8 +68,8 @@ class routes {
   emulator_stats& stats() { return stats_; }
   // Pays an unpaid order now (emulator_state::pay) and counts its servers; false when there is none.
   bool pay(std::string_view order_id);
-  // Forgets every order, server and count (connections excepted), restarts the fault script and
-  // refills the buckets.
+  // Forgets every order, server and count (the connection counts excepted), restarts the fault
+  // script and refills the buckets.
   void reset();
 
  private:

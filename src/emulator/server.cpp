@@ -17,8 +17,6 @@ namespace cphfleet {
 
 namespace {
 
-constexpr std::size_t k_body_limit = 12 * 1024 * 1024;  // the gateway's request size limit
-constexpr auto k_idle_timeout = std::chrono::seconds(60);
 constexpr auto k_io_timeout = std::chrono::seconds(30);
 constexpr auto k_handshake_timeout = std::chrono::seconds(10);
 constexpr auto use_tuple = net::as_tuple(net::use_awaitable);
@@ -95,6 +93,10 @@ emulator::impl::impl(net::io_context& ioc, emulator_options options)
       routes_(options_) {
   if (options_.latency_ms < 0) throw std::invalid_argument("--latency: must be at least 0 ms");
   if (options_.slow_commit_ms < 0) throw std::invalid_argument("slow commit delay must be at least 0 ms");
+  if (options_.max_connections < 1) throw std::invalid_argument("--max-connections: must be at least 1");
+  if (options_.max_body_bytes < 1)
+    throw std::invalid_argument("the request body limit must be at least 1 byte");
+  if (options_.header_timeout_ms < 1) throw std::invalid_argument("the header timeout must be at least 1 ms");
   if (options_.ak.empty() != options_.sk.empty())
     throw std::invalid_argument("--ak and --sk go together: give both or neither");
   if (!options_.ak.empty() && !options_.token.empty())
@@ -168,9 +170,21 @@ net::awaitable<void> emulator::impl::accept_loop(std::shared_ptr<impl> self) {
       co_await pause.async_wait(use_tuple);
       continue;
     }
+    emulator_stats& stats = self->routes_.stats();
+    ++stats.connections;
+    // Counted here, not when the session starts: the next accept may come before it does.
+    if (stats.open_connections >= self->options_.max_connections) {
+      // Each open connection may hold a body up to max_body_bytes: the cap bounds the memory that
+      // slow or idle clients can pin. Closed at once, a client sees a failure before its request was
+      // written, which it may retry.
+      ++stats.refused_connections;
+      boost::system::error_code ignored;  // closing a fresh socket cannot fail in a way that matters
+      socket.close(ignored);
+      continue;
+    }
     boost::system::error_code ignored;  // a socket option failing only costs latency
     socket.set_option(tcp::no_delay(true), ignored);
-    ++self->routes_.stats().connections;
+    ++stats.open_connections;
     net::co_spawn(self->ioc_, run_session(self, std::move(socket)), [](std::exception_ptr e) {
       if (!e) return;
       try {
@@ -183,6 +197,10 @@ net::awaitable<void> emulator::impl::accept_loop(std::shared_ptr<impl> self) {
 }
 
 net::awaitable<void> emulator::impl::run_session(std::shared_ptr<impl> self, tcp::socket socket) {
+  struct slot {
+    impl& owner;
+    ~slot() { --owner.routes_.stats().open_connections; }
+  } taken{*self};
   net::steady_timer timer(self->ioc_);
   if (self->ssl_) {
     beast::ssl_stream<beast::tcp_stream> stream(std::move(socket), *self->ssl_);
@@ -208,7 +226,7 @@ net::awaitable<void> emulator::impl::run_session(std::shared_ptr<impl> self, tcp
     if (!co_await self->serve(stream, timer)) co_return;
     boost::system::error_code ignored;  // the peer may be gone already
     stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
-    // Read what the client still sends (the rest of a refused 13 MB body) until it closes: closing
+    // Read what the client still sends (the rest of a refused body) until it closes: closing
     // with unread bytes would reset the connection and could destroy the answer before it is read.
     stream.expires_after(std::chrono::seconds(5));
     std::array<char, 16384> sink{};
@@ -227,8 +245,10 @@ net::awaitable<bool> emulator::impl::serve(Stream& stream, net::steady_timer& ti
   auto& lowest = beast::get_lowest_layer(stream);
   for (;;) {
     http::request_parser<http::string_body> parser;
-    parser.body_limit(k_body_limit);
-    lowest.expires_after(k_idle_timeout);
+    parser.body_limit(options_.max_body_bytes);
+    // Idle keep-alive time and the header share one deadline: a client that sends its header a byte
+    // at a time holds the connection no longer than one that sends nothing.
+    lowest.expires_after(std::chrono::milliseconds(options_.header_timeout_ms));
     auto [ec, read] = co_await http::async_read_header(stream, buffer, parser, use_tuple);
     if (!ec && !parser.is_done()) {
       lowest.expires_after(k_io_timeout);
@@ -247,8 +267,9 @@ net::awaitable<bool> emulator::impl::serve(Stream& stream, net::steady_timer& ti
     if (ec == http::error::end_of_stream) co_return true;
     if (ec == http::error::partial_message) co_return false;  // the client left halfway through
     if (ec == http::error::body_limit) {
-      a = error_answer(http::status::payload_too_large, rid, "APIGW.0201",
-                       fmt::format("Request entity too large: the body exceeds {} bytes", k_body_limit));
+      a = error_answer(
+          http::status::payload_too_large, rid, "APIGW.0201",
+          fmt::format("Request entity too large: the body exceeds {} bytes", options_.max_body_bytes));
       a.act = answer_action::reply_close;
       routes_.count(a);
     } else if (ec && ec.category() == http::make_error_code(http::error::bad_target).category()) {

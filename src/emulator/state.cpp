@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <ctime>
 #include <functional>
+#include <limits>
 #include <stdexcept>
 
 namespace cphfleet {
@@ -195,14 +196,18 @@ server_page emulator_state::list_servers(std::string_view name_filter, std::int6
                                          std::int64_t limit, std::int64_t now_ms) {
   server_page page;
   std::size_t visible = visible_end(now_ms);
+  // offset + limit saturates: an offset near INT64_MAX is a valid query for an empty page.
+  limit = std::max<std::int64_t>(limit, 0);
+  const std::int64_t end =
+      offset > std::numeric_limits<std::int64_t>::max() - limit ? std::numeric_limits<std::int64_t>::max()
+                                                                 : offset + limit;
   auto take = [&](std::size_t index, std::int64_t position) {
-    if (position >= offset && position < offset + limit)
-      page.servers.push_back(info(servers_[index], now_ms));
+    if (position >= offset && position < end) page.servers.push_back(info(servers_[index], now_ms));
   };
   if (name_filter.empty()) {
     page.count = static_cast<std::int64_t>(visible);
     std::int64_t position = 0;
-    for (std::size_t i = visible; i-- > 0 && position < offset + limit; ++position) take(i, position);
+    for (std::size_t i = visible; i-- > 0 && position < end; ++position) take(i, position);
     return page;
   }
   std::vector<std::uint32_t> matches = matching_servers(name_filter, visible);

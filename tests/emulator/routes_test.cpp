@@ -64,6 +64,23 @@ TEST(emulator_routes_test, the_list_query_takes_strict_integers_only) {
     EXPECT_FALSE(parse_list_query(bad)) << bad;
 }
 
+TEST(emulator_routes_test, a_page_past_the_largest_offset_is_empty_not_an_overflow) {
+  running_emulator emu;
+  auto c = emu.client();
+  ASSERT_EQ(buy(c, purchase_body("far", 3)).status, 200u);
+  for (std::string q : {"?offset=9223372036854775807", "?offset=9223372036854775807&limit=100",
+                        "?offset=9223372036854775807&server_name=far", "?offset=9223372036854775700"}) {
+    auto page = list(c, q);
+    EXPECT_EQ(page.at("count").as_int64(), 3) << q;
+    EXPECT_TRUE(page.at("servers").as_array().empty()) << q;
+  }
+  for (std::string q : {"?offset=9223372036854775808", "?offset=-9223372036854775808", "?offset=1x"}) {
+    auto r = c.request("GET", servers + q);
+    EXPECT_EQ(r.status, 400u) << q;
+    EXPECT_EQ(r.error_code(), "CPS.0002") << q;
+  }
+}
+
 // ---- over real sockets ----
 
 TEST(emulator_routes_test, unknown_paths_and_methods_are_apigw_0101) {

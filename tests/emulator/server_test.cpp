@@ -79,12 +79,14 @@ TEST(emulator_test, every_answer_carries_a_request_id) {
   EXPECT_EQ(a.string_field("request_id"), a.header("X-Request-Id"));
 }
 
-TEST(emulator_test, a_body_over_12_mb_is_413) {
+TEST(emulator_test, a_body_over_the_limit_is_413) {
+  const std::size_t limit = emulator_options{}.max_body_bytes;
+  ASSERT_EQ(limit, 1024u * 1024u);  // a purchase body is a few KB; a connection holds no more than this
   running_emulator emu;
   test::raw_connection raw("127.0.0.1", emu.port());
   raw.write(fmt::format(
       "POST {} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n", phones,
-      12 * 1024 * 1024 + 1));
+      limit + 1));
   auto r = raw.read_response();
   EXPECT_EQ(r.status, 413u);
   EXPECT_EQ(r.error_code(), "APIGW.0201");
@@ -92,14 +94,62 @@ TEST(emulator_test, a_body_over_12_mb_is_413) {
 
   // A client that sends the whole body anyway still reads the answer.
   auto c = emu.client();
-  auto whole = buy(c, std::string(12 * 1024 * 1024 + 1, ' '));
+  auto whole = buy(c, std::string(limit + 1, ' '));
   EXPECT_EQ(whole.status, 413u);
   EXPECT_EQ(whole.error_code(), "APIGW.0201");
 
-  // Exactly 12 MB is read (and then found not to be a purchase).
-  auto at_limit = buy(c, std::string(12 * 1024 * 1024, ' '));
+  // Exactly the limit is read (and then found not to be a purchase).
+  auto at_limit = buy(c, std::string(limit, ' '));
   EXPECT_EQ(at_limit.status, 400u);
   EXPECT_EQ(at_limit.error_code(), "APIGW.0201");
+}
+
+TEST(emulator_test, connections_beyond_the_cap_are_closed_at_once_until_one_ends) {
+  emulator_options o;
+  o.max_connections = 2;
+  running_emulator emu(o);
+  auto a = emu.client(), b = emu.client();
+  ASSERT_EQ(a.request("GET", servers).status, 200u);
+  ASSERT_EQ(b.request("GET", servers).status, 200u);
+
+  // The third is accepted after the first two (the kernel queues them in order) and closed unread.
+  test::raw_connection third("127.0.0.1", emu.port());
+  auto refused = third.read_until_close(10s);
+  EXPECT_TRUE(refused.data.empty());
+  EXPECT_TRUE(refused.ended_by == net::error::eof || refused.ended_by == net::error::connection_reset)
+      << refused.ended_by.message();
+  auto stats = a.request("GET", "/_emulator/stats").json();
+  EXPECT_EQ(stats.at("connections").to_number<std::uint64_t>(), 3u);
+  EXPECT_EQ(stats.at("refused_connections").to_number<std::uint64_t>(), 1u);
+  EXPECT_EQ(stats.at("open_connections").to_number<std::uint64_t>(), 2u);
+
+  // Once the emulator has seen b leave, a new connection is served.
+  b.close();
+  auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (a.request("GET", "/_emulator/stats").json().at("open_connections").to_number<std::uint64_t>() != 1u)
+    ASSERT_LT(std::chrono::steady_clock::now(), deadline) << "b's session never ended";
+  auto c = emu.client();
+  EXPECT_EQ(c.request("GET", servers).status, 200u);
+}
+
+TEST(emulator_test, a_header_that_does_not_arrive_in_time_loses_its_connection) {
+  emulator_options o;
+  o.header_timeout_ms = 200;
+  running_emulator emu(o);
+  auto start = std::chrono::steady_clock::now();
+  test::raw_connection slow("127.0.0.1", emu.port());
+  slow.write("GET " + servers + " HTTP/1.1\r\nHost: x\r\n");  // and the rest never comes
+  auto r = slow.read_until_close(10s);
+  EXPECT_NE(r.ended_by, beast::error::timeout) << "still open after 10 s";
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 5s);
+  EXPECT_TRUE(r.data.empty()) << r.data;
+
+  // An idle keep-alive connection has the same deadline for its next header.
+  test::raw_connection idle("127.0.0.1", emu.port());
+  idle.write("GET " + servers + " HTTP/1.1\r\nHost: x\r\n\r\n");
+  auto first = idle.read_response();
+  EXPECT_EQ(first.status, 200u);
+  EXPECT_NE(idle.read_until_close(10s).ended_by, beast::error::timeout);
 }
 
 TEST(emulator_test, a_client_that_expects_100_continue_gets_it_before_sending_the_body) {
@@ -278,6 +328,9 @@ TEST(emulator_test, bad_options_are_refused_with_the_option_named) {
   o = {};
   o.rate_limit = -1;
   EXPECT_EQ(error_of(o), "--rate-limit: must be a number of requests per second, at least 0");
+  o = {};
+  o.max_connections = 0;
+  EXPECT_EQ(error_of(o), "--max-connections: must be at least 1");
 }
 
 TEST(emulator_test, embedded_options_come_from_the_config) {

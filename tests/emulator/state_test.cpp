@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <limits>
 #include <random>
 #include <regex>
 #include <set>
@@ -56,6 +57,23 @@ TEST(emulator_state_test, an_auto_paid_order_creates_count_servers_named_after_i
     EXPECT_EQ(s.create_time, rfc3339_s(t0));
     EXPECT_EQ(s.server_id.size(), 32u);
   }
+}
+
+// offset + limit once overflowed here (undefined behaviour, which UBSan reports): a query may ask for
+// any page.
+TEST(emulator_state_test, the_largest_offsets_read_an_empty_page) {
+  auto st = make_state();
+  st.commit(request("far", 3), t0);
+  constexpr auto max = std::numeric_limits<std::int64_t>::max();
+  for (std::int64_t offset : {max, max - 1, max - 99, max - 100}) {
+    auto all = st.list_servers("", offset, 100, t0);
+    EXPECT_EQ(all.count, 3) << offset;
+    EXPECT_TRUE(all.servers.empty()) << offset;
+    auto named = st.list_servers("far", offset, 100, t0);
+    EXPECT_EQ(named.count, 3) << offset;
+    EXPECT_TRUE(named.servers.empty()) << offset;
+  }
+  EXPECT_EQ(names(st.list_servers("", 2, max, t0)), std::vector<std::string>{"far-0001"});
 }
 
 TEST(emulator_state_test, order_id_stamps_the_minute_in_utc) {

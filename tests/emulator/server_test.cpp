@@ -425,6 +425,9 @@ TEST(emulator_test, the_command_refuses_bad_options_with_exit_2) {
   EXPECT_NE(r.err.find("--ak and --sk go together"), std::string::npos) << r.err;
   r = test::run_cphfleet({"emulator", "--latency", "soon"}, {}, 20s);
   EXPECT_EQ(r.exit_code, 2);
+  r = test::run_cphfleet({"emulator", "--max-connections", "0"}, {}, 20s);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("--max-connections: must be at least 1"), std::string::npos) << r.err;
 }
 
 // ---- load: run by hand, prints a figure, asserts nothing about time ----

@@ -17,72 +17,76 @@ std::string offered(const std::set<std::string>& names) {
 
 }  // namespace
 
-std::vector<diagnostic> check_against_catalog(const job_spec& job, const catalog& cat) {
+std::vector<api_error> check_against_catalog(const purchase_request& r, const catalog& cat) {
+  std::vector<api_error> out;
+  auto report = [&](std::string field, std::string message, std::string code) {
+    out.push_back(api_error{std::move(field), std::move(message), std::move(code)});
+  };
+
   std::set<std::string> server_models;
   for (const auto& m : cat.server_models) server_models.insert(m.server_model_name);
+  const bool server_model_known = server_models.contains(r.server_model_name);
+  if (!server_model_known) {
+    report("server_model_name",
+           fmt::format("\"{}\" is not a server model of the service ({})", r.server_model_name,
+                       offered(server_models)),
+           "CPS.0089");
+  }
 
-  std::vector<diagnostic> out;
-  for (std::size_t i = 0; i < job.fleets.size(); ++i) {
-    const fleet_spec& fleet = job.fleets[i];
-    const purchase_request& r = fleet.request;
-    auto report = [&](std::string_view field, std::string message) {
-      out.push_back(diagnostic{job.path.string(), fleet.line, fleet.column,
-                               fmt::format("fleet[{}].{}", i, field), std::move(message)});
-    };
-
-    const bool server_model_known = server_models.contains(r.server_model_name);
-    if (!server_model_known) {
-      report("server_model_name", fmt::format("\"{}\" is not a server model of the service ({})",
-                                              r.server_model_name, offered(server_models)));
+  // A phone model belongs to a server model; the same name may exist under another one.
+  std::set<std::string> phones_here;
+  const phone_model* match = nullptr;
+  const phone_model* elsewhere = nullptr;
+  for (const auto& p : cat.phone_models) {
+    if (p.server_model_name == r.server_model_name) {
+      if (p.status == 1) phones_here.insert(p.phone_model_name);
+      if (p.phone_model_name == r.phone_model_name) match = &p;
+    } else if (p.phone_model_name == r.phone_model_name && elsewhere == nullptr) {
+      elsewhere = &p;
     }
+  }
+  if (match != nullptr && match->status != 1) {
+    report("phone_model_name",
+           fmt::format("\"{}\" is offline, not on sale ({} on {})", r.phone_model_name, offered(phones_here),
+                       r.server_model_name),
+           "CPS.0257");
+  } else if (match == nullptr && elsewhere != nullptr) {
+    report("phone_model_name",
+           fmt::format("\"{}\" runs on server model {}, not {} ({} on {})", r.phone_model_name,
+                       elsewhere->server_model_name, r.server_model_name, offered(phones_here),
+                       r.server_model_name),
+           "CPS.0257");
+  } else if (match == nullptr && server_model_known) {
+    report("phone_model_name",
+           fmt::format("\"{}\" is not a phone model of the service ({} on {})", r.phone_model_name,
+                       offered(phones_here), r.server_model_name),
+           "CPS.0028");
+  } else if (match == nullptr) {
+    report("phone_model_name",
+           fmt::format("\"{}\" is not a phone model of the service (see `cphfleet catalog phone-models`)",
+                       r.phone_model_name),
+           "CPS.0028");
+  }
 
-    // A phone model belongs to a server model; the same name may exist under another one.
-    std::set<std::string> phones_here;
-    const phone_model* match = nullptr;
-    const phone_model* elsewhere = nullptr;
-    for (const auto& p : cat.phone_models) {
-      if (p.server_model_name == r.server_model_name) {
-        if (p.status == 1) phones_here.insert(p.phone_model_name);
-        if (p.phone_model_name == r.phone_model_name) match = &p;
-      } else if (p.phone_model_name == r.phone_model_name && elsewhere == nullptr) {
-        elsewhere = &p;
-      }
-    }
-    if (match != nullptr && match->status != 1) {
-      report("phone_model_name", fmt::format("\"{}\" is offline, not on sale ({} on {})", r.phone_model_name,
-                                             offered(phones_here), r.server_model_name));
-    } else if (match == nullptr && elsewhere != nullptr) {
-      report("phone_model_name", fmt::format("\"{}\" runs on server model {}, not {} ({} on {})",
-                                             r.phone_model_name, elsewhere->server_model_name,
-                                             r.server_model_name, offered(phones_here), r.server_model_name));
-    } else if (match == nullptr && server_model_known) {
-      report("phone_model_name", fmt::format("\"{}\" is not a phone model of the service ({} on {})",
-                                             r.phone_model_name, offered(phones_here), r.server_model_name));
-    } else if (match == nullptr) {
-      report("phone_model_name",
-             fmt::format("\"{}\" is not a phone model of the service (see `cphfleet catalog "
-                         "phone-models`)",
-                         r.phone_model_name));
-    }
+  bool image_known = std::any_of(cat.images.begin(), cat.images.end(),
+                                 [&](const phone_image& img) { return img.image_id == r.image_id; });
+  if (!image_known) {
+    report("image_id",
+           fmt::format("\"{}\" is not an image the service offers (see `cphfleet catalog images`)",
+                       r.image_id),
+           "CPS.0030");
+  }
 
-    bool image_known = std::any_of(cat.images.begin(), cat.images.end(),
-                                   [&](const phone_image& img) { return img.image_id == r.image_id; });
-    if (!image_known) {
-      report("image_id",
-             fmt::format("\"{}\" is not an image the service offers (see `cphfleet catalog images`)",
-                         r.image_id));
-    }
-
-    if (r.band_width.band_width_id) {
-      const std::string& id = *r.band_width.band_width_id;
-      bool known = std::any_of(cat.bandwidths.begin(), cat.bandwidths.end(),
-                               [&](const bandwidth_info& b) { return b.band_width_id == id; });
-      if (!known) {
-        report(
-            "band_width.band_width_id",
-            fmt::format(
-                "\"{}\" is not a shared bandwidth of this account (see `cphfleet catalog bandwidths`)", id));
-      }
+  if (r.band_width.band_width_id) {
+    const std::string& id = *r.band_width.band_width_id;
+    bool known = std::any_of(cat.bandwidths.begin(), cat.bandwidths.end(),
+                             [&](const bandwidth_info& b) { return b.band_width_id == id; });
+    if (!known) {
+      report("band_width.band_width_id",
+             fmt::format("\"{}\" is not a shared bandwidth of this account "
+                         "(see `cphfleet catalog bandwidths`)",
+                         id),
+             "CPS.0031");
     }
   }
   return out;

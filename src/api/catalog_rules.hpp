@@ -1,17 +1,18 @@
-// `validate --online`: a job's model names, images and bandwidths against what the service offers
-// (spec/cph-api.md §4 catalog). Pure: the caller reads the catalog (fetch_catalog in service.hpp).
+// The catalog rules of a purchase (docs/service.md "Reads"), on both sides of the wire: `validate
+// --online` reports every problem of every fleet, the emulator answers the first one with its code.
+// Pure: the caller reads the catalog (fetch_catalog in src/app/service.hpp) or holds it (the emulator).
 #pragma once
 #include <vector>
 
+#include "api/purchase_body.hpp"
 #include "api/reads.hpp"
-#include "base/diagnostic.hpp"
-#include "input/job_file.hpp"
 
 namespace cphfleet {
 
-// One diagnostic per unknown value, pointing at the fleet that uses it (`fleet[0].image_id`), in
-// fleet order. Checks: the server model exists; the (server model, phone model) pair exists and is on
-// sale; the image exists; a named band_width_id is one of the account's bandwidths.
-std::vector<diagnostic> check_against_catalog(const job_spec& job, const catalog& cat);
+// Every catalog value of `request` that the catalog does not offer, in field order, each with the
+// code the service answers for it. Checks: the server model exists (CPS.0089); the phone model exists
+// (CPS.0028), runs on that server model and is on sale (CPS.0257); the image exists (CPS.0030); a
+// named band_width_id is one of the account's bandwidths (CPS.0031). Messages say what is offered.
+std::vector<api_error> check_against_catalog(const purchase_request& request, const catalog& cat);
 
 }  // namespace cphfleet

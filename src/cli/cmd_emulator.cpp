@@ -87,6 +87,9 @@ void add_emulator_command(CLI::App& app, const common_options&, int& result) {
   cmd->add_option("--seed", o.seed, "Seed of the fault draws: the same seed repeats the same faults")
       ->capture_default_str();
   cmd->add_option("--catalog", o.catalog_file, "TOML catalog replacing the built-in one");
+  cmd->add_option("--max-connections", o.max_connections,
+                  "Connections open at once; more are closed as soon as they arrive")
+      ->capture_default_str();
   cmd->callback([cli, &result] { result = run_emulator(*cli); });
 }
 

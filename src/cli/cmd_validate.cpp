@@ -16,6 +16,19 @@
 namespace cphfleet {
 namespace {
 
+// Every catalog problem of every fleet, pointing at the fleet that has it (`fleet[0].image_id`), in
+// fleet order.
+diagnostics catalog_diagnostics(const job_spec& job, const catalog& cat) {
+  diagnostics out;
+  for (std::size_t i = 0; i < job.fleets.size(); ++i) {
+    const fleet_spec& fleet = job.fleets[i];
+    for (auto& e : check_against_catalog(fleet.request, cat))
+      out.push_back(diagnostic{job.path.string(), fleet.line, fleet.column,
+                               fmt::format("fleet[{}].{}", i, e.field), std::move(e.message)});
+  }
+  return out;
+}
+
 struct validate_options {
   std::string job;
   bool online = false;
@@ -40,7 +53,7 @@ int run_validate(const validate_options& opts, const common_options& common) {
                                                      call.report.error_code, call.report.error_msg));
       return exit_code::invalid;
     }
-    auto errors = check_against_catalog(in.job, call.items);
+    auto errors = catalog_diagnostics(in.job, call.items);
     for (const auto& d : errors) fmt::print(stderr, "{}\n", d.to_string());
     if (!errors.empty()) return exit_code::invalid;
   }

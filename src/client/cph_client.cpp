@@ -7,6 +7,7 @@
 #include <set>
 #include <stdexcept>
 
+#include "api/paths.hpp"
 #include "api/signer.hpp"
 #include "base/text.hpp"
 #include "base/time_text.hpp"
@@ -53,31 +54,31 @@ std::string string_field(const json::object& o, std::string_view key) {
 
 namespace cph_paths {
 std::string purchase(std::string_view project_id) {
-  return fmt::format("/v1/{}/cloud-phone/phones", percent_encode(project_id));
+  return api_path::of(percent_encode(project_id), api_path::phones);
 }
 std::string servers(std::string_view project_id) {
-  return fmt::format("/v1/{}/cloud-phone/servers", percent_encode(project_id));
+  return api_path::of(percent_encode(project_id), api_path::servers);
 }
 std::string server(std::string_view project_id, std::string_view server_id) {
-  return fmt::format("/v1/{}/cloud-phone/servers/{}", percent_encode(project_id), percent_encode(server_id));
+  return api_path::of(percent_encode(project_id), api_path::servers, percent_encode(server_id));
 }
 std::string catalog(std::string_view project_id, catalog_kind kind) {
   std::string_view what;
   switch (kind) {
     case catalog_kind::server_models:
-      what = "server-models";
+      what = api_path::server_models;
       break;
     case catalog_kind::phone_models:
-      what = "phone-models";
+      what = api_path::phone_models;
       break;
     case catalog_kind::images:
-      what = "phone-images";
+      what = api_path::phone_images;
       break;
     case catalog_kind::bandwidths:
-      what = "bandwidths";
+      what = api_path::bandwidths;
       break;
   }
-  return fmt::format("/v1/{}/cloud-phone/{}", percent_encode(project_id), what);
+  return api_path::of(percent_encode(project_id), what);
 }
 }  // namespace cph_paths
 
@@ -91,12 +92,12 @@ error_answer read_error_answer(std::string_view body, std::string_view request_i
     const json::object* o = &v.get_object();
     // Some gateways nest it: {"error": {"code": ..., "message": ...}}.
     if (auto it = o->find("error"); it != o->end() && it->value().is_object()) o = &it->value().get_object();
-    e.code = string_field(*o, "error_code");
+    e.code = string_field(*o, api_key::error_code);
     if (e.code.empty()) e.code = string_field(*o, "code");
-    e.message = string_field(*o, "error_msg");
+    e.message = string_field(*o, api_key::error_msg);
     if (e.message.empty()) e.message = string_field(*o, "message");
-    e.request_id = string_field(v.get_object(), "request_id");
-    if (e.request_id.empty()) e.request_id = string_field(*o, "request_id");
+    e.request_id = string_field(v.get_object(), api_key::request_id);
+    if (e.request_id.empty()) e.request_id = string_field(*o, api_key::request_id);
     if (e.code.empty() && e.message.empty()) e.message = text_excerpt(body, k_error_text_limit);
   } else {
     e.message = text_excerpt(body, k_error_text_limit);
@@ -113,16 +114,16 @@ purchase_response read_purchase_response(std::string_view body) {
   }
   const auto& o = v.get_object();
   purchase_response r;
-  r.request_id = string_field(o, "request_id");
-  r.order_id = string_field(o, "order_id");
-  r.product_id = string_field(o, "product_id");
+  r.request_id = string_field(o, api_key::request_id);
+  r.order_id = string_field(o, api_key::order_id);
+  r.product_id = string_field(o, api_key::product_id);
   if (r.order_id.empty())
     throw std::runtime_error("no order_id in " + text_excerpt(body, k_error_text_limit));
   // A 200 that also carries an error code is not a clean success: what was bought is for
   // reconciliation to find out.
-  if (!string_field(o, "error_code").empty())
+  if (!string_field(o, api_key::error_code).empty())
     throw std::runtime_error("an error_code in a 200: " + text_excerpt(body, k_error_text_limit));
-  if (auto it = o.find("server_ids"); it != o.end() && it->value().is_array()) {
+  if (auto it = o.find(api_key::server_ids); it != o.end() && it->value().is_array()) {
     for (const auto& id : it->value().get_array()) {
       if (id.is_string()) r.server_ids.emplace_back(id.get_string());
     }
@@ -212,12 +213,12 @@ net::awaitable<purchase_call> cph_client::purchase(std::string body, clock_type:
 }
 
 net::awaitable<list_call> cph_client::list_servers(std::string name, clock_type::time_point deadline) {
-  constexpr int page_size = 100;
+  constexpr std::int64_t page_size = api_query::max_limit;
   list_call out;
   std::set<std::string, std::less<>> seen;
   for (std::int64_t offset = 0;;) {
-    std::string query = fmt::format("limit={}&offset={}", page_size, offset);
-    if (!name.empty()) query += "&server_name=" + percent_encode(name);
+    std::string query = fmt::format("{}={}&{}={}", api_query::limit, page_size, api_query::offset, offset);
+    if (!name.empty()) query += fmt::format("&{}={}", api_query::server_name, percent_encode(name));
     answer a = co_await call(http::verb::get, cph_paths::servers(creds_.project_id), query, "", deadline);
     if (!a.ok()) {
       out.report = std::move(a.report);
@@ -229,8 +230,9 @@ net::awaitable<list_call> cph_client::list_servers(std::string name, clock_type:
     try {
       json::value v = json::parse(a.body);
       const auto& o = v.as_object();
-      if (auto it = o.find("count"); it != o.end() && it->value().is_int64()) total = it->value().get_int64();
-      const auto& servers = o.at("servers").as_array();
+      if (auto it = o.find(api_key::count); it != o.end() && it->value().is_int64())
+        total = it->value().get_int64();
+      const auto& servers = o.at(api_key::servers).as_array();
       page_count = servers.size();
       for (const auto& s : servers) {
         server_info info = server_from_json(s);
@@ -277,19 +279,19 @@ net::awaitable<catalog_call> cph_client::read_catalog(catalog_kind kind, clock_t
       const auto& o = v.as_object();
       switch (kind) {
         case catalog_kind::server_models:
-          for (const auto& m : o.at("server_models").as_array())
+          for (const auto& m : o.at(api_key::server_models).as_array())
             out.items.server_models.push_back(server_model_from_json(m));
           break;
         case catalog_kind::phone_models:
-          for (const auto& m : o.at("phone_models").as_array())
+          for (const auto& m : o.at(api_key::phone_models).as_array())
             out.items.phone_models.push_back(phone_model_from_json(m));
           break;
         case catalog_kind::images:
-          for (const auto& m : o.at("phone_images").as_array())
+          for (const auto& m : o.at(api_key::phone_images).as_array())
             out.items.images.push_back(phone_image_from_json(m));
           break;
         case catalog_kind::bandwidths:
-          for (const auto& m : o.at("band_widths").as_array())
+          for (const auto& m : o.at(api_key::band_widths).as_array())
             out.items.bandwidths.push_back(bandwidth_from_json(m));
           break;
       }

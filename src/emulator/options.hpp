@@ -1,6 +1,7 @@
 // What `cphfleet emulator` takes on its command line, and the embedded emulator from the config's
 // `[emulator]` table (src/app/service.hpp turns one into the other).
 #pragma once
+#include <cstddef>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -22,6 +23,12 @@ struct emulator_options {
   std::string script;                    // "3:commit_then_drop,7:busy": exact purchase numbers
   std::uint64_t seed = 1;                // faults only; order and server ids are always random
   std::string catalog_file;              // TOML; empty = the built-in catalog
+  // Bounds on what clients can hold: connections beyond max_connections are closed at once; a body
+  // over max_body_bytes is answered 413; a request whose header has not arrived header_timeout_ms
+  // after the connection went idle is dropped (its body then has 30 s more).
+  std::size_t max_connections = 256;
+  std::size_t max_body_bytes = 1024 * 1024;
+  std::int64_t header_timeout_ms = 60000;
 };
 
 }  // namespace cphfleet

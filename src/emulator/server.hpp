@@ -4,28 +4,14 @@
 // inside the runner, on the runner's own io_context.
 #pragma once
 #include "emulator/options.hpp"
+#include "emulator/stats.hpp"
 #include "base/net.hpp"
 
-#include <cstdint>
-#include <map>
 #include <memory>
 #include <string>
 
 namespace cphfleet {
 
-
-struct emulator_stats {
-  std::uint64_t requests = 0;   // every request read, admin included
-  std::uint64_t purchases = 0;  // purchase requests that got past auth and the rate limit (the
-                                // numbers --script counts)
-  std::uint64_t orders = 0;     // orders taken
-  std::uint64_t servers = 0;    // servers created
-  std::uint64_t throttled = 0;  // 429 answers (rate limit or fault)
-  std::uint64_t rejected = 0;   // other 4xx answers
-  std::uint64_t faults = 0;     // faults injected (throttle faults included)
-  std::uint64_t auth_failures = 0;
-  std::uint64_t connections = 0;  // accepted so far
-};
 
 class emulator {
  public:

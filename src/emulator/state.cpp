@@ -3,10 +3,10 @@
 #include "base/time_text.hpp"
 
 #include <fmt/format.h>
-#include <toml++/toml.h>
 
 #include <algorithm>
 #include <functional>
+#include <limits>
 #include <stdexcept>
 
 namespace cphfleet {
@@ -30,49 +30,6 @@ std::string product_id_for(std::string_view server_model_name) {
 
 emulator_state::emulator_state(emulator_state_options options)
     : options_(std::move(options)), rng_(options_.id_seed ? *options_.id_seed : std::random_device{}()) {}
-
-std::optional<api_error> emulator_state::check_catalog(const purchase_request& r) const {
-  const catalog& c = options_.cat;
-  auto has_server_model =
-      std::any_of(c.server_models.begin(), c.server_models.end(),
-                  [&](const server_model& m) { return m.server_model_name == r.server_model_name; });
-  if (!has_server_model)
-    return api_error{"server_model_name",
-                     fmt::format("'{}' is not a server model of the catalog", r.server_model_name),
-                     "CPS.0089"};
-  const phone_model* found = nullptr;
-  bool any_phone_model = false;
-  for (const auto& m : c.phone_models) {
-    if (m.phone_model_name != r.phone_model_name) continue;
-    any_phone_model = true;
-    if (m.server_model_name == r.server_model_name) found = &m;
-  }
-  if (!any_phone_model)
-    return api_error{"phone_model_name",
-                     fmt::format("'{}' is not a phone model of the catalog", r.phone_model_name), "CPS.0028"};
-  if (found == nullptr)
-    return api_error{
-        "phone_model_name",
-        fmt::format("'{}' does not run on server model '{}'", r.phone_model_name, r.server_model_name),
-        "CPS.0257"};
-  if (found->status != 1)
-    return api_error{"phone_model_name", fmt::format("'{}' is offline (not on sale)", r.phone_model_name),
-                     "CPS.0257"};
-  auto has_image = std::any_of(c.images.begin(), c.images.end(),
-                               [&](const phone_image& i) { return i.image_id == r.image_id; });
-  if (!has_image)
-    return api_error{"image_id", fmt::format("'{}' is not an image of the catalog", r.image_id), "CPS.0030"};
-  if (r.band_width.band_width_id) {
-    auto has_bw = std::any_of(c.bandwidths.begin(), c.bandwidths.end(), [&](const bandwidth_info& b) {
-      return b.band_width_id == *r.band_width.band_width_id;
-    });
-    if (!has_bw)
-      return api_error{"band_width.band_width_id",
-                       fmt::format("'{}' is not an existing shared bandwidth", *r.band_width.band_width_id),
-                       "CPS.0031"};
-  }
-  return std::nullopt;
-}
 
 std::string emulator_state::random_chars(std::string_view alphabet, std::size_t n) {
   std::string out(n, ' ');
@@ -220,14 +177,18 @@ server_page emulator_state::list_servers(std::string_view name_filter, std::int6
                                          std::int64_t limit, std::int64_t now_ms) {
   server_page page;
   std::size_t visible = visible_end(now_ms);
+  // offset + limit saturates: an offset near INT64_MAX is a valid query for an empty page.
+  limit = std::max<std::int64_t>(limit, 0);
+  const std::int64_t end =
+      offset > std::numeric_limits<std::int64_t>::max() - limit ? std::numeric_limits<std::int64_t>::max()
+                                                                 : offset + limit;
   auto take = [&](std::size_t index, std::int64_t position) {
-    if (position >= offset && position < offset + limit)
-      page.servers.push_back(info(servers_[index], now_ms));
+    if (position >= offset && position < end) page.servers.push_back(info(servers_[index], now_ms));
   };
   if (name_filter.empty()) {
     page.count = static_cast<std::int64_t>(visible);
     std::int64_t position = 0;
-    for (std::size_t i = visible; i-- > 0 && position < offset + limit; ++position) take(i, position);
+    for (std::size_t i = visible; i-- > 0 && position < end; ++position) take(i, position);
     return page;
   }
   std::vector<std::uint32_t> matches = matching_servers(name_filter, visible);
@@ -258,127 +219,6 @@ void emulator_state::reset() {
   base_by_name_.clear();
   bases_.clear();
   indexed_bases_ = 0;
-}
-
-// ---- catalog files ----
-
-namespace {
-
-struct catalog_reader {
-  std::string path;
-
-  [[noreturn]] void fail(const toml::node& n, const std::string& field, const std::string& what) const {
-    const auto& src = n.source();
-    throw std::runtime_error(
-        fmt::format("{}:{}:{}: {}: {}", path, src.begin.line, src.begin.column, field, what));
-  }
-
-  template <typename F>
-  void each_table(const toml::table& root, std::string_view key, F&& f) const {
-    const toml::node* n = root.get(key);
-    if (n == nullptr) return;
-    const toml::array* arr = n->as_array();
-    if (arr == nullptr)
-      fail(*n, std::string(key), "must be an array of tables ([[" + std::string(key) + "]])");
-    std::size_t i = 0;
-    for (const toml::node& item : *arr) {
-      std::string field = fmt::format("{}[{}]", key, i++);
-      const toml::table* t = item.as_table();
-      if (t == nullptr) fail(item, field, "must be a table");
-      f(*t, field);
-    }
-  }
-
-  void string_field(const toml::table& t, const std::string& field, std::string_view key, std::string& out,
-                    std::set<std::string_view>& known) const {
-    known.insert(key);
-    if (const toml::node* n = t.get(key)) {
-      if (!n->is_string()) fail(*n, field + "." + std::string(key), "must be a string");
-      out = n->value<std::string>().value();
-    }
-  }
-
-  template <typename Int>
-  void int_field(const toml::table& t, const std::string& field, std::string_view key, Int& out,
-                 std::set<std::string_view>& known) const {
-    known.insert(key);
-    if (const toml::node* n = t.get(key)) {
-      if (!n->is_integer()) fail(*n, field + "." + std::string(key), "must be an integer");
-      out = static_cast<Int>(n->value<std::int64_t>().value());
-    }
-  }
-
-  void no_unknown(const toml::table& t, const std::string& field,
-                  const std::set<std::string_view>& known) const {
-    for (const auto& [k, v] : t)
-      if (!known.contains(k.str())) fail(v, field + "." + std::string(k.str()), "unknown key");
-  }
-};
-
-}  // namespace
-
-catalog load_catalog_file(const std::filesystem::path& path) {
-  toml::table root;
-  try {
-    root = toml::parse_file(path.string());
-  } catch (const toml::parse_error& e) {
-    throw std::runtime_error(fmt::format("{}:{}:{}: {}", path.string(), e.source().begin.line,
-                                         e.source().begin.column, e.description()));
-  }
-  catalog_reader r{path.string()};
-  catalog c;
-  for (const auto& [k, v] : root) {
-    std::string_view key = k.str();
-    if (key != "server_models" && key != "phone_models" && key != "phone_images" && key != "bandwidths")
-      r.fail(v, std::string(key), "unknown key (server_models, phone_models, phone_images, bandwidths)");
-  }
-  r.each_table(root, "server_models", [&](const toml::table& t, const std::string& f) {
-    std::set<std::string_view> known;
-    server_model m;
-    r.string_field(t, f, "server_model_name", m.server_model_name, known);
-    r.string_field(t, f, "server_type", m.server_type, known);
-    r.int_field(t, f, "cpu", m.cpu, known);
-    r.int_field(t, f, "memory", m.memory, known);
-    r.string_field(t, f, "product_type", m.product_type, known);
-    r.no_unknown(t, f, known);
-    c.server_models.push_back(std::move(m));
-  });
-  r.each_table(root, "phone_models", [&](const toml::table& t, const std::string& f) {
-    std::set<std::string_view> known;
-    phone_model m;
-    r.string_field(t, f, "server_model_name", m.server_model_name, known);
-    r.string_field(t, f, "phone_model_name", m.phone_model_name, known);
-    r.int_field(t, f, "status", m.status, known);
-    r.int_field(t, f, "cpu", m.cpu, known);
-    r.int_field(t, f, "memory", m.memory, known);
-    r.int_field(t, f, "disk", m.disk, known);
-    r.string_field(t, f, "resolution", m.resolution, known);
-    r.int_field(t, f, "phone_capacity", m.phone_capacity, known);
-    r.no_unknown(t, f, known);
-    c.phone_models.push_back(std::move(m));
-  });
-  r.each_table(root, "phone_images", [&](const toml::table& t, const std::string& f) {
-    std::set<std::string_view> known;
-    phone_image m;
-    r.string_field(t, f, "image_id", m.image_id, known);
-    r.string_field(t, f, "image_name", m.image_name, known);
-    r.string_field(t, f, "os_type", m.os_type, known);
-    r.int_field(t, f, "is_public", m.is_public, known);
-    r.string_field(t, f, "image_label", m.image_label, known);
-    r.no_unknown(t, f, known);
-    c.images.push_back(std::move(m));
-  });
-  r.each_table(root, "bandwidths", [&](const toml::table& t, const std::string& f) {
-    std::set<std::string_view> known;
-    bandwidth_info m;
-    r.string_field(t, f, "band_width_id", m.band_width_id, known);
-    r.int_field(t, f, "band_width_size", m.band_width_size, known);
-    r.int_field(t, f, "band_width_share_type", m.band_width_share_type, known);
-    r.int_field(t, f, "band_width_charge_mode", m.band_width_charge_mode, known);
-    r.no_unknown(t, f, known);
-    c.bandwidths.push_back(std::move(m));
-  });
-  return c;
 }
 
 }  // namespace cphfleet

@@ -1,13 +1,12 @@
 // What the emulated service knows: the catalog, the orders and the servers they create. Pure logic on
 // a clock the caller passes (Unix milliseconds), so tests drive time by hand; the sockets live in
-// emulator.cpp.
+// server.cpp.
 #pragma once
 #include "api/purchase_body.hpp"
 #include "api/reads.hpp"
 
 #include <cstdint>
 #include <deque>
-#include <filesystem>
 #include <optional>
 #include <random>
 #include <set>
@@ -46,9 +45,6 @@ struct server_page {
 class emulator_state {
  public:
   explicit emulator_state(emulator_state_options options = {});
-
-  // The catalog rules of a purchase that already passed `validate`: the first one broken.
-  std::optional<api_error> check_catalog(const purchase_request& request) const;
 
   // Takes the order. With auto-pay it creates `count` servers `<server_name>-0001...` at once
   // (visible after the settle window); without, the order waits unpaid and creates none.
@@ -108,11 +104,6 @@ class emulator_state {
   std::set<std::pair<std::string_view, std::uint32_t>> suffixes_;
   std::size_t indexed_bases_ = 0;
 };
-
-// Reads a catalog from TOML: arrays of tables `server_models`, `phone_models`, `phone_images`,
-// `bandwidths`, each with the field names of the API. Throws std::runtime_error naming
-// `path:line:col: field` on a wrong or unknown key.
-catalog load_catalog_file(const std::filesystem::path& path);
 
 // A product id for a server model, stable across runs (the real service derives it from the flavor).
 std::string product_id_for(std::string_view server_model_name);

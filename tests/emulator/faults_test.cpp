@@ -1,12 +1,21 @@
 #include "emulator/faults.hpp"
 
+#include "emulator/emulator_fixture.hpp"
+
+#include <boost/json.hpp>
+#include <fmt/format.h>
 #include <gtest/gtest.h>
+
+#include <chrono>
 
 #include <stdexcept>
 #include <vector>
 
 namespace cphfleet {
 namespace {
+namespace json = boost::json;
+using namespace std::chrono_literals;
+using namespace test;
 
 std::string error_of(auto f) {
   try {
@@ -110,6 +119,97 @@ TEST(emulator_faults_test, kinds_before_commit_take_nothing) {
     EXPECT_TRUE(fault_before_commit(k)) << fault_name(k);
   for (auto k : {fault_kind::commit_then_504, fault_kind::commit_then_drop, fault_kind::slow_commit})
     EXPECT_FALSE(fault_before_commit(k)) << fault_name(k);
+}
+
+// ---- over real sockets ----
+
+TEST(emulator_faults_test, each_fault_kind_does_what_it_says) {
+  emulator_options o;
+  o.script =
+      "1:throttle,2:busy,3:error500,4:error502,5:error503,6:error504,7:drop_before,8:commit_then_504,"
+      "9:commit_then_drop,10:slow_commit,11:no_balance";
+  running_emulator emu(o);
+  auto admin = emu.client();
+  auto c = emu.client(2s);
+  auto orders = [&] { return orders_of(admin).size(); };
+
+  auto r = buy(c, purchase_body("f1"));
+  EXPECT_EQ(r.status, 429u);
+  EXPECT_EQ(r.error_code(), "APIGW.0308");
+  r = buy(c, purchase_body("f2"));
+  EXPECT_EQ(r.status, 400u);
+  EXPECT_EQ(r.error_code(), "CPS.0042");
+  r = buy(c, purchase_body("f3"));
+  EXPECT_EQ(r.status, 500u);
+  r = buy(c, purchase_body("f4"));
+  EXPECT_EQ(r.status, 502u);
+  EXPECT_EQ(r.header("Content-Type"), "text/html");
+  EXPECT_NE(r.body.find("<h1>502 Bad Gateway</h1>"), std::string::npos);
+  r = buy(c, purchase_body("f5"));
+  EXPECT_EQ(r.status, 503u);
+  r = buy(c, purchase_body("f6"));
+  EXPECT_EQ(r.status, 504u);
+  EXPECT_EQ(orders(), 0u) << "nothing taken before commit";
+
+  EXPECT_THROW(buy(c, purchase_body("f7")), boost::system::system_error) << "drop_before";
+  EXPECT_EQ(orders(), 0u);
+
+  r = buy(c, purchase_body("f8"));
+  EXPECT_EQ(r.status, 504u);
+  EXPECT_EQ(orders(), 1u) << "commit_then_504 took the order";
+
+  EXPECT_THROW(buy(c, purchase_body("f9")), boost::system::system_error) << "commit_then_drop";
+  ASSERT_EQ(orders(), 2u);
+  EXPECT_EQ(orders_of(admin)[1].at("server_name").as_string(), "f9");
+
+  c.set_timeout(300ms);
+  try {
+    buy(c, purchase_body("f10"));
+    ADD_FAILURE() << "slow_commit answered in time";
+  } catch (const boost::system::system_error& e) {
+    EXPECT_EQ(e.code(), beast::error::timeout);
+  }
+  EXPECT_EQ(orders(), 3u) << "slow_commit took the order";
+
+  c.set_timeout(2s);
+  r = buy(c, purchase_body("f11"));
+  EXPECT_EQ(r.status, 400u);
+  EXPECT_EQ(r.error_code(), "CPS.0999");
+  EXPECT_EQ(orders(), 3u) << "no_balance took nothing";
+  EXPECT_EQ(buy(c, purchase_body("f12")).status, 200u) << "purchase 12 is not scripted";
+  EXPECT_EQ(admin.request("GET", "/_emulator/stats").json().at("faults").to_number<std::uint64_t>(), 11u);
+}
+
+TEST(emulator_faults_test, a_slow_commit_answers_late_to_a_client_that_waits) {
+  emulator_options o;
+  o.script = "1:slow_commit";
+  o.slow_commit_ms = 200;
+  running_emulator emu(o);
+  auto c = emu.client();
+  auto start = std::chrono::steady_clock::now();
+  auto r = buy(c, purchase_body("late"));
+  EXPECT_GE(std::chrono::steady_clock::now() - start, 200ms);
+  EXPECT_EQ(r.status, 200u);
+  EXPECT_EQ(r.header("Connection"), "close");
+}
+
+TEST(emulator_faults_test, the_same_seed_gives_the_same_fault_sequence) {
+  auto sequence = [](std::uint64_t seed) {
+    emulator_options o;
+    o.faults = {{"busy", 0.3}, {"error500", 0.2}, {"throttle", 0.1}};
+    o.seed = seed;
+    running_emulator emu(o);
+    auto c = emu.client();
+    std::string out;
+    for (int i = 0; i < 30; ++i)
+      out += std::to_string(buy(c, purchase_body(fmt::format("s{}", i))).status) + " ";
+    return out;
+  };
+  auto a = sequence(42);
+  EXPECT_EQ(a, sequence(42));
+  EXPECT_NE(a, sequence(43));
+  EXPECT_NE(a.find("200"), std::string::npos);
+  EXPECT_NE(a.find("400"), std::string::npos);
 }
 
 }  // namespace

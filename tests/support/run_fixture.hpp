@@ -3,6 +3,7 @@
 // talking to it over real TCP, and readers for what the emulator and the ledger hold afterwards.
 #pragma once
 #include "api/signer.hpp"
+#include "base/time_text.hpp"
 #include "ledger/ledger.hpp"
 #include "ledger/writer.hpp"
 #include "support/test_http.hpp"

@@ -1,0 +1,61 @@
+// The service's URL paths, query parameters and JSON keys (docs/service.md), spelled once: the client
+// builds requests and reads answers with them, the emulator routes requests and writes answers with
+// them. The fields of a server or a catalog item are spelled by their JSON forms in src/api/reads.hpp.
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace cphfleet {
+
+namespace api_path {
+// Every API path is `/v1/{project_id}/cloud-phone/{resource}[/{id}]`.
+inline constexpr std::string_view version = "v1";
+inline constexpr std::string_view service = "cloud-phone";
+
+inline constexpr std::string_view phones = "phones";  // POST: the purchase (CreateCloudPhoneServer)
+inline constexpr std::string_view servers = "servers";  // GET: the list; GET servers/{id}: one server
+inline constexpr std::string_view server_models = "server-models";
+inline constexpr std::string_view phone_models = "phone-models";
+inline constexpr std::string_view phone_images = "phone-images";
+inline constexpr std::string_view bandwidths = "bandwidths";
+
+// `project_id` and `id` as they go on the wire (percent-encoded by the caller).
+std::string of(std::string_view project_id, std::string_view resource, std::string_view id = {});
+
+// The parts of a path of that shape, still encoded (views into `path`); nothing for any other path.
+// `id` is empty when the path has none.
+struct parts {
+  std::string_view project_id;
+  std::string_view resource;
+  std::string_view id;
+};
+std::optional<parts> parse(std::string_view path);
+}  // namespace api_path
+
+// The query parameters of the server list.
+namespace api_query {
+inline constexpr std::string_view offset = "offset";
+inline constexpr std::string_view limit = "limit";  // 1..100
+inline constexpr std::string_view server_name = "server_name";  // a substring of the name
+inline constexpr std::int64_t max_limit = 100;
+}  // namespace api_query
+
+// The keys of the answers' top level.
+namespace api_key {
+inline constexpr std::string_view request_id = "request_id";
+inline constexpr std::string_view error_code = "error_code";
+inline constexpr std::string_view error_msg = "error_msg";
+inline constexpr std::string_view order_id = "order_id";      // the purchase's answer
+inline constexpr std::string_view product_id = "product_id";
+inline constexpr std::string_view server_ids = "server_ids";
+inline constexpr std::string_view count = "count";            // the list's answer: every match
+inline constexpr std::string_view servers = "servers";        // and this page of them
+inline constexpr std::string_view server_models = "server_models";  // the catalog reads' answers
+inline constexpr std::string_view phone_models = "phone_models";
+inline constexpr std::string_view phone_images = "phone_images";
+inline constexpr std::string_view band_widths = "band_widths";
+}  // namespace api_key
+
+}  // namespace cphfleet

@@ -1,0 +1,22 @@
+// What the emulator counts, for GET /_emulator/stats, the tests and the benchmarks.
+#pragma once
+#include <cstdint>
+
+namespace cphfleet {
+
+struct emulator_stats {
+  std::uint64_t requests = 0;   // every request read, admin included
+  std::uint64_t purchases = 0;  // purchase requests that got past auth and the rate limit (the
+                                // numbers --script counts)
+  std::uint64_t orders = 0;     // orders taken
+  std::uint64_t servers = 0;    // servers created
+  std::uint64_t throttled = 0;  // 429 answers (rate limit or fault)
+  std::uint64_t rejected = 0;   // other 4xx answers
+  std::uint64_t faults = 0;     // faults injected (throttle faults included)
+  std::uint64_t auth_failures = 0;
+  std::uint64_t connections = 0;          // accepted so far
+  std::uint64_t refused_connections = 0;  // of those, closed at once: max_connections were open
+  std::uint64_t open_connections = 0;     // open now (not a count: reset keeps it)
+};
+
+}  // namespace cphfleet

@@ -1,7 +1,7 @@
 // What a run (or replay) tells its caller: the per-fleet summary on stdout, its JSON form, the exit
 // code, and Prometheus metrics for node_exporter's textfile collector (DESIGN.md "Output").
 #pragma once
-#include "ledger/ledger.hpp"
+#include "ledger/row.hpp"
 #include "send/scheduler.hpp"
 
 #include <cstdint>

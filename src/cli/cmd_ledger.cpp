@@ -2,7 +2,7 @@
 // matching rows, read from the ledger alone (no lock: it only reads, and rows are only ever appended).
 #include "cli/cli.hpp"
 #include "input/inputs.hpp"
-#include "ledger/ledger.hpp"
+#include "ledger/row.hpp"
 #include "base/log.hpp"
 #include "base/terminal.hpp"
 

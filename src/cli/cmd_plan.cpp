@@ -8,7 +8,7 @@
 
 #include "cli/cli.hpp"
 #include "input/inputs.hpp"
-#include "ledger/ledger.hpp"
+#include "ledger/row.hpp"
 #include "plan/planner.hpp"
 #include "base/terminal.hpp"
 

@@ -3,7 +3,7 @@
 // `cphfleet reconcile` settles every sending/unknown chunk by reading the service.
 #include "cli/cli.hpp"
 #include "input/inputs.hpp"
-#include "ledger/ledger.hpp"
+#include "ledger/row.hpp"
 #include "base/log.hpp"
 #include "plan/planner.hpp"
 #include "app/run_driver.hpp"

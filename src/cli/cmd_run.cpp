@@ -2,7 +2,7 @@
 // bring every fleet of the job up to its target.
 #include "cli/cli.hpp"
 #include "input/inputs.hpp"
-#include "ledger/ledger.hpp"
+#include "ledger/row.hpp"
 #include "base/log.hpp"
 #include "plan/planner.hpp"
 #include "app/run_driver.hpp"

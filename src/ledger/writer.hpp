@@ -2,7 +2,7 @@
 // disk before the caller goes on. A `sending` row is durable before the request's first byte leaves,
 // because the caller awaits `append` before it sends.
 #pragma once
-#include "ledger/ledger.hpp"
+#include "ledger/row.hpp"
 #include "base/net.hpp"
 
 #include <cstdint>

@@ -16,7 +16,7 @@
 #include <set>
 
 #include "input/job_file.hpp"
-#include "ledger/ledger.hpp"
+#include "ledger/row.hpp"
 #include "base/log.hpp"
 #include "support/test_http.hpp"
 #include "support/test_process.hpp"

@@ -1,4 +1,4 @@
-#include "ledger/ledger.hpp"
+#include "ledger/row.hpp"
 
 #include <fmt/format.h>
 

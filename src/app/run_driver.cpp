@@ -66,7 +66,8 @@ std::string new_run_id() {
 
 int drive(const config& cfg, std::string_view command, const driver_flags& flags,
           std::function<net::awaitable<void>(driver_context&)> work,
-          std::function<std::vector<fleet_summary>(const ledger_index&)> summarize) {
+          std::function<std::vector<fleet_summary>(const ledger_index&)> summarize,
+          std::function<void(const ledger_index&)> check) {
   auto started = std::chrono::steady_clock::now();
   net::io_context ioc(1);
 
@@ -80,6 +81,7 @@ int drive(const config& cfg, std::string_view command, const driver_flags& flags
     fmt::print(stderr, "cphfleet: {}\n", e.what());
     return exit_code::locked;
   }
+  if (check) check(index);
   service_session session(ioc, cfg);
   log(log_level::info, fmt::format("{} started", command),
       {{"ledger", cfg.ledger_path.string()}, {"service", session.describe()}});
@@ -105,7 +107,11 @@ int drive(const config& cfg, std::string_view command, const driver_flags& flags
     } else {
       log(log_level::warn, "second signal: recording calls in flight as unknown and leaving",
           {{"in_flight", std::to_string(sched.in_flight())}});
-      sched.abandon_in_flight();
+      try {
+        sched.abandon_in_flight();
+      } catch (const ledger_replaced& e) {
+        log(log_level::error, e.what());  // nowhere left to record them: the file is not the one held
+      }
       ioc.stop();
     }
   };
@@ -142,7 +148,17 @@ int drive(const config& cfg, std::string_view command, const driver_flags& flags
   });
   ioc.run();
   progress.clear();
-  if (failure) std::rethrow_exception(failure);
+  // The ledger file was replaced: sending stopped, and what was recorded stands (exit 1, never the
+  // exit 2 of "nothing was sent").
+  bool replaced = false;
+  if (failure) {
+    try {
+      std::rethrow_exception(failure);
+    } catch (const ledger_replaced& e) {
+      log(log_level::error, e.what());
+      replaced = true;
+    }
+  }
 
   run_summary summary;
   summary.command = std::string(command);
@@ -153,6 +169,7 @@ int drive(const config& cfg, std::string_view command, const driver_flags& flags
   summary.duration_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   summary.exit_code = signal_number == SIGINT    ? exit_code::sigint
                       : signal_number == SIGTERM ? exit_code::sigterm
+                      : replaced                 ? exit_code::failed
                                                  : flags.exit_rule(summary.fleets, summary.stopped);
   log(log_level::info, fmt::format("{} finished", command),
       {{"exit_code", std::to_string(summary.exit_code)},

@@ -33,10 +33,14 @@ struct driver_context {
 };
 
 // `work` does the command's sending; `summarize` turns the ledger's state at the end into the
-// per-fleet summary. Returns the exit code (75 when the ledger is held, 130/143 after signals).
+// per-fleet summary. `check`, when given, sees the ledger once it is held and read (a torn last record
+// cut), before the service is contacted: it throws input_error to refuse (exit 2, nothing sent).
+// Returns the exit code (75 when the ledger is held, 1 when the ledger file was replaced mid-run,
+// 130/143 after signals).
 int drive(const config& cfg, std::string_view command, const driver_flags& flags,
           std::function<net::awaitable<void>(driver_context&)> work,
-          std::function<std::vector<fleet_summary>(const ledger_index&)> summarize);
+          std::function<std::vector<fleet_summary>(const ledger_index&)> summarize,
+          std::function<void(const ledger_index&)> check = {});
 
 // The options of every command that sends (run, replay): --json, --metrics-file, --deadline,
 // --max-servers.

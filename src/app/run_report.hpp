@@ -1,7 +1,7 @@
 // What a run (or replay) tells its caller: the per-fleet summary on stdout, its JSON form, the exit
 // code, and Prometheus metrics for node_exporter's textfile collector (DESIGN.md "Output").
 #pragma once
-#include "ledger/row.hpp"
+#include "ledger/index.hpp"
 #include "send/scheduler.hpp"
 
 #include <cstdint>

@@ -2,7 +2,7 @@
 // matching rows, read from the ledger alone (no lock: it only reads, and rows are only ever appended).
 #include "cli/cli.hpp"
 #include "input/inputs.hpp"
-#include "ledger/row.hpp"
+#include "ledger/index.hpp"
 #include "base/log.hpp"
 #include "base/terminal.hpp"
 
@@ -12,6 +12,7 @@
 
 #include <charconv>
 #include <chrono>
+#include <functional>
 #include <memory>
 
 namespace cphfleet {
@@ -58,7 +59,6 @@ boost::json::object row_json(const ledger_row& r) {
 int run_ledger(const common_options& common, const ledger_options& opt) {
   std::filesystem::path path =
       !common.ledger.empty() ? std::filesystem::path(common.ledger) : load_config_only(common.config, "").ledger_path;
-  ledger_index index(read_ledger(path));
 
   std::optional<std::chrono::system_clock::time_point> since;
   if (!opt.since.empty()) since = parse_since(opt.since);
@@ -82,23 +82,32 @@ int run_ledger(const common_options& common, const ledger_options& opt) {
     }
     return true;
   };
-  std::vector<const ledger_row*> rows;
-  if (opt.latest) {
-    for (const auto& fleet : index.fleets())
-      for (const ledger_row* r : index.chunks_of(fleet))
-        if (matches(*r)) rows.push_back(r);
-  } else {
-    for (const auto& r : index.rows())
-      if (matches(r)) rows.push_back(&r);
-  }
+
+  // Memory follows the chunks, not the rows: the totals (and --latest's rows) come from the latest row
+  // of each chunk; every row is printed as a second pass reads it, up to where the first one stopped.
+  ledger_index index({}, ledger_history::latest_only);
+  ledger_read_options first;
+  first.cells = opt.latest ? ledger_cells::all : ledger_cells::state;
+  ledger_read seen = read_ledger(path, [&](ledger_row&& row) { index.add(std::move(row)); }, first);
+  auto for_each_match = [&](const std::function<void(const ledger_row&)>& print) {
+    if (opt.latest) {
+      for (const auto& fleet : index.fleets())
+        for (const ledger_row* r : index.chunks_of(fleet))
+          if (matches(*r)) print(*r);
+      return;
+    }
+    ledger_read_options again;
+    again.warn_torn = false;  // said once already
+    again.limit = seen.whole;
+    read_ledger(path, [&](ledger_row&& row) { if (matches(row)) print(row); }, again);
+  };
 
   std::vector<std::string> fleets;
   for (const auto& f : index.fleets())
     if (wanted_fleet(f)) fleets.push_back(f);
 
   if (opt.json) {
-    boost::json::object out;
-    out["ledger"] = path.string();
+    // {ledger, fleets, rows}, written a row at a time.
     boost::json::array fa;
     for (const auto& f : fleets) {
       fleet_totals t = index.totals(f);
@@ -110,11 +119,14 @@ int run_ledger(const common_options& common, const ledger_options& opt) {
                                        {"chunks_unresolved", t.unresolved_chunks},
                                        {"last_activity", t.last_activity}});
     }
-    out["fleets"] = std::move(fa);
-    boost::json::array ra;
-    for (const ledger_row* r : rows) ra.push_back(row_json(*r));
-    out["rows"] = std::move(ra);
-    fmt::print("{}\n", boost::json::serialize(out));
+    fmt::print("{{\"ledger\":{},\"fleets\":{},\"rows\":[", boost::json::serialize(boost::json::value(path.string())),
+               boost::json::serialize(fa));
+    bool first_row = true;
+    for_each_match([&](const ledger_row& r) {
+      fmt::print("{}{}", first_row ? "" : ",", boost::json::serialize(row_json(r)));
+      first_row = false;
+    });
+    fmt::print("]}}\n");
     return exit_code::ok;
   }
 
@@ -128,19 +140,21 @@ int run_ledger(const common_options& common, const ledger_options& opt) {
     fmt::print("{}  {:>15}  {:>13}  {:>17}  {}\n", pad_right(f, width), t.ordered_servers,
                t.failed_chunks + t.retrying_chunks, t.unresolved_chunks, t.last_activity);
   }
-  if (!rows.empty()) {
-    fmt::print("\n{:<24}  {:<20}  {:>5}  {:<8}  {:>7}  {:>4}  {:<10}  {}\n", "time", "chunk", "count", "status",
-               "attempt", "http", "error", "order_id / message");
-    for (const ledger_row* r : rows) {
-      std::string detail = !r->order_id.empty() ? r->order_id : r->error_msg;
-      if (detail.size() > 80) detail = detail.substr(0, 77) + "...";
-      for (auto& c : detail)
-        if (c == '\n' || c == '\r') c = ' ';
-      fmt::print("{:<24}  {}  {:>5}  {:<8}  {:>7}  {:>4}  {:<10}  {}\n", r->time, pad_right(r->chunk, 20), r->count,
-                 to_string(r->status), r->attempt, r->http_status ? std::to_string(r->http_status) : "",
-                 r->error_code, detail);
+  bool first_row = true;
+  for_each_match([&](const ledger_row& r) {
+    if (first_row) {
+      fmt::print("\n{:<24}  {:<20}  {:>5}  {:<8}  {:>7}  {:>4}  {:<10}  {}\n", "time", "chunk", "count", "status",
+                 "attempt", "http", "error", "order_id / message");
+      first_row = false;
     }
-  }
+    std::string detail = !r.order_id.empty() ? r.order_id : r.error_msg;
+    if (detail.size() > 80) detail = detail.substr(0, 77) + "...";
+    for (auto& c : detail)
+      if (c == '\n' || c == '\r') c = ' ';
+    fmt::print("{:<24}  {}  {:>5}  {:<8}  {:>7}  {:>4}  {:<10}  {}\n", r.time, pad_right(r.chunk, 20), r.count,
+               to_string(r.status), r.attempt, r.http_status ? std::to_string(r.http_status) : "", r.error_code,
+               detail);
+  });
   return exit_code::ok;
 }
 

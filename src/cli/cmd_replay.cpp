@@ -3,7 +3,7 @@
 // `cphfleet reconcile` settles every sending/unknown chunk by reading the service.
 #include "cli/cli.hpp"
 #include "input/inputs.hpp"
-#include "ledger/row.hpp"
+#include "ledger/index.hpp"
 #include "base/log.hpp"
 #include "plan/planner.hpp"
 #include "app/run_driver.hpp"
@@ -86,28 +86,29 @@ std::vector<fleet_summary> summarize_chunks(const ledger_index& index, const std
 
 int run_replay(const common_options& common, const replay_options& opt) {
   config cfg = load_config_only(common.config, common.ledger);
-  ledger_index before(read_ledger(cfg.ledger_path));
-  // Unknown names are an input error, not a silent no-op.
-  for (const auto& c : opt.chunks) {
-    if (!before.latest(c)) {
-      throw input_error({{"", 0, 0, "--chunk", fmt::format("'{}' is not in the ledger {} (allowed: a chunk name the "
-                                                           "ledger holds, like game-eu-003)",
-                                                           c, cfg.ledger_path.string())}});
-    }
-  }
-  for (const auto& f : opt.fleets) {
-    if (before.chunks_of(f).empty()) {
-      throw input_error({{"", 0, 0, "--fleet",
-                          fmt::format("'{}' is not in the ledger {}", f, cfg.ledger_path.string())}});
-    }
-  }
   std::int64_t guard = opt.send.spend_limit(cfg);
   std::string guard_source = opt.send.spend_limit_source(cfg);
-  check_replay_guard(replayable(before, opt), guard, guard_source);
-
   std::vector<std::string> fleets;
-  for (const auto& f : before.fleets())
-    if (wanted(opt.fleets, f)) fleets.push_back(f);
+  // On the ledger as the lock holder reads it (a torn last record already cut), before anything is sent.
+  auto check = [&](const ledger_index& before) {
+    // Unknown names are an input error, not a silent no-op.
+    for (const auto& c : opt.chunks) {
+      if (!before.latest(c)) {
+        throw input_error({{"", 0, 0, "--chunk", fmt::format("'{}' is not in the ledger {} (allowed: a chunk name "
+                                                             "the ledger holds, like game-eu-003)",
+                                                             c, cfg.ledger_path.string())}});
+      }
+    }
+    for (const auto& f : opt.fleets) {
+      if (before.chunks_of(f).empty()) {
+        throw input_error({{"", 0, 0, "--fleet",
+                            fmt::format("'{}' is not in the ledger {}", f, cfg.ledger_path.string())}});
+      }
+    }
+    check_replay_guard(replayable(before, opt), guard, guard_source);
+    for (const auto& f : before.fleets())
+      if (wanted(opt.fleets, f)) fleets.push_back(f);
+  };
 
   driver_flags flags = opt.send.flags();
   auto work = [&](driver_context& ctx) -> net::awaitable<void> {
@@ -120,7 +121,7 @@ int run_replay(const common_options& common, const replay_options& opt) {
     co_await ctx.sched.send(std::move(chunks));
   };
   return drive(cfg, "replay", flags, work,
-               [&](const ledger_index& index) { return summarize_chunks(index, fleets, opt.chunks); });
+               [&](const ledger_index& index) { return summarize_chunks(index, fleets, opt.chunks); }, check);
 }
 
 int run_reconcile(const common_options& common, bool json) {
@@ -131,13 +132,12 @@ int run_reconcile(const common_options& common, bool json) {
   }
   std::vector<std::string> fleets;
   std::vector<std::pair<std::string, chunk_status>> open;  // chunk, status before
-  {
-    ledger_index before(read_ledger(cfg.ledger_path));
+  auto check = [&](const ledger_index& before) {
     fleets = before.fleets();
     for (const auto& f : fleets)
       for (const ledger_row* r : before.chunks_of(f))
         if (is_unresolved(r->status)) open.emplace_back(r->chunk, r->status);
-  }
+  };
   driver_flags flags;
   flags.json = json;
   flags.exit_rule = [](const std::vector<fleet_summary>& s, stop_reason stopped) {
@@ -157,7 +157,7 @@ int run_reconcile(const common_options& common, bool json) {
     }
   };
   return drive(cfg, "reconcile", flags, work,
-               [&](const ledger_index& index) { return summarize_fleets(index, fleets); });
+               [&](const ledger_index& index) { return summarize_fleets(index, fleets); }, check);
 }
 
 }  // namespace

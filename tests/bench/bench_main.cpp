@@ -16,7 +16,7 @@
 #include <set>
 
 #include "input/job_file.hpp"
-#include "ledger/row.hpp"
+#include "ledger/reader.hpp"
 #include "base/log.hpp"
 #include "support/test_http.hpp"
 #include "support/test_process.hpp"

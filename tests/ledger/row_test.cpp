@@ -1,4 +1,4 @@
-#include "ledger/row.hpp"
+#include "ledger/index.hpp"
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
@@ -325,7 +325,7 @@ TEST(ledger_test, the_state_read_in_pieces_answers_as_the_whole_ledger_with_plan
   }
   ASSERT_GT(std::filesystem::file_size(path), 2u << 20);  // three pieces
   ledger_index full(read_ledger(path));
-  ledger_index state = read_ledger_state(path);
+  ledger_index state = read_ledger_index(path, ledger_cells::state);
   EXPECT_EQ(state.rows().size(), 3000u);
   EXPECT_EQ(state.fleets(), full.fleets());
   auto a = full.chunks_of("x");
@@ -368,7 +368,7 @@ TEST(ledger_test, the_state_read_in_pieces_reports_errors_at_the_same_line_as_th
       whole = e.what();
     }
     try {
-      read_ledger_state(path);
+      read_ledger_index(path, ledger_cells::state);
     } catch (const std::runtime_error& e) {
       pieces = e.what();
     }
@@ -380,16 +380,16 @@ TEST(ledger_test, the_state_read_in_pieces_reports_errors_at_the_same_line_as_th
 
 TEST(ledger_test, the_state_of_a_missing_or_empty_ledger_is_empty_and_a_bad_header_is_an_error) {
   temp_dir dir;
-  EXPECT_TRUE(read_ledger_state(dir.path() / "nothing-here.csv").rows().empty());
+  EXPECT_TRUE(read_ledger_index(dir.path() / "nothing-here.csv", ledger_cells::state).rows().empty());
   auto path = dir.path() / "orders.csv";
   { std::ofstream out(path, std::ios::binary); }
-  EXPECT_TRUE(read_ledger_state(path).rows().empty());
+  EXPECT_TRUE(read_ledger_index(path, ledger_cells::state).rows().empty());
   {
     std::ofstream out(path, std::ios::binary);
     out << "time,run_id\r\n";
   }
   try {
-    read_ledger_state(path);
+    read_ledger_index(path, ledger_cells::state);
     FAIL() << "no error";
   } catch (const std::runtime_error& e) {
     EXPECT_EQ(std::string(e.what()),

@@ -32,7 +32,9 @@ TEST(ledger_writer_test, a_new_ledger_gets_the_header_and_rows_read_back) {
   {
     ledger_writer w(ioc.get_executor(), path, "test");
     EXPECT_TRUE(w.existing_rows().empty());
-    net::co_spawn(ioc, w.append(make_row("eu-001", chunk_status::sending)), net::detached);
+    net::co_spawn(ioc, w.append(make_row("eu-001", chunk_status::sending)), [](std::exception_ptr e) {
+      if (e) std::rethrow_exception(e);
+    });
     ioc.run();
   }
   auto text = test::slurp(path);
@@ -101,7 +103,9 @@ TEST(ledger_writer_test, an_append_returns_only_after_the_row_is_in_the_file) {
         co_await w.append(make_row("eu-001", chunk_status::sending));
         rows_seen_after_append = read_ledger(path).size();
       },
-      net::detached);
+      [](std::exception_ptr e) {
+        if (e) std::rethrow_exception(e);
+      });
   ioc.run();
   EXPECT_EQ(rows_seen_after_append, 1u);
 }
@@ -167,7 +171,9 @@ TEST(ledger_writer_test, a_whole_last_row_without_its_line_break_is_kept) {
   {
     ledger_writer w(ioc.get_executor(), path, "test");
     ASSERT_EQ(w.existing_rows().size(), 1u);
-    net::co_spawn(ioc, w.append(make_row("eu-002", chunk_status::sending)), net::detached);
+    net::co_spawn(ioc, w.append(make_row("eu-002", chunk_status::sending)), [](std::exception_ptr e) {
+      if (e) std::rethrow_exception(e);
+    });
     ioc.run();
   }
   auto rows = read_ledger(path);

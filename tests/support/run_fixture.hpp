@@ -2,7 +2,7 @@
 // AK/SK checks, job and config files in a temp folder, `cphfleet run|replay|...` as child processes
 // talking to it over real TCP, and readers for what the emulator and the ledger hold afterwards.
 #pragma once
-#include "ledger/row.hpp"
+#include "ledger/index.hpp"
 #include "support/test_http.hpp"
 #include "support/test_process.hpp"
 

@@ -119,8 +119,8 @@ int run_ledger(const common_options& common, const ledger_options& opt) {
                                        {"chunks_unresolved", t.unresolved_chunks},
                                        {"last_activity", t.last_activity}});
     }
-    fmt::print("{{\"ledger\":{},\"fleets\":{},\"rows\":[", boost::json::serialize(boost::json::value(path.string())),
-               boost::json::serialize(fa));
+    fmt::print("{{\"ledger\":{},\"fleets\":{},\"rows\":[",
+               boost::json::serialize(boost::json::value(path.string())), boost::json::serialize(fa));
     bool first_row = true;
     for_each_match([&](const ledger_row& r) {
       fmt::print("{}{}", first_row ? "" : ",", boost::json::serialize(row_json(r)));

@@ -50,7 +50,9 @@ int run_job(const common_options& common, const run_options& opt) {
     return exit_code::ok;
   }
   // The spend guard is checked before anything happens, on what the ledger says once it is held.
-  auto check = [&](const ledger_index& index) { check_spend_guard(make_plan(in.job, index), guard, guard_source); };
+  auto check = [&](const ledger_index& index) {
+    check_spend_guard(make_plan(in.job, index), guard, guard_source);
+  };
 
   std::vector<std::string> fleet_names;
   for (const auto& f : in.job.fleets) fleet_names.push_back(f.server_name);

@@ -80,7 +80,8 @@ ledger_lock::ledger_lock(int fd, const std::filesystem::path& ledger, std::strin
       throw ledger_busy(fmt::format("ledger {} is in use by {}: one process at a time appends to a ledger",
                                     ledger.string(), holder_of(fd_, note)));
     }
-    throw std::runtime_error(fmt::format("{}: cannot lock the ledger: {}", ledger.string(), std::strerror(errno)));
+    throw std::runtime_error(
+        fmt::format("{}: cannot lock the ledger: {}", ledger.string(), std::strerror(errno)));
   }
   // The note is a courtesy: without it (a read-only folder, say) the lock still holds.
   note_fd_ = ::open(note.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);

@@ -255,17 +255,15 @@ class piece_reader {
       }
       for (std::size_t i = scanned_; i < buffer_.size(); ++i) {
         char c = buffer_[i];
-        if (c == '"')
+        if (c == '"') {
           quoted_ = !quoted_;  // doubled quotes toggle twice: no net change
-        else if (c == '\n' && !quoted_)
+        } else if (c == '\n' && !quoted_) {
+          if (i + 1 - complete_ > max_ledger_record) too_long();
           complete_ = i + 1;
+        }
       }
       scanned_ = buffer_.size();
-      if (buffer_.size() - complete_ > max_ledger_record) {
-        int at = line_ + static_cast<int>(count_line_feeds(std::string_view(buffer_.data(), complete_)));
-        throw std::runtime_error(fmt::format("{}:{}: a record longer than {} bytes: not a ledger", name_, at,
-                                             max_ledger_record));
-      }
+      if (buffer_.size() - complete_ > max_ledger_record) too_long();
       if (complete_ > 0) take_records();
       if (at_end) break;
     }
@@ -275,6 +273,13 @@ class piece_reader {
   }
 
  private:
+  // The record that starts at buffer_[complete_] is longer than any ledger record.
+  [[noreturn]] void too_long() const {
+    int at = line_ + static_cast<int>(count_line_feeds(std::string_view(buffer_.data(), complete_)));
+    throw std::runtime_error(
+        fmt::format("{}:{}: a record longer than {} bytes: not a ledger", name_, at, max_ledger_record));
+  }
+
   // Parses buffer_[0, complete_): whole records, each ending in a line break.
   void take_records() {
     std::string_view text(buffer_.data(), complete_);
@@ -370,6 +375,24 @@ std::string printable(std::string_view s) {
 
 }  // namespace
 
+void check_ledger_file(int fd, const std::filesystem::path& path) {
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) {
+    throw std::runtime_error(fmt::format("{}: cannot read the ledger: {}", path.string(), errno_text()));
+  }
+  if (S_ISREG(st.st_mode)) return;
+  refuse_non_regular(path, S_ISDIR(st.st_mode)                          ? "folder"
+                           : S_ISFIFO(st.st_mode)                       ? "FIFO"
+                           : S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ? "device"
+                                                                        : "special file");
+}
+
+void refuse_non_regular(const std::filesystem::path& path, std::string_view kind) {
+  throw std::runtime_error(fmt::format(
+      "{}: not a regular file (a ledger is a file a run appends to; this is a {}): refused", path.string(),
+      kind));
+}
+
 void check_ledger_path(const std::filesystem::path& path) {
   const std::string& name = path.native();
   for (std::size_t i = 0; i < name.size(); ++i) {
@@ -422,19 +445,7 @@ ledger_read read_ledger(const std::filesystem::path& path, const ledger_sink& si
     int fd;
     ~closer() { ::close(fd); }
   } close_fd{fd};
-  struct stat st {};
-  if (::fstat(fd, &st) != 0) {
-    throw std::runtime_error(fmt::format("{}: cannot read the ledger: {}", path.string(), errno_text()));
-  }
-  if (!S_ISREG(st.st_mode)) {
-    throw std::runtime_error(fmt::format("{}: not a regular file (a ledger is a file a run appends to; this is "
-                                         "a {}): refused",
-                                         path.string(),
-                                         S_ISDIR(st.st_mode)    ? "folder"
-                                         : S_ISFIFO(st.st_mode) ? "FIFO"
-                                         : S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ? "device"
-                                                                                      : "special file"));
-  }
+  check_ledger_file(fd, path);
   return read_ledger(fd, path.string(), sink, options);
 }
 

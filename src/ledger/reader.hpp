@@ -62,6 +62,11 @@ ledger_read parse_ledger(std::string_view text, std::string_view name, const led
 std::vector<ledger_row> read_ledger(const std::filesystem::path& path);
 std::vector<ledger_row> parse_ledger(std::string_view text, std::string_view name);
 
+// Throws std::runtime_error naming `path` unless `fd` is open on a regular file: a ledger is never a
+// FIFO (reading one waits for a writer), a device (/dev/zero never ends) or a folder.
+void check_ledger_file(int fd, const std::filesystem::path& path);
+[[noreturn]] void refuse_non_regular(const std::filesystem::path& path, std::string_view kind);
+
 // Throws std::runtime_error when `path` holds NUL or another control character: such a name is a
 // mistake (a pasted line break), and a NUL would silently cut the name the system sees.
 void check_ledger_path(const std::filesystem::path& path);

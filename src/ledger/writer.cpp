@@ -46,14 +46,12 @@ ledger_writer::ledger_writer(net::any_io_executor ex, std::filesystem::path path
   if (path_.has_parent_path()) std::filesystem::create_directories(path_.parent_path());
   // O_NONBLOCK: opening a FIFO would otherwise wait for a reader before the check below could refuse it.
   fd_ = ::open(path_.c_str(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC | O_NONBLOCK, 0644);
-  if (fd_ < 0) throw std::runtime_error(fmt::format("{}: cannot open: {}", path_.string(), errno_text()));
+  if (fd_ < 0) {
+    if (errno == EISDIR) refuse_non_regular(path_, "folder");
+    throw std::runtime_error(fmt::format("{}: cannot open: {}", path_.string(), errno_text()));
+  }
   try {
-    struct stat st {};
-    if (::fstat(fd_, &st) != 0) throw std::runtime_error(fmt::format("{}: {}", path_.string(), errno_text()));
-    if (!S_ISREG(st.st_mode)) {
-      throw std::runtime_error(
-          fmt::format("{}: not a regular file (a ledger is a file a run appends to): refused", path_.string()));
-    }
+    check_ledger_file(fd_, path_);
     ::fcntl(fd_, F_SETFL, ::fcntl(fd_, F_GETFL) & ~O_NONBLOCK);
     lock_ = std::make_unique<ledger_lock>(fd_, path_, command);
     // Locked a file the path no longer names (replaced between the open and the lock): not the ledger.
@@ -69,7 +67,8 @@ ledger_writer::ledger_writer(net::any_io_executor ex, std::filesystem::path path
             {{"ledger", path_.string()}, {"bytes", std::to_string(read.size - read.whole)}});
       }
       if (::ftruncate(fd_, static_cast<off_t>(read.whole)) != 0) {
-        throw std::runtime_error(fmt::format("{}: cannot cut the torn record: {}", path_.string(), errno_text()));
+        throw std::runtime_error(
+            fmt::format("{}: cannot cut the torn record: {}", path_.string(), errno_text()));
       }
     }
     if (!read.header) {
@@ -81,7 +80,8 @@ ledger_writer::ledger_writer(net::any_io_executor ex, std::filesystem::path path
       write_and_sync("\r\n");
     } else if (read.whole < read.size) {
       if (::fdatasync(fd_) != 0) {
-        throw std::runtime_error(fmt::format("{}: cannot cut the torn record: {}", path_.string(), errno_text()));
+        throw std::runtime_error(
+            fmt::format("{}: cannot cut the torn record: {}", path_.string(), errno_text()));
       }
     }
   } catch (...) {
@@ -99,12 +99,13 @@ void ledger_writer::check_still_held() const {
     throw ledger_replaced(fmt::format("{}: cannot check the ledger file: {}", path_.string(), errno_text()));
   }
   bool gone = ::stat(path_.c_str(), &named) != 0;
-  if (!gone && held.st_nlink > 0 && held.st_dev == named.st_dev && held.st_ino == named.st_ino) return;
+  bool other = !gone && (held.st_dev != named.st_dev || held.st_ino != named.st_ino);
+  if (!gone && !other && held.st_nlink > 0) return;
   throw ledger_replaced(fmt::format(
       "{}: the ledger file was {} while this process held it (an editor's save, sed -i, logrotate, a copy "
       "moved over it?): nothing more is recorded or sent. What was recorded is in the file this process "
       "opened; put the ledger back whole, then `cphfleet reconcile` settles what was in flight",
-      path_.string(), gone || held.st_nlink == 0 ? "deleted" : "replaced"));
+      path_.string(), other ? "replaced" : "deleted"));
 }
 
 ledger_writer::~ledger_writer() {

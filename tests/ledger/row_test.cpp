@@ -1,10 +1,7 @@
-#include "ledger/index.hpp"
+#include "ledger/row.hpp"
 
-#include <fmt/format.h>
 #include <gtest/gtest.h>
 
-#include <filesystem>
-#include <fstream>
 #include <string>
 
 namespace cphfleet {
@@ -13,6 +10,7 @@ namespace {
 const std::string header =
     "time,run_id,job,fleet,chunk,count,status,attempt,http_status,error_code,error_msg,request_id,order_id,"
     "product_id,server_ids,project_id,request\r\n";
+
 
 ledger_row make_row(std::string fleet, std::string chunk, std::int64_t count, chunk_status status,
                     std::string time = "2026-11-26T10:00:00.000Z") {
@@ -28,43 +26,10 @@ ledger_row make_row(std::string fleet, std::string chunk, std::int64_t count, ch
   return r;
 }
 
-std::string error_of(std::string_view text) {
-  try {
-    parse_ledger(text, "orders.csv");
-  } catch (const std::runtime_error& e) {
-    return e.what();
-  }
-  return "no error";
-}
 
-// A valid row with one cell replaced, to aim a check at one column.
-std::string row_with(std::size_t column, std::string_view value) {
-  std::vector<std::string> cells = make_row("f", "f-001", 10, chunk_status::ordered).to_cells();
-  cells[column] = value;
-  std::string out;
-  for (std::size_t i = 0; i < cells.size(); ++i) out += (i ? "," : "") + cells[i];
-  return out + "\r\n";
-}
+TEST(ledger_row_test, header_is_the_contract_columns_in_order) { EXPECT_EQ(ledger_header(), header); }
 
-class temp_dir {
- public:
-  temp_dir() {
-    path_ = std::filesystem::temp_directory_path() /
-            ("cphfleet_ledger_test_" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
-             "_" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(path_);
-    std::filesystem::create_directories(path_);
-  }
-  ~temp_dir() { std::filesystem::remove_all(path_); }
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
-
-TEST(ledger_test, header_is_the_contract_columns_in_order) { EXPECT_EQ(ledger_header(), header); }
-
-TEST(ledger_test, status_names_round_trip_and_unknown_names_are_refused) {
+TEST(ledger_row_test, status_names_round_trip_and_unknown_names_are_refused) {
   for (auto s : {chunk_status::sending, chunk_status::ordered, chunk_status::retrying, chunk_status::failed,
                  chunk_status::unknown}) {
     EXPECT_EQ(parse_chunk_status(to_string(s)), s);
@@ -76,7 +41,7 @@ TEST(ledger_test, status_names_round_trip_and_unknown_names_are_refused) {
   EXPECT_FALSE(is_unresolved(chunk_status::failed));
 }
 
-TEST(ledger_test, a_row_is_written_with_empty_http_status_for_zero_and_ids_joined_by_semicolon) {
+TEST(ledger_row_test, a_row_is_written_with_empty_http_status_for_zero_and_ids_joined_by_semicolon) {
   ledger_row r = make_row("game-eu", "game-eu-001", 3, chunk_status::ordered);
   r.server_ids = {"s1", "s2", "s3"};
   r.order_id = "CS123";
@@ -86,339 +51,6 @@ TEST(ledger_test, a_row_is_written_with_empty_http_status_for_zero_and_ids_joine
             "\"{\"\"server_name\"\":\"\"game-eu-001\"\",\"\"count\"\":3}\"\r\n");
 }
 
-TEST(ledger_test, every_field_round_trips_through_the_file_format) {
-  ledger_row r = make_row("游戏服务器", "游戏服务器-001", 10, chunk_status::unknown);
-  r.attempt = 6;
-  r.http_status = 504;
-  r.error_code = "-1";
-  r.error_msg = "=HYPERLINK(\"x\"), then\r\na second line";
-  r.request_id = "req-1";
-  r.order_id = "+order";
-  r.product_id = "@p";
-  r.server_ids = {"a", "b"};
-  r.project_id = "'=p";
-  r.request = R"({"server_name":"游戏服务器-001","count":10,"ports":[{"name":"a,b"}]})";
-  ledger_row empty_ids = make_row("f", "f-001", 1, chunk_status::failed);
-
-  auto rows = parse_ledger(ledger_header() + format_row(r) + format_row(empty_ids), "orders.csv");
-  ASSERT_EQ(rows.size(), 2u);
-  EXPECT_EQ(rows[0].to_cells(), r.to_cells());
-  EXPECT_EQ(rows[0].http_status, 504);
-  EXPECT_EQ(rows[0].server_ids, (std::vector<std::string>{"a", "b"}));
-  EXPECT_EQ(rows[1].to_cells(), empty_ids.to_cells());
-  EXPECT_EQ(rows[1].http_status, 0);
-  EXPECT_TRUE(rows[1].server_ids.empty());
-}
-
-TEST(ledger_test, a_hand_written_ledger_with_a_multi_line_error_message_reads_back_right) {
-  std::string text =
-      "time,run_id,job,fleet,chunk,count,status,attempt,http_status,error_code,error_msg,request_id,order_id,"
-      "product_id,server_ids,project_id,request\n"
-      "2026-11-26T10:00:00.000Z,r1,demo,x,x-001,10,failed,2,400,CPS.0024,\"Parameter: count is invalid.\n"
-      "See \"\"the docs\"\", line two\",req-9,,,,p1,{}\n"
-      "\n"
-      "2026-11-26T10:00:01.000Z,r1,demo,x,x-002,7,ordered,1,200,,,req-10,CS1,PR1,s1;s2,p1,{}\n";
-  auto rows = parse_ledger(text, "orders.csv");
-  ASSERT_EQ(rows.size(), 2u);
-  EXPECT_EQ(rows[0].error_msg, "Parameter: count is invalid.\nSee \"the docs\", line two");
-  EXPECT_EQ(rows[0].status, chunk_status::failed);
-  EXPECT_EQ(rows[0].http_status, 400);
-  EXPECT_EQ(rows[0].request_id, "req-9");
-  EXPECT_EQ(rows[1].chunk, "x-002");
-  EXPECT_EQ(rows[1].count, 7);
-  EXPECT_EQ(rows[1].server_ids, (std::vector<std::string>{"s1", "s2"}));
-  // The row after the two-line cell is counted from its own line.
-  EXPECT_EQ(error_of(text + "t,r,j,x,x-003,ten,ordered,1,,,,,,,,,\n"),
-            "orders.csv:6: column 6 'count': 'ten' is not a server count (an integer 1..10)");
-}
-
-TEST(ledger_test, a_header_that_differs_is_refused_naming_the_difference) {
-  std::string wrong = header;
-  wrong.replace(wrong.find("status"), 6, "state");
-  EXPECT_EQ(error_of(wrong), "orders.csv:1: header column 7 is 'state', expected 'status'");
-  EXPECT_EQ(error_of("time,run_id,job\r\n"),
-            "orders.csv:1: header ends after column 3, expected column 4 'fleet'");
-  EXPECT_EQ(error_of(header.substr(0, header.size() - 2) + ",extra\r\n"),
-            "orders.csv:1: header column 18 is 'extra', expected the end of the header");
-  EXPECT_EQ(error_of("\r\n" + header), "orders.csv:1: header column 1 is '', expected 'time'");
-}
-
-TEST(ledger_test, malformed_rows_are_refused_naming_file_line_and_column) {
-  EXPECT_EQ(error_of(header + "a,b,c\r\n"), "orders.csv:2: row has 3 cells, expected 17");
-  EXPECT_EQ(error_of(header + row_with(6, "done")),
-            "orders.csv:2: column 7 'status': 'done' is not a status (sending, ordered, retrying, failed, "
-            "unknown)");
-  EXPECT_EQ(error_of(header + row_with(5, "")),
-            "orders.csv:2: column 6 'count': '' is not a server count (an integer 1..10)");
-  EXPECT_EQ(error_of(header + row_with(5, "11")),
-            "orders.csv:2: column 6 'count': '11' is not a server count (an integer 1..10)");
-  EXPECT_EQ(error_of(header + row_with(5, "3.0")),
-            "orders.csv:2: column 6 'count': '3.0' is not a server count (an integer 1..10)");
-  EXPECT_EQ(error_of(header + row_with(7, "x")),
-            "orders.csv:2: column 8 'attempt': 'x' is not an attempt number (an integer >= 0)");
-  EXPECT_EQ(
-      error_of(header + row_with(8, "OK")),
-      "orders.csv:2: column 9 'http_status': 'OK' is not an HTTP status (empty, or an integer 100..599)");
-  EXPECT_EQ(error_of(header + row_with(3, "")),
-            "orders.csv:2: column 4 'fleet': empty (every row names its fleet)");
-  EXPECT_EQ(error_of(header + row_with(4, "")),
-            "orders.csv:2: column 5 'chunk': empty (every row names its chunk)");
-  EXPECT_EQ(error_of(header + row_with(10, "bad\"quote")),
-            "orders.csv:2:60: quote inside an unquoted cell (quote the cell and double the quote)");
-}
-
-TEST(ledger_test, empty_text_and_a_byte_order_mark_are_accepted) {
-  EXPECT_TRUE(parse_ledger("", "orders.csv").empty());
-  EXPECT_TRUE(parse_ledger(header, "orders.csv").empty());
-  auto rows = parse_ledger("\xEF\xBB\xBF" + header + row_with(0, "t"), "orders.csv");
-  ASSERT_EQ(rows.size(), 1u);
-  EXPECT_EQ(rows[0].time, "t");
-}
-
-TEST(ledger_test, a_missing_file_is_an_empty_ledger) {
-  temp_dir dir;
-  EXPECT_TRUE(read_ledger(dir.path() / "nothing-here.csv").empty());
-}
-
-TEST(ledger_test, reads_a_file_and_names_it_in_errors) {
-  temp_dir dir;
-  auto path = dir.path() / "orders.csv";
-  {
-    std::ofstream out(path, std::ios::binary);
-    out << ledger_header() << format_row(make_row("x", "x-001", 10, chunk_status::ordered))
-        << format_row(make_row("x", "x-002", 4, chunk_status::sending));
-  }
-  auto rows = read_ledger(path);
-  ASSERT_EQ(rows.size(), 2u);
-  EXPECT_EQ(rows[1].chunk, "x-002");
-  EXPECT_EQ(rows[1].status, chunk_status::sending);
-  {
-    std::ofstream out(path, std::ios::binary | std::ios::app);
-    out << "short,row\r\n";
-  }
-  try {
-    read_ledger(path);
-    FAIL() << "no error";
-  } catch (const std::runtime_error& e) {
-    EXPECT_EQ(std::string(e.what()), path.string() + ":4: row has 2 cells, expected 17");
-  }
-}
-
-TEST(ledger_test, index_keeps_the_latest_row_per_chunk_and_totals_per_fleet) {
-  ledger_index index({
-      make_row("x", "x-001", 10, chunk_status::sending, "t1"),
-      make_row("x", "x-001", 10, chunk_status::ordered, "t2"),
-      make_row("x", "x-002", 10, chunk_status::sending, "t3"),
-      make_row("y", "y-001", 5, chunk_status::failed, "t4"),
-      make_row("x", "x-002", 10, chunk_status::unknown, "t5"),
-      make_row("x", "x-003", 7, chunk_status::retrying, "t6"),
-      make_row("x", "x-004", 3, chunk_status::failed, "t7"),
-      make_row("x", "x-005", 2, chunk_status::ordered, "t8"),
-      make_row("y", "y-001", 5, chunk_status::ordered, "t9"),
-  });
-  ASSERT_NE(index.latest("x-001"), nullptr);
-  EXPECT_EQ(index.latest("x-001")->status, chunk_status::ordered);
-  EXPECT_EQ(index.latest("x-002")->status, chunk_status::unknown);
-  EXPECT_EQ(index.latest("x-009"), nullptr);
-  EXPECT_EQ(index.rows().size(), 9u);
-
-  fleet_totals x = index.totals("x");
-  EXPECT_EQ(x.ordered_servers, 12);
-  EXPECT_EQ(x.ordered_chunks, 2);
-  EXPECT_EQ(x.failed_chunks, 1);
-  EXPECT_EQ(x.retrying_chunks, 1);
-  EXPECT_EQ(x.unresolved_chunks, 1);
-  EXPECT_EQ(x.last_activity, "t8");
-  fleet_totals y = index.totals("y");
-  EXPECT_EQ(y.ordered_servers, 5);
-  EXPECT_EQ(y.failed_chunks, 0);
-  EXPECT_EQ(y.last_activity, "t9");
-  fleet_totals none = index.totals("z");
-  EXPECT_EQ(none.ordered_servers, 0);
-  EXPECT_EQ(none.last_activity, "");
-  EXPECT_EQ(index.fleets(), (std::vector<std::string>{"x", "y"}));
-
-  index.add(make_row("y", "y-001", 5, chunk_status::unknown, "t10"));
-  EXPECT_EQ(index.totals("y").ordered_servers, 0);
-  EXPECT_EQ(index.totals("y").unresolved_chunks, 1);
-}
-
-TEST(ledger_test, a_latest_only_index_answers_as_the_full_one_holding_one_row_per_chunk) {
-  std::vector<ledger_row> rows{
-      make_row("x", "x-001", 10, chunk_status::sending, "t1"),
-      make_row("x", "x-001", 10, chunk_status::ordered, "t2"),
-      make_row("x", "x-002", 10, chunk_status::sending, "t3"),
-      make_row("y", "y-001", 5, chunk_status::failed, "t4"),
-      make_row("x", "x-002", 10, chunk_status::unknown, "t5"),
-      make_row("x", "x-003", 7, chunk_status::retrying, "t6"),
-  };
-  ledger_index full(rows);
-  ledger_index latest(rows, ledger_history::latest_only);
-  EXPECT_EQ(full.rows().size(), 6u);
-  ASSERT_EQ(latest.rows().size(), 4u);
-  // In the order the chunks first appeared.
-  EXPECT_EQ(latest.rows()[0].time, "t2");
-  EXPECT_EQ(latest.rows()[1].time, "t5");
-  EXPECT_EQ(latest.rows()[2].time, "t4");
-  EXPECT_EQ(latest.rows()[3].time, "t6");
-  // The first chunk gets the newest row: the fleet's last activity follows the adds, not the positions.
-  for (ledger_index* index : {&full, &latest}) {
-    index->add(make_row("x", "x-001", 10, chunk_status::failed, "t7"));
-    EXPECT_EQ(index->latest("x-001")->status, chunk_status::failed);
-    EXPECT_EQ(index->latest("x-002")->status, chunk_status::unknown);
-    fleet_totals x = index->totals("x");
-    EXPECT_EQ(x.ordered_servers, 0);
-    EXPECT_EQ(x.failed_chunks, 1);
-    EXPECT_EQ(x.retrying_chunks, 1);
-    EXPECT_EQ(x.unresolved_chunks, 1);
-    EXPECT_EQ(x.last_activity, "t7");
-    EXPECT_EQ(index->totals("y").last_activity, "t4");
-    EXPECT_EQ(index->fleets(), (std::vector<std::string>{"x", "y"}));
-    std::vector<std::string> order;
-    for (const ledger_row* r : index->chunks_of("x")) order.push_back(r->chunk);
-    EXPECT_EQ(order, (std::vector<std::string>{"x-001", "x-002", "x-003"}));
-  }
-  EXPECT_EQ(latest.rows().size(), 4u);
-}
-
-TEST(ledger_test, a_latest_only_index_refuses_a_chunk_of_another_fleet_and_keeps_its_row) {
-  ledger_index index({}, ledger_history::latest_only);
-  index.add(make_row("a", "a-001", 1, chunk_status::failed, "t1"));
-  try {
-    index.add(make_row("b", "a-001", 1, chunk_status::ordered, "t2"));
-    FAIL() << "no error";
-  } catch (const std::runtime_error& e) {
-    EXPECT_STREQ(e.what(), "ledger: chunk 'a-001' is recorded for fleet 'a' and for fleet 'b'");
-  }
-  ASSERT_EQ(index.rows().size(), 1u);
-  EXPECT_EQ(index.latest("a-001")->status, chunk_status::failed);
-  EXPECT_EQ(index.totals("a").last_activity, "t1");
-  EXPECT_TRUE(index.chunks_of("b").empty());
-}
-
-// More than a few of read_ledger_state's 1 MiB pieces, with quoted cells holding line feeds, so that
-// pieces are cut next to (and between) multi-line records.
-std::string big_ledger_text(int chunks) {
-  std::string text = ledger_header();
-  for (int i = 1; i <= chunks; ++i) {
-    std::string chunk = fmt::format("x-{:03}", i);
-    ledger_row sending = make_row("x", chunk, 1 + i % 10, chunk_status::sending, fmt::format("s{}", i));
-    sending.request = fmt::format("{{\"server_name\":\"{}\",\"note\":\"{}\"}}", chunk, std::string(400, 'r'));
-    ledger_row answer = sending;
-    answer.time = fmt::format("a{}", i);
-    answer.status = i % 7 == 0    ? chunk_status::failed
-                    : i % 11 == 0 ? chunk_status::unknown
-                                  : chunk_status::ordered;
-    answer.error_msg = "first line\nsecond, \"quoted\" line\n";
-    answer.server_ids = {"id1", "id2"};
-    text += format_row(sending) + format_row(answer);
-  }
-  return text;
-}
-
-TEST(ledger_test, the_state_read_in_pieces_answers_as_the_whole_ledger_with_planning_cells_only) {
-  temp_dir dir;
-  auto path = dir.path() / "orders.csv";
-  {
-    std::ofstream out(path, std::ios::binary);
-    out << "\xEF\xBB\xBF" << big_ledger_text(3000);
-  }
-  ASSERT_GT(std::filesystem::file_size(path), 2u << 20);  // three pieces
-  ledger_index full(read_ledger(path));
-  ledger_index state = read_ledger_index(path, ledger_cells::state);
-  EXPECT_EQ(state.rows().size(), 3000u);
-  EXPECT_EQ(state.fleets(), full.fleets());
-  auto a = full.chunks_of("x");
-  auto b = state.chunks_of("x");
-  ASSERT_EQ(a.size(), b.size());
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    EXPECT_EQ(b[i]->chunk, a[i]->chunk);
-    EXPECT_EQ(b[i]->fleet, a[i]->fleet);
-    EXPECT_EQ(b[i]->count, a[i]->count);
-    EXPECT_EQ(b[i]->status, a[i]->status);
-    EXPECT_EQ(b[i]->attempt, a[i]->attempt);
-    EXPECT_EQ(b[i]->time, a[i]->time);
-    // Dropped: nothing planning reads.
-    EXPECT_EQ(b[i]->request, "");
-    EXPECT_EQ(b[i]->error_msg, "");
-    EXPECT_TRUE(b[i]->server_ids.empty());
-  }
-  EXPECT_EQ(a.back()->error_msg, "first line\nsecond, \"quoted\" line\n");
-  fleet_totals ft = full.totals("x"), st = state.totals("x");
-  EXPECT_EQ(st.ordered_servers, ft.ordered_servers);
-  EXPECT_EQ(st.failed_chunks, ft.failed_chunks);
-  EXPECT_EQ(st.unresolved_chunks, ft.unresolved_chunks);
-  EXPECT_EQ(st.last_activity, "a3000");
-}
-
-TEST(ledger_test, the_state_read_in_pieces_reports_errors_at_the_same_line_as_the_whole_read) {
-  temp_dir dir;
-  auto path = dir.path() / "orders.csv";
-  std::string text = big_ledger_text(3000);
-  for (const std::string& bad :
-       {std::string("short,row\r\n"), row_with(6, "bought"), std::string("\"never closed,\r\nand on\r\n")}) {
-    {
-      std::ofstream out(path, std::ios::binary | std::ios::trunc);
-      out << text << bad << format_row(make_row("x", "x-001", 1, chunk_status::ordered));
-    }
-    std::string whole, pieces;
-    try {
-      read_ledger(path);
-    } catch (const std::runtime_error& e) {
-      whole = e.what();
-    }
-    try {
-      read_ledger_index(path, ledger_cells::state);
-    } catch (const std::runtime_error& e) {
-      pieces = e.what();
-    }
-    // 3000 rows of 2 records; every answer record spans 3 lines.
-    EXPECT_NE(whole.find(":12002:"), std::string::npos) << whole;
-    EXPECT_EQ(pieces, whole);
-  }
-}
-
-TEST(ledger_test, the_state_of_a_missing_or_empty_ledger_is_empty_and_a_bad_header_is_an_error) {
-  temp_dir dir;
-  EXPECT_TRUE(read_ledger_index(dir.path() / "nothing-here.csv", ledger_cells::state).rows().empty());
-  auto path = dir.path() / "orders.csv";
-  { std::ofstream out(path, std::ios::binary); }
-  EXPECT_TRUE(read_ledger_index(path, ledger_cells::state).rows().empty());
-  {
-    std::ofstream out(path, std::ios::binary);
-    out << "time,run_id\r\n";
-  }
-  try {
-    read_ledger_index(path, ledger_cells::state);
-    FAIL() << "no error";
-  } catch (const std::runtime_error& e) {
-    EXPECT_EQ(std::string(e.what()),
-              path.string() + ":1: header ends after column 2, expected column 3 'job'");
-  }
-}
-
-TEST(ledger_test, chunks_of_a_fleet_come_in_numeric_chunk_order) {
-  ledger_index index;
-  for (const char* c : {"x-1000", "x-010", "x-999", "x-002", "x-001", "x-10000"}) {
-    index.add(make_row("x", c, 1, chunk_status::ordered));
-  }
-  index.add(make_row("xy", "xy-001", 1, chunk_status::ordered));
-  std::vector<std::string> order;
-  for (const ledger_row* r : index.chunks_of("x")) order.push_back(r->chunk);
-  EXPECT_EQ(order, (std::vector<std::string>{"x-001", "x-002", "x-010", "x-999", "x-1000", "x-10000"}));
-  EXPECT_TRUE(index.chunks_of("nope").empty());
-}
-
-TEST(ledger_test, a_chunk_recorded_for_two_fleets_is_refused) {
-  ledger_index index;
-  index.add(make_row("a", "a-001", 1, chunk_status::failed));
-  try {
-    index.add(make_row("b", "a-001", 1, chunk_status::ordered));
-    FAIL() << "no error";
-  } catch (const std::runtime_error& e) {
-    EXPECT_STREQ(e.what(), "ledger: chunk 'a-001' is recorded for fleet 'a' and for fleet 'b'");
-  }
-}
 
 }  // namespace
 }  // namespace cphfleet

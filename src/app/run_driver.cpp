@@ -71,12 +71,14 @@ int drive(const config& cfg, std::string_view command, const driver_flags& flags
   auto started = std::chrono::steady_clock::now();
   net::io_context ioc(1);
 
-  // Only the latest row of a chunk matters to a run: memory follows the chunks, not every attempt.
+  // Only the latest row of a chunk matters to a run: memory follows the chunks, not every attempt;
+  // and of an ordered chunk only its state (ledger_cells::unsettled).
   ledger_index index({}, ledger_history::latest_only);
   std::unique_ptr<ledger_writer> writer;
   try {
     writer = std::make_unique<ledger_writer>(ioc.get_executor(), cfg.ledger_path, fmt::format("cphfleet {}", command),
-                                             [&](ledger_row&& row) { index.add(std::move(row)); });
+                                             [&](ledger_row&& row) { index.add(std::move(row)); },
+                                             ledger_cells::unsettled);
   } catch (const ledger_busy& e) {
     fmt::print(stderr, "cphfleet: {}\n", e.what());
     return exit_code::locked;

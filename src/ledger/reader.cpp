@@ -146,7 +146,8 @@ void fill_row(std::vector<std::string>& cells, ledger_row& row, std::string_view
     std::string problem = cell_problem(col, cells[col]);
     if (!problem.empty()) row_error(name, line, col, problem);
   }
-  const bool all = keep == ledger_cells::all;
+  const bool all = keep == ledger_cells::all ||
+                   (keep == ledger_cells::unsettled && cells[col_status] != to_string(chunk_status::ordered));
   row.time.swap(cells[col_time]);
   if (all) row.run_id.swap(cells[col_run_id]);
   if (all) row.job.swap(cells[col_job]);

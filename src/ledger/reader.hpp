@@ -16,6 +16,10 @@ namespace cphfleet {
 enum class ledger_cells {
   all,
   state,  // time, fleet, chunk, count, status, attempt, http_status: what planning and totals read
+  // Every cell of a row a run may still act on (sending, unknown, retrying, failed: settled, re-sent
+  // or replayed from its own cells), the state cells of an ordered one: a run of a big ledger holds
+  // about what planning holds per chunk.
+  unsettled,
 };
 
 // No record is longer: a file without line breaks (or not a ledger at all) is refused, not held.

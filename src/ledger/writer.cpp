@@ -40,7 +40,7 @@ ledger_writer::ledger_writer(net::any_io_executor ex, std::filesystem::path path
                     [this](ledger_row&& row) { existing_.push_back(std::move(row)); }) {}
 
 ledger_writer::ledger_writer(net::any_io_executor ex, std::filesystem::path path, std::string_view command,
-                             const std::function<void(ledger_row&&)>& existing)
+                             const std::function<void(ledger_row&&)>& existing, ledger_cells cells)
     : ex_(std::move(ex)), path_(std::move(path)) {
   check_ledger_path(path_);
   if (path_.has_parent_path()) std::filesystem::create_directories(path_.parent_path());
@@ -59,6 +59,7 @@ ledger_writer::ledger_writer(net::any_io_executor ex, std::filesystem::path path
 
     // Repairs come only after the whole file has been read and found sound up to its last record.
     ledger_read_options options;
+    options.cells = cells;
     options.warn_torn = false;  // this writer cuts it, and says so
     ledger_read read = read_ledger(fd_, path_.string(), existing, options);
     if (read.whole < read.size) {

@@ -39,7 +39,7 @@ class ledger_writer {
   // existing_rows(): the file is read piece by piece, never whole, so a run indexes a big ledger
   // without holding it twice.
   ledger_writer(net::any_io_executor ex, std::filesystem::path path, std::string_view command,
-                const std::function<void(ledger_row&&)>& existing);
+                const std::function<void(ledger_row&&)>& existing, ledger_cells cells = ledger_cells::all);
   ~ledger_writer();
 
   // Appends the row and returns once it is written and fdatasync'ed. Throws ledger_replaced, before

@@ -403,6 +403,28 @@ TEST(ledger_reader_test, a_record_longer_than_the_cap_is_an_error) {
   }
 }
 
+TEST(ledger_reader_test, unsettled_keeps_all_cells_of_open_rows_and_the_state_of_ordered_ones) {
+  std::string text = header;
+  for (chunk_status s : {chunk_status::ordered, chunk_status::failed, chunk_status::unknown}) {
+    ledger_row r = make_row("x", "x-001", 10, s);
+    r.request = R"({"server_name":"x-001","count":10})";
+    r.order_id = "CS1";
+    text += format_row(r);
+  }
+  std::vector<ledger_row> rows;
+  ledger_read_options options;
+  options.cells = ledger_cells::unsettled;
+  parse_ledger(text, "orders.csv", [&](ledger_row&& r) { rows.push_back(std::move(r)); }, options);
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_EQ(rows[0].request, "");
+  EXPECT_EQ(rows[0].order_id, "");
+  EXPECT_EQ(rows[0].count, 10);
+  for (std::size_t i : {1u, 2u}) {
+    EXPECT_EQ(rows[i].request, R"({"server_name":"x-001","count":10})");
+    EXPECT_EQ(rows[i].job, "demo");
+  }
+}
+
 TEST(ledger_reader_test, a_second_pass_reads_no_further_than_its_limit) {
   std::string one = header + format_row(make_row("x", "x-001", 10, chunk_status::sending));
   std::string two = one + format_row(make_row("x", "x-001", 10, chunk_status::ordered));

@@ -12,8 +12,10 @@
 
 #include <charconv>
 #include <chrono>
+#include <fstream>
 #include <functional>
 #include <memory>
+#include <unordered_map>
 
 namespace cphfleet {
 namespace {
@@ -83,17 +85,40 @@ int run_ledger(const common_options& common, const ledger_options& opt) {
     return true;
   };
 
-  // Memory follows the chunks, not the rows: the totals (and --latest's rows) come from the latest row
-  // of each chunk; every row is printed as a second pass reads it, up to where the first one stopped.
+  // Memory follows the chunks, not the rows: the totals come from the state of each chunk's latest
+  // row. Every row is printed as a second pass reads it, up to where the first one stopped; --latest
+  // rows are read again, one at a time, from where the first pass saw them.
   ledger_index index({}, ledger_history::latest_only);
+  std::unordered_map<std::string, std::pair<std::uint64_t, std::uint64_t>> latest_record;  // chunk -> where
+  std::pair<std::uint64_t, std::uint64_t> record;
   ledger_read_options first;
-  first.cells = opt.latest ? ledger_cells::all : ledger_cells::state;
-  ledger_read seen = read_ledger(path, [&](ledger_row&& row) { index.add(std::move(row)); }, first);
+  first.cells = ledger_cells::state;
+  if (opt.latest) first.on_record = [&](std::uint64_t offset, std::uint64_t size) { record = {offset, size}; };
+  ledger_read seen = read_ledger(
+      path,
+      [&](ledger_row&& row) {
+        if (opt.latest) latest_record[row.chunk] = record;
+        index.add(std::move(row));
+      },
+      first);
   auto for_each_match = [&](const std::function<void(const ledger_row&)>& print) {
     if (opt.latest) {
-      for (const auto& fleet : index.fleets())
-        for (const ledger_row* r : index.chunks_of(fleet))
-          if (matches(*r)) print(*r);
+      std::ifstream file(path, std::ios::binary);
+      std::string bytes;
+      for (const auto& fleet : index.fleets()) {
+        for (const ledger_row* r : index.chunks_of(fleet)) {
+          if (!matches(*r)) continue;
+          auto [offset, size] = latest_record.at(r->chunk);
+          bytes.assign(static_cast<std::size_t>(size), '\0');
+          file.seekg(static_cast<std::streamoff>(offset));
+          file.read(bytes.data(), static_cast<std::streamsize>(size));
+          std::vector<ledger_row> full = parse_ledger(ledger_header() + bytes, path.string());
+          if (!file || full.size() != 1 || full[0].chunk != r->chunk) {
+            throw std::runtime_error(fmt::format("{}: the ledger changed while it was read", path.string()));
+          }
+          print(full[0]);
+        }
+      }
       return;
     }
     ledger_read_options again;

@@ -261,6 +261,7 @@ class piece_reader {
         } else if (c == '\n' && !quoted_) {
           if (i + 1 - complete_ > max_ledger_record) too_long();
           complete_ = i + 1;
+          if (options_.on_record) ends_.push_back(complete_);
         }
       }
       scanned_ = buffer_.size();
@@ -286,19 +287,25 @@ class piece_reader {
     std::string_view text(buffer_.data(), complete_);
     csv::reader reader(text, line_);
     try {
-      while (reader.next(cells_)) take(reader.line());
+      // Each record ends at one of the line feeds the scan found (a blank line too).
+      const bool where = static_cast<bool>(options_.on_record);
+      for (std::size_t k = 0; reader.next(cells_); ++k) {
+        std::size_t start = !where || k == 0 ? 0 : ends_[k - 1];
+        take(reader.line(), base_ + start, where ? ends_[k] - start : 0);
+      }
     } catch (const csv::parse_error& e) {
       throw std::runtime_error(fmt::format("{}:{}", name_, e.what()));
     }
     line_ += static_cast<int>(count_line_feeds(text));
+    ends_.clear();
     buffer_.erase(0, complete_);
     base_ += complete_;
     scanned_ -= complete_;
     complete_ = 0;
   }
 
-  // The record in cells_, from `line`.
-  void take(int line) {
+  // The record in cells_, from `line`, at [offset, offset + size) of the file.
+  void take(int line, std::uint64_t offset, std::uint64_t size) {
     if (!result_.header) {
       check_header(cells_, name_, line);
       result_.header = true;
@@ -309,6 +316,7 @@ class piece_reader {
     ledger_row row;
     fill_row(cells_, row, name_, line, options_.cells);
     ++result_.rows;
+    if (options_.on_record) options_.on_record(offset, size);
     sink_(std::move(row));
   }
 
@@ -327,7 +335,7 @@ class piece_reader {
           boost::json::parse(cells_[col_request], ec);
           if (ec) row_error(name_, reader.line(), col_request, "not a whole JSON body");
         }
-        take(reader.line());
+        take(reader.line(), base_, rest.size());
         result_.whole = base_ + rest.size();
         result_.unterminated = true;
         return;
@@ -360,6 +368,7 @@ class piece_reader {
   bool quoted_ = false;     // at buffer_[scanned_]
   std::size_t scanned_ = 0;   // buffer_ bytes already scanned for record ends
   std::size_t complete_ = 0;  // the end of the last whole record in buffer_
+  std::vector<std::size_t> ends_;  // with on_record: the record ends in buffer_[0, complete_)
   int line_ = 1;              // the line buffer_[0] is on
 };
 
@@ -409,7 +418,9 @@ void check_ledger_path(const std::filesystem::path& path) {
 
 ledger_read parse_ledger(std::string_view text, std::string_view name, const ledger_sink& sink,
                          const ledger_read_options& options) {
-  piece_reader reader(name, sink, options);
+  ledger_read_options bounded = options;  // a short text takes a short buffer, not a whole piece
+  bounded.limit = std::min<std::uint64_t>(options.limit, text.size());
+  piece_reader reader(name, sink, bounded);
   return reader.run([&text](char* into, std::size_t size) {
     std::size_t n = std::min(size, text.size());
     std::memcpy(into, text.data(), n);

@@ -33,6 +33,9 @@ struct ledger_read_options {
   bool warn_torn = true;
   // Reads no further than this many bytes (a second pass over what a first one saw).
   std::uint64_t limit = std::numeric_limits<std::uint64_t>::max();
+  // Called before the sink with where the row's record is in the file (its offset, its size with its
+  // line break): a reader that keeps only some cells can come back for the others.
+  std::function<void(std::uint64_t offset, std::uint64_t size)> on_record;
 };
 
 // What a read found.

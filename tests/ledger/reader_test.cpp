@@ -425,6 +425,32 @@ TEST(ledger_reader_test, unsettled_keeps_all_cells_of_open_rows_and_the_state_of
   }
 }
 
+TEST(ledger_reader_test, each_row_is_told_where_its_record_is_in_the_file) {
+  temp_dir dir;
+  auto path = dir.path() / "orders.csv";
+  std::string text = "\xEF\xBB\xBF" + big_ledger_text(3000);  // pieces cut next to multi-line records
+  std::string last = format_row(make_row("x", "x-001", 1, chunk_status::ordered));
+  text += "\r\n" + last.substr(0, last.size() - 2);  // a blank line, then a row without its line break
+  {
+    std::ofstream out(path, std::ios::binary);
+    out << text;
+  }
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> records;
+  std::vector<ledger_row> rows;
+  ledger_read_options options;
+  options.on_record = [&](std::uint64_t offset, std::uint64_t size) { records.emplace_back(offset, size); };
+  read_ledger(path, [&](ledger_row&& r) { rows.push_back(std::move(r)); }, options);
+  ASSERT_EQ(rows.size(), 6001u);
+  ASSERT_EQ(records.size(), rows.size());
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    std::string record = text.substr(records[i].first, records[i].second);
+    auto again = parse_ledger(header + record, "orders.csv");
+    ASSERT_EQ(again.size(), 1u) << i;
+    EXPECT_EQ(format_row(again[0]), format_row(rows[i])) << i;
+    if (HasFailure()) break;
+  }
+}
+
 TEST(ledger_reader_test, a_second_pass_reads_no_further_than_its_limit) {
   std::string one = header + format_row(make_row("x", "x-001", 10, chunk_status::sending));
   std::string two = one + format_row(make_row("x", "x-001", 10, chunk_status::ordered));

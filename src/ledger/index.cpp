@@ -51,7 +51,9 @@ void ledger_index::add(ledger_row row) {
             fmt::format("ledger: chunk '{}' is recorded for fleet '{}' and for fleet '{}'", row.chunk,
                         previous.fleet, row.fleet));
       }
-      previous = std::move(row);
+      // Swapped, not move-assigned: a string assigned from a short one keeps its old buffer, so the
+      // latest row would keep the capacity of every cell its chunk's earlier rows had.
+      std::swap(previous, row);
       added_at_[it->second] = added_++;
       return;
     }

@@ -7,7 +7,7 @@
 #include "base/net.hpp"
 #include "input/config.hpp"
 #include "input/job_file.hpp"
-#include "ledger/ledger.hpp"
+#include "ledger/index.hpp"
 #include "send/cph_api.hpp"
 #include "send/scheduler.hpp"
 

@@ -2,7 +2,7 @@
 // Pure: the command does the reading.
 #pragma once
 #include "api/reads.hpp"
-#include "ledger/ledger.hpp"
+#include "ledger/index.hpp"
 
 #include <chrono>
 #include <optional>

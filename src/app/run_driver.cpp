@@ -156,7 +156,8 @@ int run_sending_command(std::string_view command, bool json, const std::string& 
 
 int drive(const config& cfg, std::string_view command, const driver_flags& flags,
           std::function<net::awaitable<void>(driver_context&)> work,
-          std::function<std::vector<fleet_summary>(const ledger_index&)> summarize) {
+          std::function<std::vector<fleet_summary>(const ledger_index&)> summarize,
+          std::function<void(const ledger_index&)> check) {
   auto started = std::chrono::steady_clock::now();
   run_summary summary;
   summary.command = std::string(command);
@@ -181,17 +182,26 @@ int drive(const config& cfg, std::string_view command, const driver_flags& flags
   }
   net::io_context ioc(1);
 
-  // Only the latest row of a chunk matters to a run: memory follows the chunks, not every attempt.
+  // Only the latest row of a chunk matters to a run: memory follows the chunks, not every attempt;
+  // and of an ordered chunk only its state (ledger_cells::unsettled).
   ledger_index index({}, ledger_history::latest_only);
   std::unique_ptr<ledger_writer> writer;
   try {
     writer = std::make_unique<ledger_writer>(ioc.get_executor(), cfg.ledger_path, fmt::format("cphfleet {}", command),
-                                             [&](ledger_row&& row) { index.add(std::move(row)); });
+                                             [&](ledger_row&& row) { index.add(std::move(row)); },
+                                             ledger_cells::unsettled);
   } catch (const ledger_busy& e) {
     fmt::print(stderr, "cphfleet: {}\n", e.what());
     return refuse(exit_code::locked, e.what(), nullptr);
   } catch (...) {
     return refuse(exit_code::invalid, describe_failure(std::current_exception()), nullptr);
+  }
+  if (check) {
+    try {
+      check(index);
+    } catch (...) {
+      return refuse(exit_code::invalid, describe_failure(std::current_exception()), &index);
+    }
   }
   std::unique_ptr<service_session> session_owner;
   try {
@@ -224,7 +234,11 @@ int drive(const config& cfg, std::string_view command, const driver_flags& flags
     } else {
       log(log_level::warn, "second signal: recording calls in flight as unknown and leaving",
           {{"in_flight", sched.in_flight()}});
-      sched.abandon_in_flight();
+      try {
+        sched.abandon_in_flight();
+      } catch (const ledger_replaced& e) {
+        log(log_level::error, e.what());  // nowhere left to record them: the file is not the one held
+      }
       ioc.stop();
     }
   };

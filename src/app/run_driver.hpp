@@ -34,12 +34,16 @@ struct driver_context {
 };
 
 // `work` does the command's sending; `summarize` turns the ledger's state at the end into the
-// per-fleet summary. Returns the exit code (75 when the ledger is held, 130/143 after signals). It
-// reports its own errors and does not throw: whatever the exit, the metrics file (its folder checked
-// before the ledger is opened) is written and the summary printed, with the error in it.
+// per-fleet summary. `check`, when given, sees the ledger once it is held and read (a torn last record
+// cut), before the service is contacted: it throws input_error to refuse (exit 2, nothing sent).
+// Returns the exit code (75 when the ledger is held, 130/143 after signals). It reports its own errors
+// and does not throw: whatever the exit, the metrics file (its folder checked before the ledger is
+// opened) is written and the summary printed, with the error in it; an error after a purchase left is
+// never exit 2 (a ledger replaced mid-run, a failed sync: exit 1 or graver).
 int drive(const config& cfg, std::string_view command, const driver_flags& flags,
           std::function<net::awaitable<void>(driver_context&)> work,
-          std::function<std::vector<fleet_summary>(const ledger_index&)> summarize);
+          std::function<std::vector<fleet_summary>(const ledger_index&)> summarize,
+          std::function<void(const ledger_index&)> check = {});
 
 // A sending command (run, replay, reconcile) runs its own checks (job file, filters, spend guard) and
 // then `drive` inside `body`. When `body` throws, that was before `drive`, so nothing was sent: the

@@ -1,7 +1,7 @@
 // What a run (or replay) tells its caller: the per-fleet summary on stdout, its JSON form and the exit
 // code (README "Output"); the metrics file is app/metrics.hpp.
 #pragma once
-#include "ledger/ledger.hpp"
+#include "ledger/index.hpp"
 #include "send/scheduler.hpp"
 
 #include <cstdint>

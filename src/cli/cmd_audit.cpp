@@ -2,6 +2,7 @@
 #include "app/audit.hpp"
 #include "cli/cli.hpp"
 #include "input/inputs.hpp"
+#include "ledger/index.hpp"
 #include "base/log.hpp"
 #include "app/service.hpp"
 
@@ -46,7 +47,7 @@ int run_audit(const common_options& common, const audit_options& opt) {
     log(log_level::warn, "the embedded emulator starts empty in every command, so it holds none of the "
                          "ledger's servers: audit a service that outlives one command (see config/local.toml)");
   }
-  ledger_index index(read_ledger(cfg.ledger_path));
+  ledger_index index = read_ledger_index(cfg.ledger_path);
   std::vector<std::string> fleets;
   for (const auto& f : index.fleets())
     if (opt.fleets.empty() || std::find(opt.fleets.begin(), opt.fleets.end(), f) != opt.fleets.end())

@@ -2,7 +2,8 @@
 // matching rows, read from the ledger alone (no lock: it only reads, and rows are only ever appended).
 #include "cli/cli.hpp"
 #include "input/inputs.hpp"
-#include "ledger/ledger.hpp"
+#include "ledger/index.hpp"
+#include "base/log.hpp"
 #include "base/time_text.hpp"
 #include "base/terminal.hpp"
 
@@ -12,7 +13,10 @@
 
 #include <charconv>
 #include <chrono>
+#include <fstream>
+#include <functional>
 #include <memory>
+#include <unordered_map>
 
 namespace cphfleet {
 namespace {
@@ -58,7 +62,6 @@ boost::json::object row_json(const ledger_row& r) {
 int run_ledger(const common_options& common, const ledger_options& opt) {
   std::filesystem::path path =
       !common.ledger.empty() ? std::filesystem::path(common.ledger) : load_config_only(common.config, "").ledger_path;
-  ledger_index index(read_ledger(path));
 
   std::optional<std::chrono::system_clock::time_point> since;
   if (!opt.since.empty()) since = parse_since(opt.since);
@@ -82,23 +85,55 @@ int run_ledger(const common_options& common, const ledger_options& opt) {
     }
     return true;
   };
-  std::vector<const ledger_row*> rows;
-  if (opt.latest) {
-    for (const auto& fleet : index.fleets())
-      for (const ledger_row* r : index.chunks_of(fleet))
-        if (matches(*r)) rows.push_back(r);
-  } else {
-    for (const auto& r : index.rows())
-      if (matches(r)) rows.push_back(&r);
-  }
+
+  // Memory follows the chunks, not the rows: the totals come from the state of each chunk's latest
+  // row. Every row is printed as a second pass reads it, up to where the first one stopped; --latest
+  // rows are read again, one at a time, from where the first pass saw them.
+  ledger_index index({}, ledger_history::latest_only);
+  std::unordered_map<std::string, std::pair<std::uint64_t, std::uint64_t>> latest_record;  // chunk -> where
+  std::pair<std::uint64_t, std::uint64_t> record;
+  ledger_read_options first;
+  first.cells = ledger_cells::state;
+  if (opt.latest) first.on_record = [&](std::uint64_t offset, std::uint64_t size) { record = {offset, size}; };
+  ledger_read seen = read_ledger(
+      path,
+      [&](ledger_row&& row) {
+        if (opt.latest) latest_record[row.chunk] = record;
+        index.add(std::move(row));
+      },
+      first);
+  auto for_each_match = [&](const std::function<void(const ledger_row&)>& print) {
+    if (opt.latest) {
+      std::ifstream file(path, std::ios::binary);
+      std::string bytes;
+      for (const auto& fleet : index.fleets()) {
+        for (const ledger_row* r : index.chunks_of(fleet)) {
+          if (!matches(*r)) continue;
+          auto [offset, size] = latest_record.at(r->chunk);
+          bytes.assign(static_cast<std::size_t>(size), '\0');
+          file.seekg(static_cast<std::streamoff>(offset));
+          file.read(bytes.data(), static_cast<std::streamsize>(size));
+          std::vector<ledger_row> full = parse_ledger(ledger_header() + bytes, path.string());
+          if (!file || full.size() != 1 || full[0].chunk != r->chunk) {
+            throw std::runtime_error(fmt::format("{}: the ledger changed while it was read", path.string()));
+          }
+          print(full[0]);
+        }
+      }
+      return;
+    }
+    ledger_read_options again;
+    again.warn_torn = false;  // said once already
+    again.limit = seen.whole;
+    read_ledger(path, [&](ledger_row&& row) { if (matches(row)) print(row); }, again);
+  };
 
   std::vector<std::string> fleets;
   for (const auto& f : index.fleets())
     if (wanted_fleet(f)) fleets.push_back(f);
 
   if (opt.json) {
-    boost::json::object out;
-    out["ledger"] = path.string();
+    // {ledger, fleets, rows}, written a row at a time.
     boost::json::array fa;
     for (const auto& f : fleets) {
       fleet_totals t = index.totals(f);
@@ -110,11 +145,14 @@ int run_ledger(const common_options& common, const ledger_options& opt) {
                                        {"chunks_unresolved", t.unresolved_chunks},
                                        {"last_activity", t.last_activity}});
     }
-    out["fleets"] = std::move(fa);
-    boost::json::array ra;
-    for (const ledger_row* r : rows) ra.push_back(row_json(*r));
-    out["rows"] = std::move(ra);
-    fmt::print("{}\n", boost::json::serialize(out));
+    fmt::print("{{\"ledger\":{},\"fleets\":{},\"rows\":[",
+               boost::json::serialize(boost::json::value(path.string())), boost::json::serialize(fa));
+    bool first_row = true;
+    for_each_match([&](const ledger_row& r) {
+      fmt::print("{}{}", first_row ? "" : ",", boost::json::serialize(row_json(r)));
+      first_row = false;
+    });
+    fmt::print("]}}\n");
     return exit_code::ok;
   }
 
@@ -128,19 +166,21 @@ int run_ledger(const common_options& common, const ledger_options& opt) {
     fmt::print("{}  {:>15}  {:>13}  {:>17}  {}\n", pad_right(f, width), t.ordered_servers,
                t.failed_chunks + t.retrying_chunks, t.unresolved_chunks, t.last_activity);
   }
-  if (!rows.empty()) {
-    fmt::print("\n{:<24}  {:<20}  {:>5}  {:<8}  {:>7}  {:>4}  {:<10}  {}\n", "time", "chunk", "count", "status",
-               "attempt", "http", "error", "order_id / message");
-    for (const ledger_row* r : rows) {
-      std::string detail = !r->order_id.empty() ? r->order_id : r->error_msg;
-      if (detail.size() > 80) detail = detail.substr(0, 77) + "...";
-      for (auto& c : detail)
-        if (c == '\n' || c == '\r') c = ' ';
-      fmt::print("{:<24}  {}  {:>5}  {:<8}  {:>7}  {:>4}  {:<10}  {}\n", r->time, pad_right(r->chunk, 20), r->count,
-                 to_string(r->status), r->attempt, r->http_status ? std::to_string(r->http_status) : "",
-                 r->error_code, detail);
+  bool first_row = true;
+  for_each_match([&](const ledger_row& r) {
+    if (first_row) {
+      fmt::print("\n{:<24}  {:<20}  {:>5}  {:<8}  {:>7}  {:>4}  {:<10}  {}\n", "time", "chunk", "count", "status",
+                 "attempt", "http", "error", "order_id / message");
+      first_row = false;
     }
-  }
+    std::string detail = !r.order_id.empty() ? r.order_id : r.error_msg;
+    if (detail.size() > 80) detail = detail.substr(0, 77) + "...";
+    for (auto& c : detail)
+      if (c == '\n' || c == '\r') c = ' ';
+    fmt::print("{:<24}  {}  {:>5}  {:<8}  {:>7}  {:>4}  {:<10}  {}\n", r.time, pad_right(r.chunk, 20), r.count,
+               to_string(r.status), r.attempt, r.http_status ? std::to_string(r.http_status) : "", r.error_code,
+               detail);
+  });
   return exit_code::ok;
 }
 

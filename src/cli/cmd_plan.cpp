@@ -8,7 +8,7 @@
 
 #include "cli/cli.hpp"
 #include "input/inputs.hpp"
-#include "ledger/ledger.hpp"
+#include "ledger/index.hpp"
 #include "plan/planner.hpp"
 #include "base/terminal.hpp"
 
@@ -73,7 +73,7 @@ void add_plan_command(CLI::App& app, const common_options& common, int& result) 
           ->check(CLI::NonNegativeNumber);
   cmd->callback([opts, &common, &result] {
     job_inputs in = load_inputs(opts->job, common.config, common.ledger);
-    ledger_index ledger = read_ledger_state(in.cfg.ledger_path);
+    ledger_index ledger = read_ledger_index(in.cfg.ledger_path, ledger_cells::state);
     plan p = make_plan(in.job, ledger);
     bool from_flag = opts->max_servers_option->count() > 0;
     check_spend_guard(p, from_flag ? opts->max_servers : in.cfg.limits.max_servers_per_run,

@@ -3,7 +3,7 @@
 // failed order, worked through").
 #include "cli/cli.hpp"
 #include "input/inputs.hpp"
-#include "ledger/ledger.hpp"
+#include "ledger/index.hpp"
 #include "base/log.hpp"
 #include "app/run_driver.hpp"
 
@@ -25,13 +25,12 @@ int run_reconcile(const common_options& common, bool json) {
   }
   std::vector<std::string> fleets;
   std::vector<std::pair<std::string, chunk_status>> open;  // chunk, status before
-  {
-    ledger_index before(read_ledger(cfg.ledger_path));
+  auto check = [&](const ledger_index& before) {
     fleets = before.fleets();
     for (const auto& f : fleets)
       for (const ledger_row* r : before.chunks_of(f))
         if (is_unresolved(r->status)) open.emplace_back(r->chunk, r->status);
-  }
+  };
   driver_flags flags;
   flags.json = json;
   flags.exit_rule = [](const std::vector<fleet_summary>& s, stop_reason stopped) {
@@ -51,7 +50,7 @@ int run_reconcile(const common_options& common, bool json) {
     }
   };
   return drive(cfg, "reconcile", flags, work,
-               [&](const ledger_index& index) { return summarize_fleets(index, fleets); });
+               [&](const ledger_index& index) { return summarize_fleets(index, fleets); }, check);
 }
 
 }  // namespace

@@ -3,7 +3,7 @@
 #include "app/account_check.hpp"
 #include "cli/cli.hpp"
 #include "input/inputs.hpp"
-#include "ledger/ledger.hpp"
+#include "ledger/index.hpp"
 #include "base/log.hpp"
 #include "plan/planner.hpp"
 #include "app/run_driver.hpp"
@@ -80,28 +80,29 @@ std::vector<fleet_summary> summarize_chunks(const ledger_index& index, const std
 
 int run_replay(const common_options& common, const replay_options& opt) {
   config cfg = load_config_only(common.config, common.ledger);
-  ledger_index before(read_ledger(cfg.ledger_path));
-  // Unknown names are an input error, not a silent no-op.
-  for (const auto& c : opt.chunks) {
-    if (!before.latest(c)) {
-      throw input_error({{"", 0, 0, "--chunk", fmt::format("'{}' is not in the ledger {} (allowed: a chunk name the "
-                                                           "ledger holds, like game-eu-003)",
-                                                           c, cfg.ledger_path.string())}});
-    }
-  }
-  for (const auto& f : opt.fleets) {
-    if (before.chunks_of(f).empty()) {
-      throw input_error({{"", 0, 0, "--fleet",
-                          fmt::format("'{}' is not in the ledger {}", f, cfg.ledger_path.string())}});
-    }
-  }
   std::int64_t guard = opt.send.spend_limit(cfg);
   std::string guard_source = opt.send.spend_limit_source(cfg);
-  check_replay_guard(replayable(before, opt), guard, guard_source);
-
   std::vector<std::string> fleets;
-  for (const auto& f : before.fleets())
-    if (wanted(opt.fleets, f)) fleets.push_back(f);
+  // On the ledger as the lock holder reads it (a torn last record already cut), before anything is sent.
+  auto check = [&](const ledger_index& before) {
+    // Unknown names are an input error, not a silent no-op.
+    for (const auto& c : opt.chunks) {
+      if (!before.latest(c)) {
+        throw input_error({{"", 0, 0, "--chunk", fmt::format("'{}' is not in the ledger {} (allowed: a chunk name "
+                                                             "the ledger holds, like game-eu-003)",
+                                                             c, cfg.ledger_path.string())}});
+      }
+    }
+    for (const auto& f : opt.fleets) {
+      if (before.chunks_of(f).empty()) {
+        throw input_error({{"", 0, 0, "--fleet",
+                            fmt::format("'{}' is not in the ledger {}", f, cfg.ledger_path.string())}});
+      }
+    }
+    check_replay_guard(replayable(before, opt), guard, guard_source);
+    for (const auto& f : before.fleets())
+      if (wanted(opt.fleets, f)) fleets.push_back(f);
+  };
 
   driver_flags flags = opt.send.flags();
   auto work = [&](driver_context& ctx) -> net::awaitable<void> {
@@ -114,7 +115,7 @@ int run_replay(const common_options& common, const replay_options& opt) {
     co_await ctx.sched.send(std::move(chunks));
   };
   return drive(cfg, "replay", flags, work,
-               [&](const ledger_index& index) { return summarize_chunks(index, fleets, opt.chunks); });
+               [&](const ledger_index& index) { return summarize_chunks(index, fleets, opt.chunks); }, check);
 }
 
 }  // namespace

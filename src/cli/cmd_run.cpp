@@ -3,7 +3,7 @@
 #include "app/account_check.hpp"
 #include "cli/cli.hpp"
 #include "input/inputs.hpp"
-#include "ledger/ledger.hpp"
+#include "ledger/index.hpp"
 #include "base/log.hpp"
 #include "plan/planner.hpp"
 #include "app/run_driver.hpp"
@@ -42,16 +42,18 @@ int run_job(const common_options& common, const run_options& opt) {
   std::int64_t guard = opt.send.spend_limit(in.cfg);
   std::string guard_source = opt.send.spend_limit_source(in.cfg);
 
-  // The spend guard is checked before anything happens, on what the ledger says now.
-  {
-    plan p = make_plan(in.job, read_ledger_state(in.cfg.ledger_path));
+  // A dry run only reads, and takes no lock (as `plan`).
+  if (opt.dry_run) {
+    plan p = make_plan(in.job, read_ledger_index(in.cfg.ledger_path, ledger_cells::state));
     check_spend_guard(p, guard, guard_source);
-    if (opt.dry_run) {
-      if (opt.send.json) fmt::print("{}\n", plan_to_json(p));
-      else print_plan_table(p);
-      return exit_code::ok;
-    }
+    if (opt.send.json) fmt::print("{}\n", plan_to_json(p));
+    else print_plan_table(p);
+    return exit_code::ok;
   }
+  // The spend guard is checked before anything happens, on what the ledger says once it is held.
+  auto check = [&](const ledger_index& index) {
+    check_spend_guard(make_plan(in.job, index), guard, guard_source);
+  };
 
   std::vector<std::string> fleet_names;
   for (const auto& f : in.job.fleets) fleet_names.push_back(f.server_name);
@@ -74,7 +76,7 @@ int run_job(const common_options& common, const run_options& opt) {
     for (const auto& f : in.job.fleets) out.push_back(summarize_fleet(index, f.server_name, f.target));
     return out;
   };
-  return drive(in.cfg, "run", flags, work, summarize);
+  return drive(in.cfg, "run", flags, work, summarize, check);
 }
 
 }  // namespace

@@ -1,12 +1,15 @@
-// The ledger's write side (DESIGN.md "Ledger"): one process at a time, append-only, and every row on
+// The ledger's write side (README "The ledger"): one process at a time, append-only, and every row on
 // disk before the caller goes on. A `sending` row is durable before the request's first byte leaves,
 // because the caller awaits `append` before it sends.
 #pragma once
-#include "ledger/ledger.hpp"
+#include "ledger/lock.hpp"
+#include "ledger/reader.hpp"
+#include "ledger/row.hpp"
 #include "base/net.hpp"
 
 #include <cstdint>
 #include <deque>
+#include <exception>
 #include <filesystem>
 #include <functional>
 #include <memory>
@@ -16,45 +19,41 @@
 
 namespace cphfleet {
 
-// Another process holds the ledger (exit 75). The message names it.
-struct ledger_busy : std::runtime_error {
+// The file at the ledger's path is no longer the one this writer holds (an editor's save, `sed -i`,
+// logrotate, a copy moved over it, a deletion): nothing more is appended, so nothing more may be sent.
+// The message names the path.
+struct ledger_replaced : std::runtime_error {
   using std::runtime_error::runtime_error;
-};
-
-// An exclusive advisory lock on `<ledger>.lock`, which holds the holder's pid and command.
-class ledger_lock {
- public:
-  // Throws ledger_busy naming the holder, or std::runtime_error when the lock file cannot be opened.
-  ledger_lock(const std::filesystem::path& ledger, std::string_view command);
-  ~ledger_lock();
-  ledger_lock(const ledger_lock&) = delete;
-  ledger_lock& operator=(const ledger_lock&) = delete;
-
- private:
-  int fd_ = -1;
 };
 
 class ledger_writer {
  public:
-  // Takes the lock, creates the folder and the file with its header when missing, checks the header of
-  // an existing file, and cuts a torn last record (a crash mid-append) so the file parses again: such a
-  // record never finished its fsync, so its caller never went on. Reads what is there into `rows()`.
+  // Opens the ledger (creating the folder and the file when missing; a path with a control character,
+  // or a file that is not a regular file, is refused) and takes its lock, then reads what is there
+  // into existing_rows(), repairing the file on the way: a torn last record (a crash mid-append) is cut,
+  // since it never finished its sync and so its caller never went on; a whole last row without its
+  // line break gets one; an empty file, a byte order mark alone or a torn header gets the header.
+  // A header that differs from the contract, or a malformed row, throws (read_ledger's errors).
   ledger_writer(net::any_io_executor ex, std::filesystem::path path, std::string_view command);
   // The same, handing the rows already there to `existing` (in file order) instead of keeping them in
   // existing_rows(): the file is read piece by piece, never whole, so a run indexes a big ledger
   // without holding it twice.
   ledger_writer(net::any_io_executor ex, std::filesystem::path path, std::string_view command,
-                const std::function<void(ledger_row&&)>& existing);
+                const std::function<void(ledger_row&&)>& existing, ledger_cells cells = ledger_cells::all);
   ~ledger_writer();
 
-  // Appends the row and returns once it is written and fdatasync'ed. Rows appended while the syncs are
+  // Appends the row and returns once it is written and fdatasync'ed. Throws ledger_replaced, before
+  // anything is written, when the file at path() is no longer the one held. Rows appended while the syncs are
   // busy are written together by the next one (group commit), so a busy run pays one sync per batch.
   // Up to two syncs run at once: a row need not wait for a sync that began before it was written to
   // end before its own begins (two fdatasyncs of a file proceed together, and each makes durable every
   // byte written before it began).
   net::awaitable<void> append(ledger_row row);
-  // Synchronous append + sync, for the last words of a process (the second signal).
+  // Synchronous append + sync, for the last words of a process (the second signal). The same check.
   void append_now(const ledger_row& row);
+  // Throws ledger_replaced unless the file at path() is the one held: the same device and inode, and
+  // still linked.
+  void check_still_held() const;
 
   const std::vector<ledger_row>& existing_rows() const { return existing_; }
   const std::filesystem::path& path() const { return path_; }
@@ -66,7 +65,7 @@ class ledger_writer {
     std::string bytes;
     std::unique_ptr<net::steady_timer> done;  // cancelled once the batch is durable
     bool durable = false;
-    std::string error;
+    std::exception_ptr error;
   };
   static constexpr int k_concurrent_syncs = 2;
   // Writes the collected rows (here, on the io thread, so the file keeps the order of the appends) and

@@ -3,7 +3,7 @@
 #pragma once
 #include "api/purchase_body.hpp"
 #include "input/job_file.hpp"
-#include "ledger/ledger.hpp"
+#include "ledger/index.hpp"
 
 #include <cstdint>
 #include <string>

@@ -2,7 +2,7 @@
 // what the service's server list says about it. Pure: the caller does the reading and the recording.
 #pragma once
 #include "api/reads.hpp"
-#include "ledger/ledger.hpp"
+#include "ledger/row.hpp"
 
 #include <string>
 #include <vector>

@@ -5,7 +5,7 @@
 #include "base/backoff.hpp"
 #include "input/config.hpp"
 #include "send/cph_api.hpp"
-#include "ledger/ledger.hpp"
+#include "ledger/index.hpp"
 #include "ledger/writer.hpp"
 #include "base/net.hpp"
 #include "send/rate_limiter.hpp"

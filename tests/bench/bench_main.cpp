@@ -16,7 +16,8 @@
 #include <set>
 
 #include "input/job_file.hpp"
-#include "ledger/ledger.hpp"
+#include "ledger/reader.hpp"
+#include "base/log.hpp"
 #include "base/time_text.hpp"
 #include "support/test_http.hpp"
 #include "support/test_process.hpp"
@@ -516,6 +517,37 @@ void planning(const std::filesystem::path& root) {
   }
 }
 
+void big_ledger(const std::filesystem::path& root) {
+  // 1,000,000 rows: 500,000 chunks (5,000,000 servers) ordered, nothing left to send or settle.
+  constexpr std::int64_t chunk_pairs = 500000;
+  note("big ledger: run, replay, reconcile and ledger --latest --json over a 1,000,000-row ledger");
+  scenario_dir d(root, "big-ledger");
+  if (g_memory_ledger.empty()) throw std::runtime_error("big-ledger needs the memory scenario's ledger");
+  write_big_ledger(d.dir / "orders.csv", g_memory_ledger, "big", chunk_pairs);
+  // Nothing listens there: nothing may be sent.
+  write_file(d.dir / "config.toml", config_text("http://127.0.0.1:9", limits{}, std::nullopt));
+  // The largest target a fleet takes, far below what the ledger holds: nothing to send.
+  write_file(d.dir / "job.toml", job_text("big", 1000000));
+  auto bytes = static_cast<double>(std::filesystem::file_size(d.dir / "orders.csv")) / (1024.0 * 1024.0);
+  std::string config = (d.dir / "config.toml").string();
+  struct command {
+    std::string label;
+    std::vector<std::string> args;
+  };
+  for (const command& c :
+       {command{"run (nothing to send)", {"run", (d.dir / "job.toml").string(), "--json"}},
+        command{"replay (nothing failed)", {"replay", "--config", config, "--json"}},
+        command{"reconcile (nothing open)", {"reconcile", "--config", config, "--json"}},
+        command{"ledger --latest --json", {"ledger", "--config", config, "--latest", "--json"}},
+        command{"ledger (every row)", {"ledger", "--config", config}}}) {
+    measured m = run_measured(c.args, d.dir, c.args[0]);
+    expect_success(m, "cphfleet " + c.label);
+    add_figure("big ledger", fmt::format("{}: peak RSS ({:.0f} MB ledger)", c.label, bytes),
+               fmt::format("{:.1f} MB, {:.1f} s", m.max_rss_mb, m.wall_s), "≤ 400 MB", m.max_rss_mb / 400,
+               m.max_rss_mb <= 400);
+  }
+}
+
 std::string machine() {
   std::string model = "?";
   std::ifstream cpu("/proc/cpuinfo");
@@ -553,7 +585,8 @@ int bench_main(int argc, char** argv) {
     } else {
       fmt::print(stderr,
                  "usage: cphfleet_bench [--binary PATH] [--keep] [--only NAME,...]\n"
-                 "  NAME: rate-bound adaptive latency-bound memory planning (planning needs memory)\n");
+                 "  NAME: rate-bound adaptive latency-bound memory planning big-ledger (planning and\n"
+                 "        big-ledger need memory)\n");
       return 2;
     }
   }
@@ -566,8 +599,9 @@ int bench_main(int argc, char** argv) {
     if (want("rate-bound")) rate_bound_and_cost(root);
     if (want("adaptive")) adaptive(root);
     if (want("latency-bound")) latency_bound(root);
-    if (want("memory") || want("planning")) memory_and_ledger(root);
+    if (want("memory") || want("planning") || want("big-ledger")) memory_and_ledger(root);
     if (want("planning")) planning(root);
+    if (want("big-ledger")) big_ledger(root);
   } catch (const std::exception& e) {
     fmt::print(stderr, "bench: failed: {}\n", e.what());
     status = 1;

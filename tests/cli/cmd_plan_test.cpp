@@ -5,7 +5,7 @@
 #include <filesystem>
 #include <string>
 
-#include "ledger/ledger.hpp"
+#include "ledger/row.hpp"
 #include "support/temp_files.hpp"
 #include "support/test_process.hpp"
 

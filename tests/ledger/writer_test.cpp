@@ -3,6 +3,7 @@
 #include "support/test_process.hpp"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <fstream>
@@ -32,7 +33,9 @@ TEST(ledger_writer_test, a_new_ledger_gets_the_header_and_rows_read_back) {
   {
     ledger_writer w(ioc.get_executor(), path, "test");
     EXPECT_TRUE(w.existing_rows().empty());
-    net::co_spawn(ioc, w.append(make_row("eu-001", chunk_status::sending)), net::detached);
+    net::co_spawn(ioc, w.append(make_row("eu-001", chunk_status::sending)), [](std::exception_ptr e) {
+      if (e) std::rethrow_exception(e);
+    });
     ioc.run();
   }
   auto text = test::slurp(path);
@@ -101,7 +104,9 @@ TEST(ledger_writer_test, an_append_returns_only_after_the_row_is_in_the_file) {
         co_await w.append(make_row("eu-001", chunk_status::sending));
         rows_seen_after_append = read_ledger(path).size();
       },
-      net::detached);
+      [](std::exception_ptr e) {
+        if (e) std::rethrow_exception(e);
+      });
   ioc.run();
   EXPECT_EQ(rows_seen_after_append, 1u);
 }
@@ -167,7 +172,9 @@ TEST(ledger_writer_test, a_whole_last_row_without_its_line_break_is_kept) {
   {
     ledger_writer w(ioc.get_executor(), path, "test");
     ASSERT_EQ(w.existing_rows().size(), 1u);
-    net::co_spawn(ioc, w.append(make_row("eu-002", chunk_status::sending)), net::detached);
+    net::co_spawn(ioc, w.append(make_row("eu-002", chunk_status::sending)), [](std::exception_ptr e) {
+      if (e) std::rethrow_exception(e);
+    });
     ioc.run();
   }
   auto rows = read_ledger(path);
@@ -207,6 +214,165 @@ TEST(ledger_writer_test, a_ledger_with_a_wrong_header_is_refused) {
   }
   net::io_context ioc;
   EXPECT_THROW(ledger_writer(ioc.get_executor(), path, "test"), std::runtime_error);
+}
+
+// Appends one row through `w`, running `ioc` until it is done; the failure, if any, is rethrown.
+void append_one(net::io_context& ioc, ledger_writer& w, ledger_row row) {
+  std::exception_ptr failure;
+  net::co_spawn(ioc, w.append(std::move(row)), [&](std::exception_ptr e) { failure = e; });
+  ioc.restart();
+  ioc.run();
+  if (failure) std::rethrow_exception(failure);
+}
+
+TEST(ledger_writer_test, a_ledger_renamed_over_while_held_refuses_the_next_append_naming_the_path) {
+  auto dir = test::make_temp_dir("lw");
+  auto path = dir / "orders.csv";
+  net::io_context ioc;
+  ledger_writer w(ioc.get_executor(), path, "test");
+  append_one(ioc, w, make_row("eu-001", chunk_status::sending));
+  // An editor's save: a new file with the same text, renamed over the old one.
+  std::string copy = test::slurp(path);
+  {
+    std::ofstream out(dir / "orders.csv.tmp", std::ios::binary);
+    out << copy;
+  }
+  std::filesystem::rename(dir / "orders.csv.tmp", path);
+  try {
+    append_one(ioc, w, make_row("eu-002", chunk_status::sending));
+    FAIL() << "appended to a file the path no longer names";
+  } catch (const ledger_replaced& e) {
+    EXPECT_NE(std::string(e.what()).find(path.string() + ": the ledger file was replaced"), std::string::npos)
+        << e.what();
+  }
+  EXPECT_THROW(w.append_now(make_row("eu-002", chunk_status::unknown)), ledger_replaced);
+  EXPECT_EQ(test::slurp(path), copy);  // nothing written to either file
+  std::filesystem::remove_all(dir);
+}
+
+TEST(ledger_writer_test, a_ledger_deleted_while_held_refuses_the_next_append) {
+  auto dir = test::make_temp_dir("lw");
+  auto path = dir / "orders.csv";
+  net::io_context ioc;
+  ledger_writer w(ioc.get_executor(), path, "test");
+  std::filesystem::remove(path);
+  try {
+    append_one(ioc, w, make_row("eu-001", chunk_status::sending));
+    FAIL() << "appended to a deleted ledger";
+  } catch (const ledger_replaced& e) {
+    EXPECT_NE(std::string(e.what()).find("was deleted"), std::string::npos) << e.what();
+  }
+  EXPECT_FALSE(std::filesystem::exists(path));
+  std::filesystem::remove_all(dir);
+}
+
+TEST(ledger_writer_test, appends_under_way_when_the_ledger_is_replaced_write_nothing_to_the_new_file) {
+  auto dir = test::make_temp_dir("lw");
+  auto path = dir / "orders.csv";
+  net::io_context ioc;
+  ledger_writer w(ioc.get_executor(), path, "test");
+  int refused = 0, durable = 0;
+  // Some rows go out before the file is replaced, the others after: none of the later ones lands.
+  for (int i = 0; i < 10; ++i) {
+    net::co_spawn(ioc, w.append(make_row("eu-" + std::to_string(100 + i), chunk_status::sending)),
+                  [&](std::exception_ptr e) {
+                    if (!e) {
+                      ++durable;
+                      return;
+                    }
+                    try {
+                      std::rethrow_exception(e);
+                    } catch (const ledger_replaced&) {
+                      ++refused;
+                    }
+                  });
+  }
+  // The spawned appends run only once ioc runs: let the first two start, then replace the file.
+  ioc.poll_one();
+  ioc.poll_one();
+  std::string copy = test::slurp(path);
+  {
+    std::ofstream out(dir / "new.csv", std::ios::binary);
+    out << copy;
+  }
+  std::filesystem::rename(dir / "new.csv", path);
+  ioc.run();
+  EXPECT_EQ(durable + refused, 10);
+  EXPECT_GT(refused, 0);
+  EXPECT_EQ(test::slurp(path), copy);
+  std::filesystem::remove_all(dir);
+}
+
+TEST(ledger_writer_test, a_header_only_or_bom_only_ledger_is_empty_and_keeps_its_header) {
+  std::string header = ledger_header();
+  std::string bare = header.substr(0, header.size() - 2);  // no line break
+  const std::string bom = "\xEF\xBB\xBF";
+  struct start {
+    std::string text;
+    std::string kept;  // what the file starts with after the writer opened it
+  };
+  for (const start& s : {start{bare, header}, start{bom, bom + header}, start{bom + bare, bom + header},
+                         start{bom + header, bom + header}, start{"time,run_id,jo", header}}) {
+    auto dir = test::make_temp_dir("lw");
+    auto path = dir / "orders.csv";
+    {
+      std::ofstream out(path, std::ios::binary);
+      out << s.text;
+    }
+    net::io_context ioc;
+    {
+      ledger_writer w(ioc.get_executor(), path, "test");
+      EXPECT_TRUE(w.existing_rows().empty());
+      append_one(ioc, w, make_row("eu-001", chunk_status::sending));
+    }
+    EXPECT_EQ(test::slurp(path), s.kept + format_row(make_row("eu-001", chunk_status::sending))) << s.text;
+    auto rows = read_ledger(path);
+    ASSERT_EQ(rows.size(), 1u) << s.text;
+    EXPECT_EQ(rows[0].chunk, "eu-001");
+    std::filesystem::remove_all(dir);
+  }
+}
+
+TEST(ledger_writer_test, a_row_torn_inside_a_quoted_cell_is_cut_even_where_the_cell_seems_closed) {
+  ledger_row whole = make_row("eu-001", chunk_status::sending);
+  std::string torn = format_row(make_row("eu-002", chunk_status::ordered));
+  // The request cell is `"{""server_name"":""eu-001"",""count"":10}"`: cut after a doubled quote the
+  // cell reads as closed and the row has all its cells, but its request is cut.
+  std::size_t doubled = torn.rfind("\"\"count");
+  ASSERT_NE(doubled, std::string::npos);
+  for (std::size_t cut : {doubled + 2, doubled + 1, torn.size() - 5}) {
+    auto dir = test::make_temp_dir("lw");
+    auto path = dir / "orders.csv";
+    std::string kept = ledger_header() + format_row(whole);
+    {
+      std::ofstream out(path, std::ios::binary);
+      out << kept << torn.substr(0, cut);
+    }
+    EXPECT_EQ(read_ledger(path).size(), 1u) << cut;  // a reader leaves it out
+    net::io_context ioc;
+    {
+      ledger_writer w(ioc.get_executor(), path, "test");
+      ASSERT_EQ(w.existing_rows().size(), 1u) << cut;
+    }
+    EXPECT_EQ(test::slurp(path), kept) << cut;
+    std::filesystem::remove_all(dir);
+  }
+}
+
+TEST(ledger_writer_test, a_fifo_or_a_folder_at_the_ledger_path_is_refused) {
+  auto dir = test::make_temp_dir("lw");
+  ASSERT_EQ(::mkfifo((dir / "fifo.csv").c_str(), 0600), 0);
+  std::filesystem::create_directories(dir / "folder.csv");
+  net::io_context ioc;
+  for (const auto& path : {dir / "fifo.csv", dir / "folder.csv", std::filesystem::path("/dev/zero")}) {
+    try {
+      ledger_writer w(ioc.get_executor(), path, "test");
+      ADD_FAILURE() << "opened " << path;
+    } catch (const std::runtime_error& e) {
+      EXPECT_NE(std::string(e.what()).find("not a regular file"), std::string::npos) << e.what();
+    }
+  }
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

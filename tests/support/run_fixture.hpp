@@ -4,7 +4,7 @@
 #pragma once
 #include "api/signer.hpp"
 #include "base/time_text.hpp"
-#include "ledger/ledger.hpp"
+#include "ledger/index.hpp"
 #include "ledger/writer.hpp"
 #include "support/test_http.hpp"
 #include "support/test_process.hpp"

@@ -1,61 +1,18 @@
-// The ledger (DESIGN.md "Ledger"): an append-only CSV of every purchase attempt. This file is the
-// read side and the row model; the latest row of a chunk is its state.
+// The ledger's state (README "The ledger"): the latest row of each chunk, and per-fleet totals.
 #pragma once
-#include <array>
-#include <cstdint>
+#include "ledger/reader.hpp"
+#include "ledger/row.hpp"
+
+#include <cstddef>
 #include <filesystem>
 #include <functional>
 #include <map>
-#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
 
 namespace cphfleet {
-
-enum class chunk_status { sending, ordered, retrying, failed, unknown };
-std::string_view to_string(chunk_status s);
-std::optional<chunk_status> parse_chunk_status(std::string_view s);
-// sending and unknown: the service may hold an order the ledger does not know yet.
-inline bool is_unresolved(chunk_status s) { return s == chunk_status::sending || s == chunk_status::unknown; }
-
-inline constexpr std::array<std::string_view, 17> ledger_columns = {
-    "time",       "run_id",     "job",      "fleet",    "chunk",      "count",
-    "status",     "attempt",    "http_status", "error_code", "error_msg", "request_id",
-    "order_id",   "product_id", "server_ids", "project_id", "request"};
-
-struct ledger_row {
-  std::string time;  // UTC RFC 3339 with milliseconds
-  std::string run_id;
-  std::string job;
-  std::string fleet;
-  std::string chunk;
-  std::int64_t count = 0;
-  chunk_status status = chunk_status::sending;
-  std::int64_t attempt = 0;
-  int http_status = 0;  // 0: no HTTP answer (written as an empty cell)
-  std::string error_code;
-  std::string error_msg;
-  std::string request_id;
-  std::string order_id;
-  std::string product_id;
-  std::vector<std::string> server_ids;  // joined by ';'
-  std::string project_id;
-  std::string request;  // the compact JSON body sent
-
-  std::vector<std::string> to_cells() const;
-};
-
-// The header record, CRLF-terminated, exactly as a new ledger starts.
-std::string ledger_header();
-// One row as a CSV record.
-std::string format_row(const ledger_row& row);
-
-// Reads a whole ledger. A missing file is an empty ledger. A header that differs from the contract,
-// or a malformed row, throws std::runtime_error naming the file, the line and the difference.
-std::vector<ledger_row> read_ledger(const std::filesystem::path& path);
-std::vector<ledger_row> parse_ledger(std::string_view text, std::string_view name);
 
 // What a ledger_index keeps. every_row: the whole history (rows() is the file). latest_only: add()
 // replaces the chunk's row, so memory grows with the chunks, not with their attempts; rows() then holds
@@ -113,14 +70,9 @@ class ledger_index {
   std::size_t added_ = 0;
 };
 
-// Reads a ledger piece by piece (the file is never held whole), handing each row, every cell, to
-// `sink` in file order. The same checks and errors as read_ledger; a missing file has no rows.
-void for_each_ledger_row(const std::filesystem::path& path, const std::function<void(ledger_row&&)>& sink);
-
-// The ledger's state as planning reads it, for `plan` and a run's spend guard on ledgers of 100,000s
-// of rows: read piece by piece (the file is never held whole) into a latest_only index whose rows keep
-// time, fleet, chunk, count, status, attempt and http_status. Every other cell is checked as
-// read_ledger checks it, then dropped. The same errors as read_ledger; a missing file is empty.
-ledger_index read_ledger_state(const std::filesystem::path& path);
+// Reads a ledger piece by piece (the file is never held whole) into a latest_only index, keeping the
+// cells `cells` names. For the commands that only read (`plan`, `ledger --latest`, `audit`, a dry run):
+// a torn last record is left out with a warning (read_ledger's rules).
+ledger_index read_ledger_index(const std::filesystem::path& path, ledger_cells cells = ledger_cells::all);
 
 }  // namespace cphfleet

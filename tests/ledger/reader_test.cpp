@@ -1,7 +1,9 @@
-#include "ledger/ledger.hpp"
+#include "ledger/index.hpp"
+#include "ledger/reader.hpp"
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <filesystem>
 #include <fstream>
@@ -13,6 +15,7 @@ namespace {
 const std::string header =
     "time,run_id,job,fleet,chunk,count,status,attempt,http_status,error_code,error_msg,request_id,order_id,"
     "product_id,server_ids,project_id,request\r\n";
+
 
 ledger_row make_row(std::string fleet, std::string chunk, std::int64_t count, chunk_status status,
                     std::string time = "2026-11-26T10:00:00.000Z") {
@@ -27,6 +30,7 @@ ledger_row make_row(std::string fleet, std::string chunk, std::int64_t count, ch
   r.attempt = 1;
   return r;
 }
+
 
 std::string error_of(std::string_view text) {
   try {
@@ -62,31 +66,8 @@ class temp_dir {
   std::filesystem::path path_;
 };
 
-TEST(ledger_test, header_is_the_contract_columns_in_order) { EXPECT_EQ(ledger_header(), header); }
 
-TEST(ledger_test, status_names_round_trip_and_unknown_names_are_refused) {
-  for (auto s : {chunk_status::sending, chunk_status::ordered, chunk_status::retrying, chunk_status::failed,
-                 chunk_status::unknown}) {
-    EXPECT_EQ(parse_chunk_status(to_string(s)), s);
-  }
-  EXPECT_FALSE(parse_chunk_status("Ordered"));
-  EXPECT_FALSE(parse_chunk_status(""));
-  EXPECT_TRUE(is_unresolved(chunk_status::sending));
-  EXPECT_TRUE(is_unresolved(chunk_status::unknown));
-  EXPECT_FALSE(is_unresolved(chunk_status::failed));
-}
-
-TEST(ledger_test, a_row_is_written_with_empty_http_status_for_zero_and_ids_joined_by_semicolon) {
-  ledger_row r = make_row("game-eu", "game-eu-001", 3, chunk_status::ordered);
-  r.server_ids = {"s1", "s2", "s3"};
-  r.order_id = "CS123";
-  r.request = R"({"server_name":"game-eu-001","count":3})";
-  EXPECT_EQ(format_row(r),
-            "2026-11-26T10:00:00.000Z,r1,demo,game-eu,game-eu-001,3,ordered,1,,,,,CS123,,s1;s2;s3,,"
-            "\"{\"\"server_name\"\":\"\"game-eu-001\"\",\"\"count\"\":3}\"\r\n");
-}
-
-TEST(ledger_test, every_field_round_trips_through_the_file_format) {
+TEST(ledger_reader_test, every_field_round_trips_through_the_file_format) {
   ledger_row r = make_row("游戏服务器", "游戏服务器-001", 10, chunk_status::unknown);
   r.attempt = 6;
   r.http_status = 504;
@@ -110,7 +91,7 @@ TEST(ledger_test, every_field_round_trips_through_the_file_format) {
   EXPECT_TRUE(rows[1].server_ids.empty());
 }
 
-TEST(ledger_test, a_hand_written_ledger_with_a_multi_line_error_message_reads_back_right) {
+TEST(ledger_reader_test, a_hand_written_ledger_with_a_multi_line_error_message_reads_back_right) {
   std::string text =
       "time,run_id,job,fleet,chunk,count,status,attempt,http_status,error_code,error_msg,request_id,order_id,"
       "product_id,server_ids,project_id,request\n"
@@ -132,7 +113,7 @@ TEST(ledger_test, a_hand_written_ledger_with_a_multi_line_error_message_reads_ba
             "orders.csv:6: column 6 'count': 'ten' is not a server count (an integer 1..10)");
 }
 
-TEST(ledger_test, a_header_that_differs_is_refused_naming_the_difference) {
+TEST(ledger_reader_test, a_header_that_differs_is_refused_naming_the_difference) {
   std::string wrong = header;
   wrong.replace(wrong.find("status"), 6, "state");
   EXPECT_EQ(error_of(wrong), "orders.csv:1: header column 7 is 'state', expected 'status'");
@@ -143,7 +124,7 @@ TEST(ledger_test, a_header_that_differs_is_refused_naming_the_difference) {
   EXPECT_EQ(error_of("\r\n" + header), "orders.csv:1: header column 1 is '', expected 'time'");
 }
 
-TEST(ledger_test, malformed_rows_are_refused_naming_file_line_and_column) {
+TEST(ledger_reader_test, malformed_rows_are_refused_naming_file_line_and_column) {
   EXPECT_EQ(error_of(header + "a,b,c\r\n"), "orders.csv:2: row has 3 cells, expected 17");
   EXPECT_EQ(error_of(header + row_with(6, "done")),
             "orders.csv:2: column 7 'status': 'done' is not a status (sending, ordered, retrying, failed, "
@@ -167,7 +148,7 @@ TEST(ledger_test, malformed_rows_are_refused_naming_file_line_and_column) {
             "orders.csv:2:60: quote inside an unquoted cell (quote the cell and double the quote)");
 }
 
-TEST(ledger_test, empty_text_and_a_byte_order_mark_are_accepted) {
+TEST(ledger_reader_test, empty_text_and_a_byte_order_mark_are_accepted) {
   EXPECT_TRUE(parse_ledger("", "orders.csv").empty());
   EXPECT_TRUE(parse_ledger(header, "orders.csv").empty());
   auto rows = parse_ledger("\xEF\xBB\xBF" + header + row_with(0, "t"), "orders.csv");
@@ -175,12 +156,12 @@ TEST(ledger_test, empty_text_and_a_byte_order_mark_are_accepted) {
   EXPECT_EQ(rows[0].time, "t");
 }
 
-TEST(ledger_test, a_missing_file_is_an_empty_ledger) {
+TEST(ledger_reader_test, a_missing_file_is_an_empty_ledger) {
   temp_dir dir;
   EXPECT_TRUE(read_ledger(dir.path() / "nothing-here.csv").empty());
 }
 
-TEST(ledger_test, reads_a_file_and_names_it_in_errors) {
+TEST(ledger_reader_test, reads_a_file_and_names_it_in_errors) {
   temp_dir dir;
   auto path = dir.path() / "orders.csv";
   {
@@ -204,99 +185,7 @@ TEST(ledger_test, reads_a_file_and_names_it_in_errors) {
   }
 }
 
-TEST(ledger_test, index_keeps_the_latest_row_per_chunk_and_totals_per_fleet) {
-  ledger_index index({
-      make_row("x", "x-001", 10, chunk_status::sending, "t1"),
-      make_row("x", "x-001", 10, chunk_status::ordered, "t2"),
-      make_row("x", "x-002", 10, chunk_status::sending, "t3"),
-      make_row("y", "y-001", 5, chunk_status::failed, "t4"),
-      make_row("x", "x-002", 10, chunk_status::unknown, "t5"),
-      make_row("x", "x-003", 7, chunk_status::retrying, "t6"),
-      make_row("x", "x-004", 3, chunk_status::failed, "t7"),
-      make_row("x", "x-005", 2, chunk_status::ordered, "t8"),
-      make_row("y", "y-001", 5, chunk_status::ordered, "t9"),
-  });
-  ASSERT_NE(index.latest("x-001"), nullptr);
-  EXPECT_EQ(index.latest("x-001")->status, chunk_status::ordered);
-  EXPECT_EQ(index.latest("x-002")->status, chunk_status::unknown);
-  EXPECT_EQ(index.latest("x-009"), nullptr);
-  EXPECT_EQ(index.rows().size(), 9u);
-
-  fleet_totals x = index.totals("x");
-  EXPECT_EQ(x.ordered_servers, 12);
-  EXPECT_EQ(x.ordered_chunks, 2);
-  EXPECT_EQ(x.failed_chunks, 1);
-  EXPECT_EQ(x.retrying_chunks, 1);
-  EXPECT_EQ(x.unresolved_chunks, 1);
-  EXPECT_EQ(x.last_activity, "t8");
-  fleet_totals y = index.totals("y");
-  EXPECT_EQ(y.ordered_servers, 5);
-  EXPECT_EQ(y.failed_chunks, 0);
-  EXPECT_EQ(y.last_activity, "t9");
-  fleet_totals none = index.totals("z");
-  EXPECT_EQ(none.ordered_servers, 0);
-  EXPECT_EQ(none.last_activity, "");
-  EXPECT_EQ(index.fleets(), (std::vector<std::string>{"x", "y"}));
-
-  index.add(make_row("y", "y-001", 5, chunk_status::unknown, "t10"));
-  EXPECT_EQ(index.totals("y").ordered_servers, 0);
-  EXPECT_EQ(index.totals("y").unresolved_chunks, 1);
-}
-
-TEST(ledger_test, a_latest_only_index_answers_as_the_full_one_holding_one_row_per_chunk) {
-  std::vector<ledger_row> rows{
-      make_row("x", "x-001", 10, chunk_status::sending, "t1"),
-      make_row("x", "x-001", 10, chunk_status::ordered, "t2"),
-      make_row("x", "x-002", 10, chunk_status::sending, "t3"),
-      make_row("y", "y-001", 5, chunk_status::failed, "t4"),
-      make_row("x", "x-002", 10, chunk_status::unknown, "t5"),
-      make_row("x", "x-003", 7, chunk_status::retrying, "t6"),
-  };
-  ledger_index full(rows);
-  ledger_index latest(rows, ledger_history::latest_only);
-  EXPECT_EQ(full.rows().size(), 6u);
-  ASSERT_EQ(latest.rows().size(), 4u);
-  // In the order the chunks first appeared.
-  EXPECT_EQ(latest.rows()[0].time, "t2");
-  EXPECT_EQ(latest.rows()[1].time, "t5");
-  EXPECT_EQ(latest.rows()[2].time, "t4");
-  EXPECT_EQ(latest.rows()[3].time, "t6");
-  // The first chunk gets the newest row: the fleet's last activity follows the adds, not the positions.
-  for (ledger_index* index : {&full, &latest}) {
-    index->add(make_row("x", "x-001", 10, chunk_status::failed, "t7"));
-    EXPECT_EQ(index->latest("x-001")->status, chunk_status::failed);
-    EXPECT_EQ(index->latest("x-002")->status, chunk_status::unknown);
-    fleet_totals x = index->totals("x");
-    EXPECT_EQ(x.ordered_servers, 0);
-    EXPECT_EQ(x.failed_chunks, 1);
-    EXPECT_EQ(x.retrying_chunks, 1);
-    EXPECT_EQ(x.unresolved_chunks, 1);
-    EXPECT_EQ(x.last_activity, "t7");
-    EXPECT_EQ(index->totals("y").last_activity, "t4");
-    EXPECT_EQ(index->fleets(), (std::vector<std::string>{"x", "y"}));
-    std::vector<std::string> order;
-    for (const ledger_row* r : index->chunks_of("x")) order.push_back(r->chunk);
-    EXPECT_EQ(order, (std::vector<std::string>{"x-001", "x-002", "x-003"}));
-  }
-  EXPECT_EQ(latest.rows().size(), 4u);
-}
-
-TEST(ledger_test, a_latest_only_index_refuses_a_chunk_of_another_fleet_and_keeps_its_row) {
-  ledger_index index({}, ledger_history::latest_only);
-  index.add(make_row("a", "a-001", 1, chunk_status::failed, "t1"));
-  try {
-    index.add(make_row("b", "a-001", 1, chunk_status::ordered, "t2"));
-    FAIL() << "no error";
-  } catch (const std::runtime_error& e) {
-    EXPECT_STREQ(e.what(), "ledger: chunk 'a-001' is recorded for fleet 'a' and for fleet 'b'");
-  }
-  ASSERT_EQ(index.rows().size(), 1u);
-  EXPECT_EQ(index.latest("a-001")->status, chunk_status::failed);
-  EXPECT_EQ(index.totals("a").last_activity, "t1");
-  EXPECT_TRUE(index.chunks_of("b").empty());
-}
-
-// More than a few of read_ledger_state's 1 MiB pieces, with quoted cells holding line feeds, so that
+// More than a few of the reader's 1 MiB pieces, with quoted cells holding line feeds, so that
 // pieces are cut next to (and between) multi-line records.
 std::string big_ledger_text(int chunks) {
   std::string text = ledger_header();
@@ -316,7 +205,7 @@ std::string big_ledger_text(int chunks) {
   return text;
 }
 
-TEST(ledger_test, the_state_read_in_pieces_answers_as_the_whole_ledger_with_planning_cells_only) {
+TEST(ledger_reader_test, the_state_read_in_pieces_answers_as_the_whole_ledger_with_planning_cells_only) {
   temp_dir dir;
   auto path = dir.path() / "orders.csv";
   {
@@ -325,7 +214,7 @@ TEST(ledger_test, the_state_read_in_pieces_answers_as_the_whole_ledger_with_plan
   }
   ASSERT_GT(std::filesystem::file_size(path), 2u << 20);  // three pieces
   ledger_index full(read_ledger(path));
-  ledger_index state = read_ledger_state(path);
+  ledger_index state = read_ledger_index(path, ledger_cells::state);
   EXPECT_EQ(state.rows().size(), 3000u);
   EXPECT_EQ(state.fleets(), full.fleets());
   auto a = full.chunks_of("x");
@@ -351,7 +240,7 @@ TEST(ledger_test, the_state_read_in_pieces_answers_as_the_whole_ledger_with_plan
   EXPECT_EQ(st.last_activity, "a3000");
 }
 
-TEST(ledger_test, the_state_read_in_pieces_reports_errors_at_the_same_line_as_the_whole_read) {
+TEST(ledger_reader_test, the_state_read_in_pieces_reports_errors_at_the_same_line_as_the_whole_read) {
   temp_dir dir;
   auto path = dir.path() / "orders.csv";
   std::string text = big_ledger_text(3000);
@@ -368,7 +257,7 @@ TEST(ledger_test, the_state_read_in_pieces_reports_errors_at_the_same_line_as_th
       whole = e.what();
     }
     try {
-      read_ledger_state(path);
+      read_ledger_index(path, ledger_cells::state);
     } catch (const std::runtime_error& e) {
       pieces = e.what();
     }
@@ -378,18 +267,18 @@ TEST(ledger_test, the_state_read_in_pieces_reports_errors_at_the_same_line_as_th
   }
 }
 
-TEST(ledger_test, the_state_of_a_missing_or_empty_ledger_is_empty_and_a_bad_header_is_an_error) {
+TEST(ledger_reader_test, the_state_of_a_missing_or_empty_ledger_is_empty_and_a_bad_header_is_an_error) {
   temp_dir dir;
-  EXPECT_TRUE(read_ledger_state(dir.path() / "nothing-here.csv").rows().empty());
+  EXPECT_TRUE(read_ledger_index(dir.path() / "nothing-here.csv", ledger_cells::state).rows().empty());
   auto path = dir.path() / "orders.csv";
   { std::ofstream out(path, std::ios::binary); }
-  EXPECT_TRUE(read_ledger_state(path).rows().empty());
+  EXPECT_TRUE(read_ledger_index(path, ledger_cells::state).rows().empty());
   {
     std::ofstream out(path, std::ios::binary);
     out << "time,run_id\r\n";
   }
   try {
-    read_ledger_state(path);
+    read_ledger_index(path, ledger_cells::state);
     FAIL() << "no error";
   } catch (const std::runtime_error& e) {
     EXPECT_EQ(std::string(e.what()),
@@ -397,27 +286,182 @@ TEST(ledger_test, the_state_of_a_missing_or_empty_ledger_is_empty_and_a_bad_head
   }
 }
 
-TEST(ledger_test, chunks_of_a_fleet_come_in_numeric_chunk_order) {
-  ledger_index index;
-  for (const char* c : {"x-1000", "x-010", "x-999", "x-002", "x-001", "x-10000"}) {
-    index.add(make_row("x", c, 1, chunk_status::ordered));
+// What read_ledger hands on and reports, and what it logs, for a file holding `text`.
+struct read_back {
+  std::vector<ledger_row> rows;
+  ledger_read read;
+  std::string log;
+};
+read_back read_file_holding(const std::filesystem::path& path, const std::string& text) {
+  {
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out << text;
   }
-  index.add(make_row("xy", "xy-001", 1, chunk_status::ordered));
-  std::vector<std::string> order;
-  for (const ledger_row* r : index.chunks_of("x")) order.push_back(r->chunk);
-  EXPECT_EQ(order, (std::vector<std::string>{"x-001", "x-002", "x-010", "x-999", "x-1000", "x-10000"}));
-  EXPECT_TRUE(index.chunks_of("nope").empty());
+  read_back r;
+  ::testing::internal::CaptureStderr();
+  try {
+    r.read = read_ledger(path, [&](ledger_row&& row) { r.rows.push_back(std::move(row)); });
+  } catch (...) {
+    ::testing::internal::GetCapturedStderr();
+    throw;
+  }
+  r.log = ::testing::internal::GetCapturedStderr();
+  return r;
 }
 
-TEST(ledger_test, a_chunk_recorded_for_two_fleets_is_refused) {
-  ledger_index index;
-  index.add(make_row("a", "a-001", 1, chunk_status::failed));
+TEST(ledger_reader_test, a_torn_last_row_is_left_out_with_a_warning_and_the_file_is_left_alone) {
+  temp_dir dir;
+  auto path = dir.path() / "orders.csv";
+  ledger_row answer = make_row("x", "x-001", 10, chunk_status::ordered);
+  answer.error_msg = "two\nlines, \"quoted\"";
+  answer.request = R"({"server_name":"x-001","count":10})";
+  std::string whole = header + format_row(make_row("x", "x-001", 10, chunk_status::sending));
+  std::string torn = format_row(answer);
+  // Cut in an unquoted cell, inside the quoted message (past its line feed), inside the request.
+  for (std::size_t cut : {std::size_t{30}, torn.find("lines"), torn.size() - 8}) {
+    read_back r = read_file_holding(path, whole + torn.substr(0, cut));
+    ASSERT_EQ(r.rows.size(), 1u) << cut;
+    EXPECT_EQ(r.rows[0].status, chunk_status::sending);
+    EXPECT_TRUE(r.read.torn);
+    EXPECT_EQ(r.read.whole, whole.size());
+    EXPECT_NE(r.log.find("torn record"), std::string::npos) << r.log;
+    EXPECT_NE(r.log.find(path.string()), std::string::npos) << r.log;
+    EXPECT_EQ(std::filesystem::file_size(path), whole.size() + cut);  // a reader never cuts
+  }
+}
+
+TEST(ledger_reader_test, a_whole_last_row_without_its_line_break_is_a_row_and_no_warning) {
+  temp_dir dir;
+  auto path = dir.path() / "orders.csv";
+  std::string row = format_row(make_row("x", "x-001", 10, chunk_status::ordered));
+  for (std::string end : {std::string(""), std::string("\r")}) {
+    read_back r = read_file_holding(path, header + row.substr(0, row.size() - 2) + end);
+    ASSERT_EQ(r.rows.size(), 1u);
+    EXPECT_TRUE(r.read.unterminated);
+    EXPECT_FALSE(r.read.torn);
+    EXPECT_EQ(r.read.whole, header.size() + row.size() - 2);
+    EXPECT_EQ(r.log, "");
+  }
+}
+
+TEST(ledger_reader_test, header_only_and_bom_only_ledgers_are_empty_ledgers) {
+  temp_dir dir;
+  auto path = dir.path() / "orders.csv";
+  const std::string bom = "\xEF\xBB\xBF";
+  const std::string bare = header.substr(0, header.size() - 2);
+  for (const std::string& text : {bare, bom, bom + bare, bom + header, header}) {
+    read_back r = read_file_holding(path, text);
+    EXPECT_TRUE(r.rows.empty());
+    EXPECT_FALSE(r.read.torn) << text;
+    EXPECT_EQ(r.read.header, text != bom) << text;
+    EXPECT_EQ(r.read.whole, text.size()) << text;
+    EXPECT_EQ(r.log, "") << text;
+  }
+  // A header cut by a crash holds no rows either, and is said to be torn.
+  read_back cut = read_file_holding(path, bom + "time,run_id,jo");
+  EXPECT_TRUE(cut.read.torn);
+  EXPECT_FALSE(cut.read.header);
+  EXPECT_EQ(cut.read.whole, bom.size());
+}
+
+TEST(ledger_reader_test, an_open_quote_where_no_cell_is_ever_quoted_is_an_error_not_a_tear) {
+  EXPECT_EQ(error_of(header + "\"2026-11-26T10:00"),
+            "orders.csv:2:1: unterminated quoted cell (no closing quote)");
+  EXPECT_EQ(error_of(header + "t,r,j,x,x-001,11,sen"),
+            "orders.csv:2: row has 7 cells, expected 17");
+}
+
+TEST(ledger_reader_test, a_device_a_fifo_or_a_folder_is_refused_before_reading) {
+  temp_dir dir;
+  ASSERT_EQ(::mkfifo((dir.path() / "fifo.csv").c_str(), 0600), 0);
+  std::filesystem::create_directories(dir.path() / "folder.csv");
+  for (const auto& path :
+       {std::filesystem::path("/dev/zero"), dir.path() / "fifo.csv", dir.path() / "folder.csv"}) {
+    try {
+      read_ledger(path);
+      ADD_FAILURE() << "read " << path;
+    } catch (const std::runtime_error& e) {
+      EXPECT_EQ(std::string(e.what()).find(path.string() + ": not a regular file"), 0u) << e.what();
+    }
+  }
+}
+
+TEST(ledger_reader_test, a_record_longer_than_the_cap_is_an_error) {
+  temp_dir dir;
+  auto path = dir.path() / "orders.csv";
+  {
+    std::ofstream out(path, std::ios::binary);
+    out << header << format_row(make_row("x", "x-001", 10, chunk_status::ordered))
+        << std::string(max_ledger_record + 10, 'x') << "\r\n";
+  }
   try {
-    index.add(make_row("b", "a-001", 1, chunk_status::ordered));
+    read_ledger(path);
     FAIL() << "no error";
   } catch (const std::runtime_error& e) {
-    EXPECT_STREQ(e.what(), "ledger: chunk 'a-001' is recorded for fleet 'a' and for fleet 'b'");
+    EXPECT_EQ(std::string(e.what()),
+              path.string() + ":3: a record longer than 1048576 bytes: not a ledger");
   }
+}
+
+TEST(ledger_reader_test, unsettled_keeps_all_cells_of_open_rows_and_the_state_of_ordered_ones) {
+  std::string text = header;
+  for (chunk_status s : {chunk_status::ordered, chunk_status::failed, chunk_status::unknown}) {
+    ledger_row r = make_row("x", "x-001", 10, s);
+    r.request = R"({"server_name":"x-001","count":10})";
+    r.order_id = "CS1";
+    text += format_row(r);
+  }
+  std::vector<ledger_row> rows;
+  ledger_read_options options;
+  options.cells = ledger_cells::unsettled;
+  parse_ledger(text, "orders.csv", [&](ledger_row&& r) { rows.push_back(std::move(r)); }, options);
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_EQ(rows[0].request, "");
+  EXPECT_EQ(rows[0].order_id, "");
+  EXPECT_EQ(rows[0].count, 10);
+  for (std::size_t i : {1u, 2u}) {
+    EXPECT_EQ(rows[i].request, R"({"server_name":"x-001","count":10})");
+    EXPECT_EQ(rows[i].job, "demo");
+  }
+}
+
+TEST(ledger_reader_test, each_row_is_told_where_its_record_is_in_the_file) {
+  temp_dir dir;
+  auto path = dir.path() / "orders.csv";
+  std::string text = "\xEF\xBB\xBF" + big_ledger_text(3000);  // pieces cut next to multi-line records
+  std::string last = format_row(make_row("x", "x-001", 1, chunk_status::ordered));
+  text += "\r\n" + last.substr(0, last.size() - 2);  // a blank line, then a row without its line break
+  {
+    std::ofstream out(path, std::ios::binary);
+    out << text;
+  }
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> records;
+  std::vector<ledger_row> rows;
+  ledger_read_options options;
+  options.on_record = [&](std::uint64_t offset, std::uint64_t size) { records.emplace_back(offset, size); };
+  read_ledger(path, [&](ledger_row&& r) { rows.push_back(std::move(r)); }, options);
+  ASSERT_EQ(rows.size(), 6001u);
+  ASSERT_EQ(records.size(), rows.size());
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    std::string record = text.substr(records[i].first, records[i].second);
+    auto again = parse_ledger(header + record, "orders.csv");
+    ASSERT_EQ(again.size(), 1u) << i;
+    EXPECT_EQ(format_row(again[0]), format_row(rows[i])) << i;
+    if (HasFailure()) break;
+  }
+}
+
+TEST(ledger_reader_test, a_second_pass_reads_no_further_than_its_limit) {
+  std::string one = header + format_row(make_row("x", "x-001", 10, chunk_status::sending));
+  std::string two = one + format_row(make_row("x", "x-001", 10, chunk_status::ordered));
+  std::vector<ledger_row> rows;
+  ledger_read_options options;
+  options.limit = one.size();
+  ledger_read read = parse_ledger(two, "orders.csv", [&](ledger_row&& r) { rows.push_back(std::move(r)); },
+                                  options);
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].status, chunk_status::sending);
+  EXPECT_EQ(read.size, one.size());
 }
 
 }  // namespace

@@ -1,0 +1,159 @@
+#include "ledger/index.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <stdexcept>
+
+namespace cphfleet {
+namespace {
+
+// `<prefix>-<digits>`: the digits compared by value, so x-1000 sorts after x-999.
+bool chunk_less(std::string_view a, std::string_view b) {
+  auto split = [](std::string_view s) {
+    std::size_t d = s.size();
+    while (d > 0 && s[d - 1] >= '0' && s[d - 1] <= '9') --d;
+    std::string_view digits = s.substr(d);
+    std::size_t nz = digits.find_first_not_of('0');
+    digits = nz == std::string_view::npos ? std::string_view{} : digits.substr(nz);
+    return std::pair{s.substr(0, d), digits};
+  };
+  auto [pa, da] = split(a);
+  auto [pb, db] = split(b);
+  if (pa != pb) return a < b;
+  if (da.size() != db.size()) return da.size() < db.size();
+  if (da != db) return da < db;
+  return a < b;
+}
+
+}  // namespace
+
+ledger_index::ledger_index(std::vector<ledger_row> rows) : rows_(std::move(rows)) {
+  for (std::size_t i = 0; i < rows_.size(); ++i) index_row(i);
+}
+
+ledger_index::ledger_index(std::vector<ledger_row> rows, ledger_history history) : history_(history) {
+  if (history_ == ledger_history::every_row) {
+    rows_ = std::move(rows);
+    for (std::size_t i = 0; i < rows_.size(); ++i) index_row(i);
+    return;
+  }
+  for (auto& row : rows) add(std::move(row));
+}
+
+void ledger_index::add(ledger_row row) {
+  if (history_ == ledger_history::latest_only) {
+    auto it = latest_.find(row.chunk);
+    if (it != latest_.end()) {
+      ledger_row& previous = rows_[it->second];
+      if (previous.fleet != row.fleet) {
+        throw std::runtime_error(
+            fmt::format("ledger: chunk '{}' is recorded for fleet '{}' and for fleet '{}'", row.chunk,
+                        previous.fleet, row.fleet));
+      }
+      // Swapped, not move-assigned: a string assigned from a short one keeps its old buffer, so the
+      // latest row would keep the capacity of every cell its chunk's earlier rows had.
+      std::swap(previous, row);
+      added_at_[it->second] = added_++;
+      return;
+    }
+    added_at_.push_back(added_++);
+  }
+  rows_.push_back(std::move(row));
+  try {
+    index_row(rows_.size() - 1);
+  } catch (...) {
+    rows_.pop_back();
+    if (history_ == ledger_history::latest_only) added_at_.pop_back();
+    throw;
+  }
+}
+
+void ledger_index::index_row(std::size_t index) {
+  const ledger_row& row = rows_[index];
+  auto it = latest_.find(row.chunk);
+  if (it != latest_.end()) {
+    const ledger_row& previous = rows_[it->second];
+    if (previous.fleet != row.fleet) {
+      throw std::runtime_error(fmt::format("ledger: chunk '{}' is recorded for fleet '{}' and for fleet '{}'",
+                                           row.chunk, previous.fleet, row.fleet));
+    }
+    it->second = index;
+    return;
+  }
+  latest_.emplace(row.chunk, index);
+  auto fleet = fleet_chunks_.find(row.fleet);
+  if (fleet == fleet_chunks_.end())
+    fleet = fleet_chunks_.emplace(row.fleet, std::vector<std::string>{}).first;
+  fleet->second.push_back(row.chunk);
+}
+
+void ledger_index::reserve(std::size_t rows) {
+  rows_.reserve(rows);
+  if (history_ == ledger_history::latest_only) added_at_.reserve(rows);
+  latest_.reserve(rows);
+}
+
+const ledger_row* ledger_index::latest(std::string_view chunk) const {
+  auto it = latest_.find(chunk);
+  return it == latest_.end() ? nullptr : &rows_[it->second];
+}
+
+std::vector<const ledger_row*> ledger_index::chunks_of(std::string_view fleet) const {
+  std::vector<const ledger_row*> out;
+  auto it = fleet_chunks_.find(fleet);
+  if (it == fleet_chunks_.end()) return out;
+  out.reserve(it->second.size());
+  for (const auto& chunk : it->second) out.push_back(latest(chunk));
+  std::sort(out.begin(), out.end(),
+            [](const ledger_row* a, const ledger_row* b) { return chunk_less(a->chunk, b->chunk); });
+  return out;
+}
+
+fleet_totals ledger_index::totals(std::string_view fleet) const {
+  fleet_totals t;
+  auto it = fleet_chunks_.find(fleet);
+  if (it == fleet_chunks_.end()) return t;
+  // The fleet's last row is the latest row of one of its chunks.
+  std::size_t last = latest_.find(it->second.front())->second;
+  for (const auto& chunk : it->second) {
+    std::size_t index = latest_.find(chunk)->second;
+    if (recency(index) > recency(last)) last = index;
+    const ledger_row& row = rows_[index];
+    switch (row.status) {
+      case chunk_status::ordered:
+        t.ordered_servers += row.count;
+        ++t.ordered_chunks;
+        break;
+      case chunk_status::failed:
+        ++t.failed_chunks;
+        break;
+      case chunk_status::retrying:
+        ++t.retrying_chunks;
+        break;
+      case chunk_status::sending:
+      case chunk_status::unknown:
+        ++t.unresolved_chunks;
+        break;
+    }
+  }
+  t.last_activity = rows_[last].time;
+  return t;
+}
+
+std::vector<std::string> ledger_index::fleets() const {
+  std::vector<std::string> out;
+  out.reserve(fleet_chunks_.size());
+  for (const auto& [fleet, chunks] : fleet_chunks_) out.push_back(fleet);
+  return out;
+}
+
+ledger_index read_ledger_index(const std::filesystem::path& path, ledger_cells cells) {
+  ledger_index index({}, ledger_history::latest_only);
+  ledger_read_options options;
+  options.cells = cells;
+  read_ledger(path, [&](ledger_row&& row) { index.add(std::move(row)); }, options);
+  return index;
+}
+
+}  // namespace cphfleet

@@ -1,0 +1,56 @@
+#include "ledger/row.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace cphfleet {
+namespace {
+
+const std::string header =
+    "time,run_id,job,fleet,chunk,count,status,attempt,http_status,error_code,error_msg,request_id,order_id,"
+    "product_id,server_ids,project_id,request\r\n";
+
+
+ledger_row make_row(std::string fleet, std::string chunk, std::int64_t count, chunk_status status,
+                    std::string time = "2026-11-26T10:00:00.000Z") {
+  ledger_row r;
+  r.time = std::move(time);
+  r.run_id = "r1";
+  r.job = "demo";
+  r.fleet = std::move(fleet);
+  r.chunk = std::move(chunk);
+  r.count = count;
+  r.status = status;
+  r.attempt = 1;
+  return r;
+}
+
+
+TEST(ledger_row_test, header_is_the_contract_columns_in_order) { EXPECT_EQ(ledger_header(), header); }
+
+TEST(ledger_row_test, status_names_round_trip_and_unknown_names_are_refused) {
+  for (auto s : {chunk_status::sending, chunk_status::ordered, chunk_status::retrying, chunk_status::failed,
+                 chunk_status::unknown}) {
+    EXPECT_EQ(parse_chunk_status(to_string(s)), s);
+  }
+  EXPECT_FALSE(parse_chunk_status("Ordered"));
+  EXPECT_FALSE(parse_chunk_status(""));
+  EXPECT_TRUE(is_unresolved(chunk_status::sending));
+  EXPECT_TRUE(is_unresolved(chunk_status::unknown));
+  EXPECT_FALSE(is_unresolved(chunk_status::failed));
+}
+
+TEST(ledger_row_test, a_row_is_written_with_empty_http_status_for_zero_and_ids_joined_by_semicolon) {
+  ledger_row r = make_row("game-eu", "game-eu-001", 3, chunk_status::ordered);
+  r.server_ids = {"s1", "s2", "s3"};
+  r.order_id = "CS123";
+  r.request = R"({"server_name":"game-eu-001","count":3})";
+  EXPECT_EQ(format_row(r),
+            "2026-11-26T10:00:00.000Z,r1,demo,game-eu,game-eu-001,3,ordered,1,,,,,CS123,,s1;s2;s3,,"
+            "\"{\"\"server_name\"\":\"\"game-eu-001\"\",\"\"count\"\":3}\"\r\n");
+}
+
+
+}  // namespace
+}  // namespace cphfleet

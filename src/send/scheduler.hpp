@@ -1,10 +1,11 @@
-// The sending engine (DESIGN.md "Sending"): purchases chunks as fast as the limits allow, retries what
+// The sending engine (README "Sending"): purchases chunks as fast as the limits allow, retries what
 // provably bought nothing, reconciles what may have bought something, and records every step in the
 // ledger before acting on it. One io_context, one thread, coroutines.
 #pragma once
 #include "base/backoff.hpp"
 #include "input/config.hpp"
 #include "send/cph_api.hpp"
+#include "send/manual_clock.hpp"
 #include "ledger/ledger.hpp"
 #include "ledger/writer.hpp"
 #include "base/net.hpp"
@@ -60,9 +61,16 @@ struct run_stats {
   std::int64_t not_sent = 0;         // planned chunks left for a later run (stop before their turn)
 };
 
-class scheduler {
+// `Clock` is std::chrono::steady_clock in production (`scheduler`); tests run it on manual_clock, where
+// settle windows of minutes pass at once (send/manual_clock.hpp).
+template <typename Clock>
+class basic_scheduler {
  public:
-  scheduler(net::any_io_executor ex, cph_api& api, ledger_writer& ledger, ledger_index& index, run_settings s);
+  using clock = Clock;
+  using time_point = typename Clock::time_point;
+
+  basic_scheduler(net::any_io_executor ex, cph_api& api, ledger_writer& ledger, ledger_index& index,
+                  run_settings s);
 
   // Settles every chunk whose latest row is `sending` or `unknown` (optionally only some fleets):
   // waits out the settle window since its last row, reads the service, records what it found.
@@ -81,10 +89,12 @@ class scheduler {
   const run_stats& stats() const { return stats_; }
   std::int64_t in_flight() const { return static_cast<std::int64_t>(in_flight_.size()); }
   std::int64_t waiting() const { return waiting_; }  // chunks backing off or waiting to settle
+  // Ledger rows appended and not yet synced (a test on manual_clock waits for them in real time).
+  std::int64_t rows_syncing() const { return rows_syncing_; }
   double purchase_rate() const { return purchase_limiter_.rate(); }
 
  private:
-  struct attempt_state;
+  using timer = net::basic_waitable_timer<Clock>;
   // What run_chunk does after an attempt: stop, send again now, or send again after a delay.
   struct next_step {
     enum kind_type { done, resend, back_off } kind = done;
@@ -100,7 +110,7 @@ class scheduler {
   net::awaitable<void> acquire_slot();
   void release_slot();
   // Sleeps until `until`; returns true when sending stopped meanwhile (or had already).
-  net::awaitable<bool> sleep_unless_stopped(std::chrono::steady_clock::time_point until);
+  net::awaitable<bool> sleep_unless_stopped(time_point until);
   net::awaitable<void> wait_all(std::int64_t& counter);
   ledger_row make_row(const chunk_work& w, chunk_status status, std::int64_t attempt) const;
   bool take_retry();
@@ -113,21 +123,26 @@ class scheduler {
   run_settings settings_;
   backoff_policy backoff_;
   backoff_policy throttle_backoff_;
-  rate_limiter purchase_limiter_;
-  rate_limiter read_limiter_;
+  basic_rate_limiter<Clock> purchase_limiter_;
+  basic_rate_limiter<Clock> read_limiter_;
   net::experimental::channel<void(boost::system::error_code)> slots_;  // capacity = max_in_flight
-  net::steady_timer stop_timer_;  // expires at "never" until sending stops, then at once
-  net::steady_timer idle_timer_;  // cancelled whenever a task ends, for wait_all
-  net::steady_timer deadline_timer_;
+  timer stop_timer_;  // expires at "never" until sending stops, then at once
+  timer idle_timer_;  // cancelled whenever a task ends, for wait_all
+  timer deadline_timer_;
   std::mt19937_64 rng_;
   stop_reason stop_ = stop_reason::none;
   std::int64_t retry_budget_ = 0;
   std::int64_t consecutive_ambiguous_ = 0;
   std::int64_t waiting_ = 0;
   std::int64_t tasks_ = 0;
+  std::int64_t rows_syncing_ = 0;
   std::map<std::string, ledger_row> in_flight_;  // chunk -> its `sending` row
   std::exception_ptr fatal_;
   run_stats stats_;
 };
+
+extern template class basic_scheduler<std::chrono::steady_clock>;
+extern template class basic_scheduler<manual_clock>;
+using scheduler = basic_scheduler<std::chrono::steady_clock>;
 
 }  // namespace cphfleet

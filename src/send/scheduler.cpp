@@ -158,6 +158,19 @@ net::awaitable<bool> basic_scheduler<Clock>::sleep_unless_stopped(time_point unt
 }
 
 template <typename Clock>
+std::chrono::milliseconds basic_scheduler<Clock>::retry_delay(const outcome& o, std::int64_t attempt) {
+  const std::int64_t cap_ms = std::max<std::int64_t>(0, settings_.limits.backoff_max_ms);
+  std::chrono::milliseconds delay = (o.throttled ? throttle_backoff_ : backoff_).delay(attempt, rng_);
+  if (o.retry_after_s && *o.retry_after_s > 0) {
+    // Capped while still in seconds: a huge value would overflow as milliseconds, and a merely long one
+    // would hold the chunk, and the ledger's lock, for as long as the gateway says.
+    std::int64_t after_ms = *o.retry_after_s >= cap_ms / 1000 + 1 ? cap_ms : *o.retry_after_s * 1000;
+    delay = std::max(delay, std::chrono::milliseconds(std::min(after_ms, cap_ms)));
+  }
+  return delay;
+}
+
+template <typename Clock>
 bool basic_scheduler<Clock>::take_retry() {
   if (retry_budget_ <= 0) return false;
   --retry_budget_;
@@ -307,8 +320,7 @@ net::awaitable<typename basic_scheduler<Clock>::next_step> basic_scheduler<Clock
         co_return next_step{};
       }
       ++stats_.retries;
-      auto delay = (o.throttled ? throttle_backoff_ : backoff_).delay(attempt, rng_);
-      if (o.retry_after_s) delay = std::max<std::chrono::milliseconds>(delay, std::chrono::seconds(*o.retry_after_s));
+      auto delay = retry_delay(o, attempt);
       log(log_level::debug, "retrying",
           {{"chunk", w.chunk}, {"error", describe(call.report)}, {"delay_ms", std::to_string(delay.count())}});
       co_return next_step{next_step::back_off, delay};
@@ -378,9 +390,7 @@ net::awaitable<reconcile_decision> basic_scheduler<Clock>::read_and_decide(const
     }
     if (o.stop_run) request_stop(stop_reason::auth);
     if (o.cls == outcome_class::permanent) break;
-    auto delay = (o.throttled ? throttle_backoff_ : backoff_).delay(attempt, rng_);
-    if (o.retry_after_s) delay = std::max<std::chrono::milliseconds>(delay, std::chrono::seconds(*o.retry_after_s));
-    if (co_await sleep_unless_stopped(Clock::now() + delay)) break;
+    if (co_await sleep_unless_stopped(Clock::now() + retry_delay(o, attempt))) break;
   }
   reconcile_decision d;
   d.status = chunk_status::unknown;

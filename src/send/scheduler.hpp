@@ -112,6 +112,9 @@ class basic_scheduler {
   // Sleeps until `until`; returns true when sending stopped meanwhile (or had already).
   net::awaitable<bool> sleep_unless_stopped(time_point until);
   net::awaitable<void> wait_all(std::int64_t& counter);
+  // The wait before another attempt after a retryable answer: backoff, or Retry-After when longer,
+  // never beyond backoff_max_ms.
+  std::chrono::milliseconds retry_delay(const outcome& o, std::int64_t attempt);
   ledger_row make_row(const chunk_work& w, chunk_status status, std::int64_t attempt) const;
   bool take_retry();
   bool stopping() const { return stop_ != stop_reason::none; }

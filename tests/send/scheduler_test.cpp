@@ -228,6 +228,19 @@ TEST_F(scheduler_test, a_failure_before_the_request_was_written_is_retried) {
   EXPECT_TRUE(lists("eu-001").empty());  // provably nothing bought: no read needed
 }
 
+TEST_F(scheduler_test, a_huge_retry_after_waits_no_longer_than_backoff_max) {
+  settings.limits.backoff_max_ms = 30000;
+  api.script("eu-001", {answer_throttled(99999999)});  // three years
+  api.script("eu-002", {answer_throttled(std::numeric_limits<std::int64_t>::max())});
+  send({work("eu-001"), work("eu-002")});
+  for (const char* chunk : {"eu-001", "eu-002"}) {
+    auto calls = purchases(chunk);
+    ASSERT_EQ(calls.size(), 2u) << chunk;
+    EXPECT_EQ(calls[1].at - calls[0].at, 30s) << chunk;
+    EXPECT_EQ(statuses_of(chunk), (statuses{st::sending, st::retrying, st::sending, st::ordered}));
+  }
+}
+
 // ---- other 4xx, 401/403
 
 TEST_F(scheduler_test, another_4xx_fails_the_chunk_and_sends_it_no_more) {

@@ -171,6 +171,16 @@ std::chrono::milliseconds basic_scheduler<Clock>::retry_delay(const outcome& o, 
 }
 
 template <typename Clock>
+void basic_scheduler<Clock>::watch_deadline() {
+  if (!settings_.deadline || deadline_watched_) return;
+  deadline_watched_ = true;
+  deadline_timer_.expires_at(on_clock<Clock>(*settings_.deadline));
+  deadline_timer_.async_wait([this](boost::system::error_code ec) {
+    if (!ec) request_stop(stop_reason::deadline);  // on cancel (the scheduler is done), touch nothing
+  });
+}
+
+template <typename Clock>
 bool basic_scheduler<Clock>::take_retry() {
   if (retry_budget_ <= 0) return false;
   --retry_budget_;
@@ -190,12 +200,7 @@ net::awaitable<void> basic_scheduler<Clock>::send(std::vector<chunk_work> work) 
   retry_budget_ = settings_.limits.retry_budget > 0
                       ? settings_.limits.retry_budget
                       : std::max<std::int64_t>(50, static_cast<std::int64_t>(work.size()));
-  if (settings_.deadline) {
-    deadline_timer_.expires_at(on_clock<Clock>(*settings_.deadline));
-    deadline_timer_.async_wait([this](boost::system::error_code ec) {
-      if (!ec) request_stop(stop_reason::deadline);  // on cancel (the scheduler is done), touch nothing
-    });
-  }
+  watch_deadline();
   // A run's index holds one row per chunk: room for every chunk now.
   index_.reserve(index_.rows().size() + work.size());
   // Consumed from the front, so what is sent no longer takes room while the ledger index fills up.
@@ -228,6 +233,7 @@ net::awaitable<void> basic_scheduler<Clock>::send(std::vector<chunk_work> work) 
   }
   co_await wait_all(tasks_);
   deadline_timer_.cancel();
+  deadline_watched_ = false;
   if (fatal_) std::rethrow_exception(fatal_);
 }
 
@@ -407,6 +413,7 @@ net::awaitable<void> basic_scheduler<Clock>::settle_unresolved(const std::vector
       if (is_unresolved(row->status)) open.push_back(*row);
   }
   if (open.empty()) co_return;
+  watch_deadline();
   log(log_level::info, "settling chunks left unresolved by earlier runs", {{"chunks", std::to_string(open.size())}});
   std::int64_t pending = 0;
   for (auto& row : open) {

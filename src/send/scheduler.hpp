@@ -39,7 +39,8 @@ struct run_settings {
   limits_config limits;
   std::string run_id;
   std::string project_id;
-  std::optional<std::chrono::steady_clock::time_point> deadline;  // no new sends after it
+  // No new sends after it, and no waiting to settle past it.
+  std::optional<std::chrono::steady_clock::time_point> deadline;
   std::uint64_t seed = std::random_device{}();
 };
 
@@ -115,6 +116,8 @@ class basic_scheduler {
   // The wait before another attempt after a retryable answer: backoff, or Retry-After when longer,
   // never beyond backoff_max_ms.
   std::chrono::milliseconds retry_delay(const outcome& o, std::int64_t attempt);
+  // Arms the deadline (once, for settle_unresolved and send alike): at it, sending stops.
+  void watch_deadline();
   ledger_row make_row(const chunk_work& w, chunk_status status, std::int64_t attempt) const;
   bool take_retry();
   bool stopping() const { return stop_ != stop_reason::none; }
@@ -132,6 +135,7 @@ class basic_scheduler {
   timer stop_timer_;  // expires at "never" until sending stops, then at once
   timer idle_timer_;  // cancelled whenever a task ends, for wait_all
   timer deadline_timer_;
+  bool deadline_watched_ = false;
   std::mt19937_64 rng_;
   stop_reason stop_ = stop_reason::none;
   std::int64_t retry_budget_ = 0;

@@ -13,6 +13,11 @@
 #include <limits>
 
 namespace cphfleet {
+
+// Statuses by name in failure messages (found by argument-dependent lookup, so not in the anonymous
+// namespace).
+inline void PrintTo(chunk_status s, std::ostream* os) { *os << to_string(s); }
+
 namespace {
 
 using namespace std::chrono_literals;
@@ -431,6 +436,21 @@ TEST_F(scheduler_test, the_deadline_ends_the_settle_wait_after_an_ambiguous_send
   EXPECT_EQ(purchases("eu-001").size(), 1u);
   EXPECT_LE(manual_clock::now() - started, 61s);
   EXPECT_EQ(sched().stopped(), stop_reason::deadline);
+}
+
+TEST_F(scheduler_test, the_deadline_ends_the_settling_of_chunks_left_unresolved) {
+  earlier_rows({earlier_row("eu-007", st::unknown, 0s)});
+  settings.deadline = std::chrono::steady_clock::now() + 30s;
+  std::vector<chunk_work> chunks{work("eu-008")};
+  run([&](sched_type& s) -> net::awaitable<void> {
+    co_await s.settle_unresolved();
+    co_await s.send(std::move(chunks));
+  });
+  EXPECT_EQ(statuses_of("eu-007"), (statuses{st::unknown}));  // as the earlier run left it
+  EXPECT_TRUE(api.calls().empty());
+  EXPECT_LE(manual_clock::now() - started, 31s);
+  EXPECT_EQ(sched().stopped(), stop_reason::deadline);
+  EXPECT_EQ(sched().stats().not_sent, 1);
 }
 
 // ---- signals

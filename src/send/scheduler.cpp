@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <ctime>
 #include <deque>
 #include <iterator>
 #include <type_traits>
@@ -47,6 +48,14 @@ typename Clock::time_point on_clock(std::chrono::steady_clock::time_point t) {
     auto left = t - std::chrono::steady_clock::now();
     return Clock::now() + std::chrono::duration_cast<typename Clock::duration>(left);
   }
+}
+
+// `HH:MM:SSZ`, `wait` from now on the wall clock: when a log line says a read will happen.
+std::string wall_time_after(std::chrono::seconds wait) {
+  std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now() + wait);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  return fmt::format("{:02}:{:02}:{:02}Z", tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
 }  // namespace
@@ -155,6 +164,21 @@ net::awaitable<bool> basic_scheduler<Clock>::sleep_unless_stopped(time_point unt
             stop_timer_.async_wait(net::as_tuple(net::use_awaitable)));
   --waiting_;
   co_return stopping();
+}
+
+template <typename Clock>
+net::awaitable<bool> basic_scheduler<Clock>::wait_to_settle(const std::string& chunk, time_point read_at) {
+  auto left = std::chrono::ceil<std::chrono::seconds>(read_at - Clock::now());
+  if (left > std::chrono::seconds::zero() && !stopping()) {
+    log(log_level::info,
+        fmt::format("waiting {} s to settle chunk {} (reading servers at {})", left.count(), chunk,
+                    wall_time_after(left)),
+        {{"chunk", chunk}, {"seconds", std::to_string(left.count())}});
+  }
+  auto at = settle_reads_.insert(read_at);
+  bool stopped = co_await sleep_unless_stopped(read_at);
+  settle_reads_.erase(at);
+  co_return stopped;
 }
 
 template <typename Clock>
@@ -340,7 +364,7 @@ net::awaitable<typename basic_scheduler<Clock>::next_step> basic_scheduler<Clock
       log(log_level::warn, "purchase outcome unknown; reconciling after the settle window",
           {{"chunk", w.chunk}, {"error", describe(call.report)}});
       // Servers of a taken order show in lists only after a while: read once the window has passed.
-      if (co_await sleep_unless_stopped(sent_at + std::chrono::seconds(settings_.limits.settle_s))) {
+      if (co_await wait_to_settle(w.chunk, sent_at + std::chrono::seconds(settings_.limits.settle_s))) {
         co_return next_step{};
       }
       reconcile_decision d = co_await read_and_decide(w.chunk, w.auto_pay);
@@ -430,19 +454,15 @@ net::awaitable<void> basic_scheduler<Clock>::settle_unresolved(const std::vector
 
 template <typename Clock>
 net::awaitable<void> basic_scheduler<Clock>::settle_one(ledger_row latest) {
-  auto last = parse_utc_rfc3339(latest.time);
-  auto settle = std::chrono::seconds(settings_.limits.settle_s);
-  if (last) {
-    auto remaining = *last + settle - std::chrono::system_clock::now();
-    if (remaining > std::chrono::system_clock::duration::zero()) {
-      log(log_level::info, "waiting for the settle window before reading",
-          {{"chunk", latest.chunk},
-           {"seconds", std::to_string(std::chrono::duration_cast<std::chrono::seconds>(remaining).count() + 1)}});
-      if (co_await sleep_unless_stopped(Clock::now() +
-                                        std::chrono::duration_cast<typename Clock::duration>(remaining)))
-        co_return;
-    }
+  // The window runs from the chunk's last row, on the wall clock the ledger's times are on.
+  time_point first_read = Clock::now();
+  if (auto last = parse_utc_rfc3339(latest.time)) {
+    auto window_end = *last + std::chrono::seconds(settings_.limits.settle_s);
+    auto remaining = window_end - std::chrono::system_clock::now();
+    if (remaining > std::chrono::system_clock::duration::zero())
+      first_read += std::chrono::duration_cast<typename Clock::duration>(remaining);
   }
+  if (co_await wait_to_settle(latest.chunk, first_read)) co_return;  // the deadline or a signal came first
   bool auto_pay = false;
   parsed_purchase p = parse_purchase(latest.request);
   if (p.errors.empty()) auto_pay = p.request.extend_param.auto_pay();

@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <exception>
 #include <map>
+#include <set>
 #include <optional>
 #include <random>
 #include <string>
@@ -90,6 +91,13 @@ class basic_scheduler {
   const run_stats& stats() const { return stats_; }
   std::int64_t in_flight() const { return static_cast<std::int64_t>(in_flight_.size()); }
   std::int64_t waiting() const { return waiting_; }  // chunks backing off or waiting to settle
+  // When the next chunk waiting to settle reads the server list (none waiting: nullopt), and how many
+  // wait: what a progress line counts down while a run seems to do nothing for minutes.
+  std::optional<time_point> next_settle_read() const {
+    if (settle_reads_.empty()) return std::nullopt;
+    return *settle_reads_.begin();
+  }
+  std::int64_t settling() const { return static_cast<std::int64_t>(settle_reads_.size()); }
   // Ledger rows appended and not yet synced (a test on manual_clock waits for them in real time).
   std::int64_t rows_syncing() const { return rows_syncing_; }
   double purchase_rate() const { return purchase_limiter_.rate(); }
@@ -112,6 +120,8 @@ class basic_scheduler {
   void release_slot();
   // Sleeps until `until`; returns true when sending stopped meanwhile (or had already).
   net::awaitable<bool> sleep_unless_stopped(time_point until);
+  // The same, for a settle read: logged with how long it waits, and counted in next_settle_read().
+  net::awaitable<bool> wait_to_settle(const std::string& chunk, time_point read_at);
   net::awaitable<void> wait_all(std::int64_t& counter);
   // The wait before another attempt after a retryable answer: backoff, or Retry-After when longer,
   // never beyond backoff_max_ms.
@@ -143,6 +153,7 @@ class basic_scheduler {
   std::int64_t waiting_ = 0;
   std::int64_t tasks_ = 0;
   std::int64_t rows_syncing_ = 0;
+  std::multiset<time_point> settle_reads_;  // when each chunk waiting to settle reads the servers
   std::map<std::string, ledger_row> in_flight_;  // chunk -> its `sending` row
   std::exception_ptr fatal_;
   run_stats stats_;

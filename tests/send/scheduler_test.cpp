@@ -503,5 +503,32 @@ TEST_F(scheduler_test, an_unknown_chunk_of_an_earlier_run_is_read_when_its_windo
   EXPECT_TRUE(purchases("eu-007").empty());
 }
 
+// ---- what a waiting run shows
+
+TEST_F(scheduler_test, a_settle_wait_is_logged_with_its_length_and_exposed_until_it_ends) {
+  api.script("eu-001", {answer_timeout_after_write(true)});
+  api.servers_show_after(10s);
+  std::optional<manual_clock::time_point> next_read;
+  std::int64_t settling = 0;
+  std::vector<chunk_work> chunks{work("eu-001")};
+  ::testing::internal::CaptureStderr();
+  run([&](sched_type& s) -> net::awaitable<void> {
+    auto look = [&]() -> net::awaitable<void> {
+      net::basic_waitable_timer<manual_clock> later(ioc, 10s);
+      co_await later.async_wait(net::use_awaitable);
+      next_read = s.next_settle_read();
+      settling = s.settling();
+    };
+    co_await (s.send(std::move(chunks)) && look());
+  });
+  std::string log = ::testing::internal::GetCapturedStderr();
+  ASSERT_TRUE(next_read);
+  EXPECT_EQ(*next_read, purchases("eu-001")[0].at + 180s);
+  EXPECT_EQ(settling, 1);
+  EXPECT_FALSE(sched().next_settle_read());  // nothing waits any more
+  EXPECT_NE(log.find("waiting 180 s to settle chunk eu-001 (reading servers at "), std::string::npos) << log;
+  EXPECT_EQ(statuses_of("eu-001"), (statuses{st::sending, st::unknown, st::ordered}));
+}
+
 }  // namespace
 }  // namespace cphfleet

@@ -364,10 +364,10 @@ net::awaitable<typename basic_scheduler<Clock>::next_step> basic_scheduler<Clock
       log(log_level::warn, "purchase outcome unknown; reconciling after the settle window",
           {{"chunk", w.chunk}, {"error", describe(call.report)}});
       // Servers of a taken order show in lists only after a while: read once the window has passed.
-      if (co_await wait_to_settle(w.chunk, sent_at + std::chrono::seconds(settings_.limits.settle_s))) {
-        co_return next_step{};
-      }
-      reconcile_decision d = co_await read_and_decide(w.chunk, w.auto_pay);
+      std::optional<reconcile_decision> read = co_await settle_reads(
+          w.chunk, w.auto_pay, sent_at + std::chrono::seconds(settings_.limits.settle_s));
+      if (!read) co_return next_step{};  // sending stopped first: the chunk stays unknown
+      reconcile_decision d = std::move(*read);
       ++stats_.reconciled;
       if (d.status == chunk_status::unknown) {
         log(log_level::warn, "still unknown", {{"chunk", w.chunk}, {"reason", d.reason}});
@@ -398,6 +398,26 @@ net::awaitable<typename basic_scheduler<Clock>::next_step> basic_scheduler<Clock
     }
   }
   co_return next_step{};
+}
+
+template <typename Clock>
+net::awaitable<std::optional<reconcile_decision>> basic_scheduler<Clock>::settle_reads(
+    const std::string& chunk, bool auto_pay, time_point first_read) {
+  if (co_await wait_to_settle(chunk, first_read)) co_return std::nullopt;
+  reconcile_decision d = co_await read_and_decide(chunk, auto_pay);
+  if (d.status != chunk_status::retrying) co_return d;
+  // Nothing found yet. Servers can take longer than the window to show, and a re-send on a false
+  // "nothing" buys the chunk twice: believe it only from a second read a whole window later.
+  log(log_level::info, "no servers yet for a chunk that may have been bought: reading again after the window",
+      {{"chunk", chunk}});
+  if (co_await wait_to_settle(chunk, Clock::now() + std::chrono::seconds(settings_.limits.settle_s)))
+    co_return std::nullopt;
+  d = co_await read_and_decide(chunk, auto_pay);
+  if (d.status == chunk_status::retrying) {
+    d.reason = fmt::format("no server carries the chunk's name in two reads {} s apart: nothing was bought",
+                           settings_.limits.settle_s);
+  }
+  co_return d;
 }
 
 template <typename Clock>
@@ -462,11 +482,12 @@ net::awaitable<void> basic_scheduler<Clock>::settle_one(ledger_row latest) {
     if (remaining > std::chrono::system_clock::duration::zero())
       first_read += std::chrono::duration_cast<typename Clock::duration>(remaining);
   }
-  if (co_await wait_to_settle(latest.chunk, first_read)) co_return;  // the deadline or a signal came first
   bool auto_pay = false;
   parsed_purchase p = parse_purchase(latest.request);
   if (p.errors.empty()) auto_pay = p.request.extend_param.auto_pay();
-  reconcile_decision d = co_await read_and_decide(latest.chunk, auto_pay);
+  std::optional<reconcile_decision> read = co_await settle_reads(latest.chunk, auto_pay, first_read);
+  if (!read) co_return;  // the deadline or a signal came first: the chunk stays unresolved
+  reconcile_decision d = std::move(*read);
   ++stats_.reconciled;
   if (d.status == chunk_status::unknown && latest.status == chunk_status::unknown) {
     log(log_level::warn, "still unknown", {{"chunk", latest.chunk}, {"reason", d.reason}});

@@ -113,6 +113,11 @@ class basic_scheduler {
   // One attempt, holding a call slot and a token: records the intent, sends, records the answer.
   // Its own coroutine so that the chunks waiting for a slot hold only run_chunk's small frame.
   net::awaitable<next_step> attempt_purchase(const chunk_work& w, std::int64_t attempt);
+  // Reads the server list for a chunk that may have been bought, first at `first_read`. Nothing found
+  // with auto-pay is believed only from a second read a settle window after the first. nullopt: sending
+  // stopped (deadline, signal) before the reads were done; the chunk stays as it is.
+  net::awaitable<std::optional<reconcile_decision>> settle_reads(const std::string& chunk, bool auto_pay,
+                                                                 time_point first_read);
   net::awaitable<reconcile_decision> read_and_decide(const std::string& chunk, bool auto_pay);
   net::awaitable<void> settle_one(ledger_row latest);
   net::awaitable<void> record(ledger_row row);

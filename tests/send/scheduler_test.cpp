@@ -300,7 +300,7 @@ TEST_F(scheduler_test, an_ambiguous_answer_is_settled_by_a_list_after_the_window
   EXPECT_EQ(sched().stats().reconciled, 1);
 }
 
-TEST_F(scheduler_test, nothing_found_with_auto_pay_resends_under_the_same_name) {
+TEST_F(scheduler_test, nothing_found_twice_a_window_apart_with_auto_pay_resends_under_the_same_name) {
   api.script("eu-001", {answer_timeout_after_write(false)});
   send({work("eu-001")});
   EXPECT_EQ(statuses_of("eu-001"),
@@ -308,10 +308,24 @@ TEST_F(scheduler_test, nothing_found_with_auto_pay_resends_under_the_same_name) 
   auto sent = purchases("eu-001");
   auto reads = lists("eu-001");
   ASSERT_EQ(sent.size(), 2u);
-  ASSERT_EQ(reads.size(), 1u);
+  ASSERT_EQ(reads.size(), 2u);
   EXPECT_EQ(reads[0].at - sent[0].at, 180s);
-  EXPECT_GE(sent[1].at, reads[0].at);
+  EXPECT_EQ(reads[1].at - reads[0].at, 180s);
+  EXPECT_GE(sent[1].at, reads[1].at);
   EXPECT_EQ(sent[1].body, sent[0].body);  // the same name: a later read finds either order
+  EXPECT_EQ(api.orders_taken("eu-001"), 1);
+  EXPECT_NE(rows_of("eu-001")[2].error_msg.find("two reads 180 s apart"), std::string::npos);
+}
+
+TEST_F(scheduler_test, servers_that_show_after_the_first_read_are_found_by_the_second_and_not_bought_again) {
+  // The order was taken, but its servers show 200 s later, after the 180 s window.
+  api.script("eu-001", {answer_server_error(502, true)});
+  api.servers_show_after(200s);
+  send({work("eu-001")});
+  EXPECT_EQ(statuses_of("eu-001"), (statuses{st::sending, st::unknown, st::ordered}));
+  EXPECT_EQ(rows_of("eu-001")[2].order_id, "CS0001");
+  EXPECT_EQ(purchases("eu-001").size(), 1u);
+  EXPECT_EQ(lists("eu-001").size(), 2u);
   EXPECT_EQ(api.orders_taken("eu-001"), 1);
 }
 
@@ -453,6 +467,17 @@ TEST_F(scheduler_test, the_deadline_ends_the_settling_of_chunks_left_unresolved)
   EXPECT_EQ(sched().stats().not_sent, 1);
 }
 
+TEST_F(scheduler_test, the_deadline_ends_the_wait_for_the_second_read) {
+  settings.deadline = std::chrono::steady_clock::now() + 300s;
+  api.script("eu-001", {answer_server_error(503, false)});
+  send({work("eu-001")});
+  EXPECT_EQ(statuses_of("eu-001"), (statuses{st::sending, st::unknown}));
+  EXPECT_EQ(lists("eu-001").size(), 1u);  // at 180 s; the second would be at 360 s
+  EXPECT_EQ(purchases("eu-001").size(), 1u);
+  EXPECT_LE(manual_clock::now() - started, 301s);
+  EXPECT_EQ(sched().stopped(), stop_reason::deadline);
+}
+
 // ---- signals
 
 TEST_F(scheduler_test, a_stop_request_lets_the_calls_in_flight_finish_and_sends_nothing_new) {
@@ -501,6 +526,17 @@ TEST_F(scheduler_test, an_unknown_chunk_of_an_earlier_run_is_read_when_its_windo
   EXPECT_GE(since_start(reads[0]), 79s);  // 180 s after its row, which is 100 s old
   EXPECT_LE(since_start(reads[0]), 81s);
   EXPECT_TRUE(purchases("eu-007").empty());
+}
+
+TEST_F(scheduler_test, a_chunk_left_sending_with_nothing_found_twice_becomes_retrying) {
+  earlier_rows({earlier_row("eu-007", st::sending, 600s)});
+  run([&](sched_type& s) -> net::awaitable<void> { co_await s.settle_unresolved(); });
+  EXPECT_EQ(statuses_of("eu-007"), (statuses{st::sending, st::retrying}));
+  auto reads = lists("eu-007");
+  ASSERT_EQ(reads.size(), 2u);
+  EXPECT_EQ(since_start(reads[0]), 0s);  // the window passed long ago
+  EXPECT_EQ(reads[1].at - reads[0].at, 180s);
+  EXPECT_TRUE(purchases("eu-007").empty());  // settling never sends; the planner re-plans it
 }
 
 // ---- what a waiting run shows

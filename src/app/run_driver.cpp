@@ -255,8 +255,13 @@ int drive(const config& cfg, std::string_view command, const driver_flags& flags
       target += std::max<std::int64_t>(f.target, 0);
     }
     double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    progress.show(fmt::format("{}: {}/{} servers ordered · {} in flight · {} waiting · {} requests ({:.1f}/s) · {} retries",
-                              command, ordered, target, sched.in_flight(), sched.waiting(), sched.stats().requests,
+    std::string settle;  // a settle window is minutes of nothing: say when the next read comes
+    if (auto at = sched.next_settle_read()) {
+      auto left = std::chrono::ceil<std::chrono::seconds>(*at - std::chrono::steady_clock::now());
+      settle = fmt::format(" (next read in {} s)", left.count());
+    }
+    progress.show(fmt::format("{}: {}/{} servers ordered · {} in flight · {} waiting{} · {} requests ({:.1f}/s) · {} retries",
+                              command, ordered, target, sched.in_flight(), sched.waiting(), settle, sched.stats().requests,
                               elapsed > 0 ? static_cast<double>(sched.stats().requests) / elapsed : 0.0,
                               sched.stats().retries));
     ticker.expires_after(std::chrono::milliseconds(500));

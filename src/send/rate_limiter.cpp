@@ -10,14 +10,17 @@ constexpr double k_limit_margin = 0.95;    // stay 5% under the gateway's stated
 constexpr double k_min_rate = 0.05;        // never stall completely
 }  // namespace
 
-rate_limiter::rate_limiter(net::any_io_executor ex, double rate_per_s, double burst)
+template <typename Clock>
+basic_rate_limiter<Clock>::basic_rate_limiter(net::any_io_executor ex, double rate_per_s, double burst)
     : ex_(std::move(ex)), configured_(rate_per_s), bucket_(rate_per_s, burst, 0.0) {}
 
-double rate_limiter::now_s() const {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - epoch_).count();
+template <typename Clock>
+double basic_rate_limiter<Clock>::now_s() const {
+  return std::chrono::duration<double>(Clock::now() - epoch_).count();
 }
 
-void rate_limiter::recover(double now) {
+template <typename Clock>
+void basic_rate_limiter<Clock>::recover(double now) {
   double rate = bucket_.rate();
   if (rate >= configured_ || now - last_change_s_ < 1.0) return;
   double grown = rate * std::pow(1.0 + k_recovery_per_s, std::floor(now - last_change_s_));
@@ -25,19 +28,22 @@ void rate_limiter::recover(double now) {
   last_change_s_ = now;
 }
 
-net::awaitable<void> rate_limiter::acquire() {
+template <typename Clock>
+net::awaitable<void> basic_rate_limiter<Clock>::acquire() {
   double now = now_s();
   recover(now);
   double wait = bucket_.wait_s(now);
   bucket_.take(now);
   if (wait > 0) {
-    net::steady_timer timer(ex_, std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-                                     std::chrono::duration<double>(wait)));
+    net::basic_waitable_timer<Clock> timer(
+        ex_, std::chrono::duration_cast<typename Clock::duration>(std::chrono::duration<double>(wait)));
     co_await timer.async_wait(net::use_awaitable);
   }
 }
 
-void rate_limiter::on_throttled(std::optional<std::int64_t> limit, std::optional<std::int64_t> window_s) {
+template <typename Clock>
+void basic_rate_limiter<Clock>::on_throttled(std::optional<std::int64_t> limit,
+                                             std::optional<std::int64_t> window_s) {
   double now = now_s();
   double rate = bucket_.rate();
   double target = rate;
@@ -53,5 +59,8 @@ void rate_limiter::on_throttled(std::optional<std::int64_t> limit, std::optional
   last_change_s_ = now;
   last_drop_s_ = now;
 }
+
+template class basic_rate_limiter<std::chrono::steady_clock>;
+template class basic_rate_limiter<manual_clock>;
 
 }  // namespace cphfleet

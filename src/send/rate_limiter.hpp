@@ -1,9 +1,11 @@
 // A client-side token bucket for one API that adapts to the gateway: on a 429 its rate drops (to just
 // under the gateway's `limit:N` when the message says it, else by half) and then recovers gradually
 // toward the configured rate, so a run neither hammers a throttled gateway nor stays slow forever.
+// A template on its clock, as the scheduler is (send/manual_clock.hpp).
 #pragma once
 #include "base/net.hpp"
 #include "base/token_bucket.hpp"
+#include "send/manual_clock.hpp"
 
 #include <chrono>
 #include <cstdint>
@@ -11,9 +13,10 @@
 
 namespace cphfleet {
 
-class rate_limiter {
+template <typename Clock>
+class basic_rate_limiter {
  public:
-  rate_limiter(net::any_io_executor ex, double rate_per_s, double burst);
+  basic_rate_limiter(net::any_io_executor ex, double rate_per_s, double burst);
 
   // Waits for this caller's token. Tokens are handed out in call order.
   net::awaitable<void> acquire();
@@ -30,9 +33,13 @@ class rate_limiter {
   net::any_io_executor ex_;
   double configured_;
   token_bucket bucket_;
-  std::chrono::steady_clock::time_point epoch_ = std::chrono::steady_clock::now();
+  typename Clock::time_point epoch_ = Clock::now();
   double last_change_s_ = 0;
   double last_drop_s_ = -1e9;
 };
+
+extern template class basic_rate_limiter<std::chrono::steady_clock>;
+extern template class basic_rate_limiter<manual_clock>;
+using rate_limiter = basic_rate_limiter<std::chrono::steady_clock>;
 
 }  // namespace cphfleet

@@ -20,8 +20,9 @@ struct reconcile_decision {
 
 // `servers` is what a list by the chunk's name returned (a substring match: this function keeps the
 // exact names `<chunk>` and `<chunk>-<digits>`). Found → ordered with the oldest order's id. None found:
-// with auto-pay the service would have created them by now (the caller waited the settle window), so
-// nothing was bought → retrying; without auto-pay an unpaid order leaves no servers, so it stays unknown.
+// with auto-pay the service would have created them by now (the caller waited the settle window, and
+// believes it only from two reads a window apart), so nothing was bought → retrying; without auto-pay
+// an unpaid order leaves no servers, so it stays unknown.
 reconcile_decision decide(std::string_view chunk, bool auto_pay, const std::vector<server_info>& servers);
 
 }  // namespace cphfleet

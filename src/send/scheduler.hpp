@@ -1,4 +1,4 @@
-// The sending engine (DESIGN.md "Sending"): purchases chunks as fast as the limits allow, retries what
+// The sending engine (README "Sending"): purchases chunks as fast as the limits allow, retries what
 // provably bought nothing, reconciles what may have bought something, and records every step in the
 // ledger before acting on it. One io_context, one thread, coroutines.
 #pragma once
@@ -6,6 +6,7 @@
 #include "input/config.hpp"
 #include "send/cph_api.hpp"
 #include "ledger/index.hpp"
+#include "send/manual_clock.hpp"
 #include "ledger/writer.hpp"
 #include "base/net.hpp"
 #include "send/rate_limiter.hpp"
@@ -17,6 +18,7 @@
 #include <cstdint>
 #include <exception>
 #include <map>
+#include <set>
 #include <optional>
 #include <random>
 #include <string>
@@ -38,7 +40,8 @@ struct run_settings {
   limits_config limits;
   std::string run_id;
   std::string project_id;
-  std::optional<std::chrono::steady_clock::time_point> deadline;  // no new sends after it
+  // No new sends after it, and no waiting to settle past it.
+  std::optional<std::chrono::steady_clock::time_point> deadline;
   std::uint64_t seed = std::random_device{}();
 };
 
@@ -60,9 +63,16 @@ struct run_stats {
   std::int64_t not_sent = 0;         // planned chunks left for a later run (stop before their turn)
 };
 
-class scheduler {
+// `Clock` is std::chrono::steady_clock in production (`scheduler`); tests run it on manual_clock, where
+// settle windows of minutes pass at once (send/manual_clock.hpp).
+template <typename Clock>
+class basic_scheduler {
  public:
-  scheduler(net::any_io_executor ex, cph_api& api, ledger_writer& ledger, ledger_index& index, run_settings s);
+  using clock = Clock;
+  using time_point = typename Clock::time_point;
+
+  basic_scheduler(net::any_io_executor ex, cph_api& api, ledger_writer& ledger, ledger_index& index,
+                  run_settings s);
 
   // Settles every chunk whose latest row is `sending` or `unknown` (optionally only some fleets):
   // waits out the settle window since its last row, reads the service, records what it found.
@@ -81,10 +91,19 @@ class scheduler {
   const run_stats& stats() const { return stats_; }
   std::int64_t in_flight() const { return static_cast<std::int64_t>(in_flight_.size()); }
   std::int64_t waiting() const { return waiting_; }  // chunks backing off or waiting to settle
+  // When the next chunk waiting to settle reads the server list (none waiting: nullopt), and how many
+  // wait: what a progress line counts down while a run seems to do nothing for minutes.
+  std::optional<time_point> next_settle_read() const {
+    if (settle_reads_.empty()) return std::nullopt;
+    return *settle_reads_.begin();
+  }
+  std::int64_t settling() const { return static_cast<std::int64_t>(settle_reads_.size()); }
+  // Ledger rows appended and not yet synced (a test on manual_clock waits for them in real time).
+  std::int64_t rows_syncing() const { return rows_syncing_; }
   double purchase_rate() const { return purchase_limiter_.rate(); }
 
  private:
-  struct attempt_state;
+  using timer = net::basic_waitable_timer<Clock>;
   // What run_chunk does after an attempt: stop, send again now, or send again after a delay.
   struct next_step {
     enum kind_type { done, resend, back_off } kind = done;
@@ -94,14 +113,26 @@ class scheduler {
   // One attempt, holding a call slot and a token: records the intent, sends, records the answer.
   // Its own coroutine so that the chunks waiting for a slot hold only run_chunk's small frame.
   net::awaitable<next_step> attempt_purchase(const chunk_work& w, std::int64_t attempt);
+  // Reads the server list for a chunk that may have been bought, first at `first_read`. Nothing found
+  // with auto-pay is believed only from a second read a settle window after the first. nullopt: sending
+  // stopped (deadline, signal) before the reads were done; the chunk stays as it is.
+  net::awaitable<std::optional<reconcile_decision>> settle_reads(const std::string& chunk, bool auto_pay,
+                                                                 time_point first_read);
   net::awaitable<reconcile_decision> read_and_decide(const std::string& chunk, bool auto_pay);
   net::awaitable<void> settle_one(ledger_row latest);
   net::awaitable<void> record(ledger_row row);
   net::awaitable<void> acquire_slot();
   void release_slot();
   // Sleeps until `until`; returns true when sending stopped meanwhile (or had already).
-  net::awaitable<bool> sleep_unless_stopped(std::chrono::steady_clock::time_point until);
+  net::awaitable<bool> sleep_unless_stopped(time_point until);
+  // The same, for a settle read: logged with how long it waits, and counted in next_settle_read().
+  net::awaitable<bool> wait_to_settle(const std::string& chunk, time_point read_at);
   net::awaitable<void> wait_all(std::int64_t& counter);
+  // The wait before another attempt after a retryable answer: backoff, or Retry-After when longer,
+  // never beyond backoff_max_ms.
+  std::chrono::milliseconds retry_delay(const outcome& o, std::int64_t attempt);
+  // Arms the deadline (once, for settle_unresolved and send alike): at it, sending stops.
+  void watch_deadline();
   ledger_row make_row(const chunk_work& w, chunk_status status, std::int64_t attempt) const;
   bool take_retry();
   bool stopping() const { return stop_ != stop_reason::none; }
@@ -113,21 +144,28 @@ class scheduler {
   run_settings settings_;
   backoff_policy backoff_;
   backoff_policy throttle_backoff_;
-  rate_limiter purchase_limiter_;
-  rate_limiter read_limiter_;
+  basic_rate_limiter<Clock> purchase_limiter_;
+  basic_rate_limiter<Clock> read_limiter_;
   net::experimental::channel<void(boost::system::error_code)> slots_;  // capacity = max_in_flight
-  net::steady_timer stop_timer_;  // expires at "never" until sending stops, then at once
-  net::steady_timer idle_timer_;  // cancelled whenever a task ends, for wait_all
-  net::steady_timer deadline_timer_;
+  timer stop_timer_;  // expires at "never" until sending stops, then at once
+  timer idle_timer_;  // cancelled whenever a task ends, for wait_all
+  timer deadline_timer_;
+  bool deadline_watched_ = false;
   std::mt19937_64 rng_;
   stop_reason stop_ = stop_reason::none;
   std::int64_t retry_budget_ = 0;
   std::int64_t consecutive_ambiguous_ = 0;
   std::int64_t waiting_ = 0;
   std::int64_t tasks_ = 0;
+  std::int64_t rows_syncing_ = 0;
+  std::multiset<time_point> settle_reads_;  // when each chunk waiting to settle reads the servers
   std::map<std::string, ledger_row> in_flight_;  // chunk -> its `sending` row
   std::exception_ptr fatal_;
   run_stats stats_;
 };
+
+extern template class basic_scheduler<std::chrono::steady_clock>;
+extern template class basic_scheduler<manual_clock>;
+using scheduler = basic_scheduler<std::chrono::steady_clock>;
 
 }  // namespace cphfleet

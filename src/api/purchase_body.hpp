@@ -1,4 +1,4 @@
-// The CPH purchase call (spec/cph-api.md §1): its body, every rule of it, and its JSON forms.
+// The CPH purchase call (docs/service.md "Purchase"): its body, every rule of it, and its JSON forms.
 // The one source of truth for validation, shared by the job file checks and by the emulator.
 #pragma once
 #include <boost/json/fwd.hpp>
@@ -53,7 +53,7 @@ struct api_error {
   std::string code;
 };
 
-// Every rule of §1 that needs no catalog, all broken ones reported (not just the first).
+// Every rule of the purchase body (docs/service.md "Purchase") that needs no catalog, all broken ones reported (not just the first).
 std::vector<api_error> validate(const purchase_request& request);
 
 // Rules on single values, for callers that check a part (the job file checks a fleet's name with the

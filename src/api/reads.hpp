@@ -1,4 +1,4 @@
-// The read side of the CPH API (spec/cph-api.md §4): servers and the catalog, with their JSON forms.
+// The read side of the CPH API (docs/service.md "Reads"): servers and the catalog, with their JSON forms.
 // The emulator writes these shapes and the client reads them, through the same functions.
 #pragma once
 #include <boost/json/fwd.hpp>

@@ -1,4 +1,4 @@
-// SDK-HMAC-SHA256 request signing (spec/cph-api.md §5), as Huawei's gateway checks it.
+// SDK-HMAC-SHA256 request signing (docs/service.md "Authentication"), as Huawei's gateway checks it.
 #pragma once
 #include <cstdint>
 #include <string>

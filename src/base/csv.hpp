@@ -1,4 +1,4 @@
-// RFC 4180 CSV with the spreadsheet-safety prefix (DESIGN.md "Ledger").
+// RFC 4180 CSV with the spreadsheet-safety prefix (README "The ledger").
 //
 // The prefix: a spreadsheet runs a cell that starts with = + - @ TAB or CR as a formula, so such a
 // cell is written behind a `'`. To keep that reversible for a cell that really starts with `'`, the

@@ -1,4 +1,4 @@
-// `cphfleet catalog KIND [--json]`: what the service offers (spec/cph-api.md §4), as a table or JSON.
+// `cphfleet catalog KIND [--json]`: what the service offers (docs/service.md "Reads"), as a table or JSON.
 #include <fmt/format.h>
 
 #include <CLI/CLI.hpp>

@@ -1,4 +1,4 @@
-// The CPH API as typed calls (spec/cph-api.md §1, §2, §4, §5): signed requests over https_client,
+// The CPH API as typed calls (docs/service.md): signed requests over https_client,
 // answers read into the API model, every failure as a call_report the classifier (outcome.hpp) reads.
 #pragma once
 #include <chrono>
@@ -19,7 +19,7 @@ namespace cphfleet {
 enum class catalog_kind { server_models, phone_models, images, bandwidths };
 
 // The API's paths, in one place: the purchase path is the seam where v2
-// (`/v2/{project_id}/cloud-phone/servers`, spec §1) would go.
+// (`/v2/{project_id}/cloud-phone/servers`, docs/service.md "Purchase") would go.
 namespace cph_paths {
 std::string purchase(std::string_view project_id);
 std::string servers(std::string_view project_id);
@@ -39,7 +39,7 @@ struct catalog_call {
   std::string request_id;
 };
 
-// How an error answer reads (spec §2): error_code/error_msg or code/message, the request id from the
+// How an error answer reads (docs/service.md "Errors"): error_code/error_msg or code/message, the request id from the
 // body or else the X-Request-Id header; a body that is not JSON (an HTML 502 page) becomes error_msg,
 // whitespace collapsed and cut to `k_error_text_limit` bytes.
 inline constexpr std::size_t k_error_text_limit = 300;

@@ -1,4 +1,4 @@
-// HTTPS to one service origin (DESIGN.md "Sending"): a keep-alive connection pool, certificate and
+// HTTPS to one service origin (README "Sending"): a keep-alive connection pool, certificate and
 // host-name verification, an optional CONNECT proxy, and every failure as a value that says whether
 // the request got out (the difference between "send it again" and "it may have been bought").
 #pragma once

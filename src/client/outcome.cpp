@@ -56,7 +56,7 @@ std::optional<std::int64_t> leading_number(std::string_view s) {
 }
 
 bool is_gateway_code(std::string_view code, std::string_view number) {
-  // The gateway says APIGW.xxxx; older deployments say APIG.xxxx (spec §2).
+  // The gateway says APIGW.xxxx; older deployments say APIG.xxxx (docs/service.md "Errors").
   return code == std::string("APIGW.").append(number) || code == std::string("APIG.").append(number);
 }
 

@@ -1,4 +1,4 @@
-// The one place that decides what a call's answer means (spec/cph-api.md §2, DESIGN.md "Sending"):
+// The one place that decides what a call's answer means (docs/service.md "Errors", README "Sending"):
 // was the order taken, may the call be sent again, or must the service be read first.
 #pragma once
 #include <cstdint>

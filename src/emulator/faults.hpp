@@ -1,4 +1,4 @@
-// The emulator's faults on demand (DESIGN.md "Emulator"): what can go wrong with a purchase, how
+// The emulator's faults on demand (README "The emulator"): what can go wrong with a purchase, how
 // often, and on which purchase exactly. Deterministic for a given seed, so a failing run can be
 // replayed.
 #pragma once

@@ -1,4 +1,4 @@
-// The local CPH service (DESIGN.md "Emulator", spec/cph-api.md §1-§5): HTTP or HTTPS on one
+// The local CPH service (README "The emulator", docs/service.md): HTTP or HTTPS on one
 // io_context, the same validation and error codes as the service, AK/SK or token checks, per-API
 // throttling and faults on demand. `cphfleet emulator` runs it alone; `endpoint = "embedded"` runs it
 // inside the runner, on the runner's own io_context.

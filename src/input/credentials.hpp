@@ -1,4 +1,4 @@
-// Who the runner is to the service (spec/cph-api.md §5): AK/SK or an IAM token, from the environment
+// Who the runner is to the service (docs/service.md "Authentication"): AK/SK or an IAM token, from the environment
 // only (secrets never live in the config file), plus the project the calls go to.
 #pragma once
 #include <functional>

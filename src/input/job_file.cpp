@@ -17,7 +17,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// The longest server_name the service takes (spec §1), chunk part included.
+// The longest server_name the service takes (docs/service.md "Purchase"), chunk part included.
 constexpr std::size_t max_server_name_chars = 60;
 
 constexpr std::array<std::string_view, 3> top_keys{"job", "defaults", "fleet"};
@@ -529,7 +529,7 @@ std::string chunk_name(std::string_view server_name, std::int64_t index) {
 }
 
 int chunk_digits(std::int64_t target) {
-  // The planner packs a fleet into chunks of 10 (spec §1: at most 10 servers per call).
+  // The planner packs a fleet into chunks of 10 (docs/service.md "Purchase": at most 10 servers per call).
   std::int64_t chunks = std::max<std::int64_t>(1, (target + 9) / 10);
   int digits = 0;
   for (; chunks > 0; chunks /= 10) ++digits;

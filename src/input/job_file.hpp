@@ -1,4 +1,4 @@
-// The job file (DESIGN.md "Job file"): what to buy, one [[fleet]] per server_name.
+// The job file (README "Job files"): what to buy, one [[fleet]] per server_name.
 #pragma once
 #include "api/purchase_body.hpp"
 #include "base/diagnostic.hpp"

@@ -1,4 +1,4 @@
-// Planning (DESIGN.md "Planning"): fleets + the ledger's view -> the purchase calls to make now.
+// Planning (README "Planning"): fleets + the ledger's view -> the purchase calls to make now.
 // Knows no sockets.
 #pragma once
 #include "api/purchase_body.hpp"

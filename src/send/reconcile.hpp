@@ -1,4 +1,4 @@
-// Settling a chunk whose purchase may or may not have been taken (DESIGN.md "Sending", "Reconcile"):
+// Settling a chunk whose purchase may or may not have been taken (README "Sending"):
 // what the service's server list says about it. Pure: the caller does the reading and the recording.
 #pragma once
 #include "api/reads.hpp"

@@ -18,7 +18,7 @@ std::string line_of(const std::string& canonical, int n) {
 }
 
 signing_input go_sdk_vector(std::string method, std::string query, std::string body) {
-  // The official Go SDK's test setup (spec/cph-api.md §5): host not signed, only x-sdk-date.
+  // The official Go SDK's test setup (docs/service.md "Authentication"): host not signed, only x-sdk-date.
   return signing_input{
       std::move(method), "/path", std::move(query), {{"X-Sdk-Date", "20060102T150405Z"}}, std::move(body)};
 }

@@ -28,7 +28,7 @@ constexpr auto retryable = outcome_class::retryable;
 constexpr auto permanent = outcome_class::permanent;
 constexpr auto ambiguous = outcome_class::ambiguous;
 
-// spec/cph-api.md §2, row by row, then the transport failures, then what the table leaves open.
+// docs/service.md "Errors", row by row, then the transport failures, then what the table leaves open.
 const row table[] = {
     {200, "", {}, ordered, ordered, false, false},
     {400, "CPS.0024", {}, permanent, permanent, false, false},

@@ -71,10 +71,10 @@ std::vector<api_error> check_against_catalog(const purchase_request& r, const ca
   bool image_known = std::any_of(cat.images.begin(), cat.images.end(),
                                  [&](const phone_image& img) { return img.image_id == r.image_id; });
   if (!image_known) {
-    report("image_id",
-           fmt::format("\"{}\" is not an image the service offers (see `cphfleet catalog images`)",
-                       r.image_id),
-           "CPS.0030");
+    report(
+        "image_id",
+        fmt::format("\"{}\" is not an image the service offers (see `cphfleet catalog images`)", r.image_id),
+        "CPS.0030");
   }
 
   if (r.band_width.band_width_id) {

@@ -14,7 +14,7 @@ namespace api_path {
 inline constexpr std::string_view version = "v1";
 inline constexpr std::string_view service = "cloud-phone";
 
-inline constexpr std::string_view phones = "phones";  // POST: the purchase (CreateCloudPhoneServer)
+inline constexpr std::string_view phones = "phones";    // POST: the purchase (CreateCloudPhoneServer)
 inline constexpr std::string_view servers = "servers";  // GET: the list; GET servers/{id}: one server
 inline constexpr std::string_view server_models = "server-models";
 inline constexpr std::string_view phone_models = "phone-models";
@@ -37,7 +37,7 @@ std::optional<parts> parse(std::string_view path);
 // The query parameters of the server list.
 namespace api_query {
 inline constexpr std::string_view offset = "offset";
-inline constexpr std::string_view limit = "limit";  // 1..100
+inline constexpr std::string_view limit = "limit";              // 1..100
 inline constexpr std::string_view server_name = "server_name";  // a substring of the name
 inline constexpr std::int64_t max_limit = 100;
 }  // namespace api_query
@@ -47,11 +47,11 @@ namespace api_key {
 inline constexpr std::string_view request_id = "request_id";
 inline constexpr std::string_view error_code = "error_code";
 inline constexpr std::string_view error_msg = "error_msg";
-inline constexpr std::string_view order_id = "order_id";      // the purchase's answer
+inline constexpr std::string_view order_id = "order_id";  // the purchase's answer
 inline constexpr std::string_view product_id = "product_id";
 inline constexpr std::string_view server_ids = "server_ids";
-inline constexpr std::string_view count = "count";            // the list's answer: every match
-inline constexpr std::string_view servers = "servers";        // and this page of them
+inline constexpr std::string_view count = "count";                  // the list's answer: every match
+inline constexpr std::string_view servers = "servers";              // and this page of them
 inline constexpr std::string_view server_models = "server_models";  // the catalog reads' answers
 inline constexpr std::string_view phone_models = "phone_models";
 inline constexpr std::string_view phone_images = "phone_images";

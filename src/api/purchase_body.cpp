@@ -2,8 +2,8 @@
 
 #include "base/text.hpp"
 
-#include <boost/json.hpp>
 #include <fmt/format.h>
+#include <boost/json.hpp>
 
 #include <set>
 
@@ -17,9 +17,11 @@ bool is_cjk_ideograph(char32_t cp) { return cp >= 0x4E00 && cp <= 0x9FFF; }
 void check_bytes(std::vector<api_error>& out, std::string_view field, const std::string& value,
                  std::size_t max, std::string_view code_empty, std::string_view code_long) {
   if (value.empty()) {
-    out.push_back({std::string(field), fmt::format("is empty (allowed: 1..{} bytes)", max), std::string(code_empty)});
+    out.push_back(
+        {std::string(field), fmt::format("is empty (allowed: 1..{} bytes)", max), std::string(code_empty)});
   } else if (value.size() > max) {
-    out.push_back({std::string(field), fmt::format("is {} bytes long (allowed: 1..{} bytes)", value.size(), max),
+    out.push_back({std::string(field),
+                   fmt::format("is {} bytes long (allowed: 1..{} bytes)", value.size(), max),
                    std::string(code_long)});
   }
 }
@@ -102,18 +104,21 @@ std::vector<api_error> validate(const purchase_request& r) {
                      "CPS.0031"});
     } else if (bw.band_width_id->size() > 64) {
       out.push_back({"band_width.band_width_id",
-                     fmt::format("is {} bytes long (allowed: 1..64 bytes)", bw.band_width_id->size()), "CPS.0031"});
+                     fmt::format("is {} bytes long (allowed: 1..64 bytes)", bw.band_width_id->size()),
+                     "CPS.0031"});
     }
   } else if (!bw.band_width_share_type) {
     out.push_back({"band_width.band_width_share_type",
-                   "is missing (required when band_width_id is not set: 0 dedicated or 1 shared)", "CPS.0031"});
+                   "is missing (required when band_width_id is not set: 0 dedicated or 1 shared)",
+                   "CPS.0031"});
   } else if (*bw.band_width_share_type != 0 && *bw.band_width_share_type != 1) {
-    out.push_back({"band_width.band_width_share_type",
-                   fmt::format("{} is not a share type (allowed: 0 dedicated, 1 shared)", *bw.band_width_share_type),
-                   "CPS.0031"});
+    out.push_back(
+        {"band_width.band_width_share_type",
+         fmt::format("{} is not a share type (allowed: 0 dedicated, 1 shared)", *bw.band_width_share_type),
+         "CPS.0031"});
   } else if (*bw.band_width_share_type == 1 && !bw.band_width_size) {
-    out.push_back({"band_width.band_width_size", "is missing (required for a shared bandwidth: 1..300 Mbit/s)",
-                   "CPS.0031"});
+    out.push_back({"band_width.band_width_size",
+                   "is missing (required for a shared bandwidth: 1..300 Mbit/s)", "CPS.0031"});
   }
   if (!bw.band_width_id && bw.band_width_size) {
     check_range(out, "band_width.band_width_size", *bw.band_width_size, 1, 300, "CPS.0031");
@@ -135,9 +140,10 @@ std::vector<api_error> validate(const purchase_request& r) {
                    std::string(k_bad_request)});
   }
   if (ep.is_auto_pay && *ep.is_auto_pay != 0 && *ep.is_auto_pay != 1) {
-    out.push_back({"extend_param.is_auto_pay",
-                   fmt::format("{} is not allowed (allowed: 0 leave unpaid, 1 pay from balance)", *ep.is_auto_pay),
-                   "CPS.0060"});
+    out.push_back(
+        {"extend_param.is_auto_pay",
+         fmt::format("{} is not allowed (allowed: 0 leave unpaid, 1 pay from balance)", *ep.is_auto_pay),
+         "CPS.0060"});
   }
 
   if (r.keypair_name) check_bytes(out, "keypair_name", *r.keypair_name, 64, k_bad_request, k_bad_request);
@@ -149,7 +155,8 @@ std::vector<api_error> validate(const purchase_request& r) {
     std::string base = fmt::format("ports[{}]", i);
     check_bytes(out, base + ".name", p.name, 16, k_bad_request, k_bad_request);
     if (iequals(p.name, "adb") || iequals(p.name, "vnc")) {
-      out.push_back({base + ".name", fmt::format("'{}' is reserved (allowed: any name but adb and vnc)", p.name),
+      out.push_back({base + ".name",
+                     fmt::format("'{}' is reserved (allowed: any name but adb and vnc)", p.name),
                      std::string(k_bad_request)});
     } else if (!p.name.empty() && !names.insert(p.name).second) {
       out.push_back({base + ".name", fmt::format("'{}' is used twice (allowed: each port name once)", p.name),
@@ -217,7 +224,8 @@ struct body_reader {
                             bool required) {
     auto it = o.find(key);
     if (it == o.end() || it->value().is_null()) {
-      if (required) errors.push_back({field(prefix, key), "is missing (required)", std::string(k_bad_request)});
+      if (required)
+        errors.push_back({field(prefix, key), "is missing (required)", std::string(k_bad_request)});
       return nullptr;
     }
     return &it->value();
@@ -261,7 +269,6 @@ struct body_reader {
   }
 };
 
-
 }  // namespace
 
 parsed_purchase parse_purchase(std::string_view body) {
@@ -274,7 +281,8 @@ parsed_purchase parse_purchase(std::string_view body) {
     return out;
   }
   if (!doc.is_object()) {
-    out.errors.push_back({"body", "is not a JSON object (allowed: a JSON object)", std::string(k_bad_request)});
+    out.errors.push_back(
+        {"body", "is not a JSON object (allowed: a JSON object)", std::string(k_bad_request)});
     return out;
   }
   const auto& o = doc.get_object();
@@ -307,7 +315,8 @@ parsed_purchase parse_purchase(std::string_view body) {
       for (std::size_t i = 0; i < arr.size(); ++i) {
         std::string prefix = fmt::format("ports[{}]", i);
         if (!arr[i].is_object()) {
-          out.errors.push_back({prefix, "has the wrong type (allowed: an object)", std::string(k_bad_request)});
+          out.errors.push_back(
+              {prefix, "has the wrong type (allowed: an object)", std::string(k_bad_request)});
           continue;
         }
         const auto& po = arr[i].get_object();

@@ -17,16 +17,16 @@ struct band_width_spec {
 };
 
 struct extend_param_spec {
-  std::int64_t charging_mode = 0;  // 0 only
-  std::int64_t period_type = 2;    // 2 month, 3 year
-  std::int64_t period_num = 1;     // month 1..9, year 1..10
+  std::int64_t charging_mode = 0;           // 0 only
+  std::int64_t period_type = 2;             // 2 month, 3 year
+  std::int64_t period_num = 1;              // month 1..9, year 1..10
   std::optional<std::int64_t> is_auto_pay;  // 1 pay from balance; 0/unset leaves the order unpaid
   bool auto_pay() const { return is_auto_pay.value_or(0) == 1; }
 };
 
 struct port_spec {
-  std::string name;               // 1..16 bytes, not adb/vnc
-  std::int64_t listen_port = 0;   // 10000..50000
+  std::string name;                  // 1..16 bytes, not adb/vnc
+  std::int64_t listen_port = 0;      // 10000..50000
   bool internet_accessible = false;  // sent as "true"/"false"
 };
 
@@ -53,7 +53,8 @@ struct api_error {
   std::string code;
 };
 
-// Every rule of the purchase body (docs/service.md "Purchase") that needs no catalog, all broken ones reported (not just the first).
+// Every rule of the purchase body (docs/service.md "Purchase") that needs no catalog, all broken ones
+// reported (not just the first).
 std::vector<api_error> validate(const purchase_request& request);
 
 // Rules on single values, for callers that check a part (the job file checks a fleet's name with the

@@ -14,10 +14,10 @@ struct server_info {
   std::string server_name;
   std::string server_model_name;
   std::string phone_model_name;
-  int status = 0;            // 0,1,3,4 creating; 2 abnormal; 5 running; ...
-  std::string create_time;   // YYYY-MM-DDTHH:MM:SSZ
-  std::string order_id;      // metadata.order_id
-  std::string product_id;    // metadata.product_id
+  int status = 0;           // 0,1,3,4 creating; 2 abnormal; 5 running; ...
+  std::string create_time;  // YYYY-MM-DDTHH:MM:SSZ
+  std::string order_id;     // metadata.order_id
+  std::string product_id;   // metadata.product_id
 };
 
 struct server_model {

@@ -9,11 +9,11 @@
 namespace cphfleet {
 
 struct signing_input {
-  std::string method;   // "GET", "POST"
-  std::string path;     // as sent, not encoded twice: "/v1/abc/cloud-phone/phones"
-  std::string query;    // raw query string as sent, without '?': "limit=1&offset=0" (may be empty)
+  std::string method;  // "GET", "POST"
+  std::string path;    // as sent, not encoded twice: "/v1/abc/cloud-phone/phones"
+  std::string query;   // raw query string as sent, without '?': "limit=1&offset=0" (may be empty)
   std::vector<std::pair<std::string, std::string>> headers;  // the headers to sign (any case)
-  std::string body;     // exact bytes
+  std::string body;                                          // exact bytes
 };
 
 std::string canonical_request(const signing_input& in);

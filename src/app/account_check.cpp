@@ -44,7 +44,10 @@ std::vector<unrecorded_chunk> unrecorded_servers(std::string_view fleet, const l
   for (auto& [chunk, f] : found) {
     const ledger_row* latest = index.latest(chunk);
     std::sort(f.ids.begin(), f.ids.end());
-    out.push_back({std::string(fleet), chunk, {f.orders.begin(), f.orders.end()}, std::move(f.ids),
+    out.push_back({std::string(fleet),
+                   chunk,
+                   {f.orders.begin(), f.orders.end()},
+                   std::move(f.ids),
                    latest ? fmt::format("the ledger holds this chunk as {}", to_string(latest->status))
                           : std::string("the ledger has no row for this chunk")});
   }
@@ -74,7 +77,8 @@ net::awaitable<account_view> read_account(cph_api& api, const limits_config& lim
       if (o.stop_run) view.auth_refused = true;
       if (o.cls == outcome_class::permanent) break;
       // Retryable or ambiguous: a read changes nothing on the account, so it is simply tried again.
-      pause.expires_after(std::chrono::milliseconds(std::min(limits.backoff_base_ms << attempt, limits.backoff_max_ms)));
+      pause.expires_after(
+          std::chrono::milliseconds(std::min(limits.backoff_base_ms << attempt, limits.backoff_max_ms)));
       co_await pause.async_wait(net::use_awaitable);
     }
     if (!read) {

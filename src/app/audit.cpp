@@ -24,8 +24,9 @@ std::optional<std::string> chunk_of_server(std::string_view fleet, std::string_v
   return std::string(name.substr(0, fleet.size() + 1 + index.size()));
 }
 
-fleet_audit audit_fleet(std::string_view fleet, const ledger_index& index, const std::vector<server_info>& servers,
-                        std::chrono::system_clock::time_point now, std::chrono::seconds settle) {
+fleet_audit audit_fleet(std::string_view fleet, const ledger_index& index,
+                        const std::vector<server_info>& servers, std::chrono::system_clock::time_point now,
+                        std::chrono::seconds settle) {
   fleet_audit a;
   a.fleet = std::string(fleet);
   // chunk -> order -> server ids, for the servers that are the fleet's
@@ -54,10 +55,12 @@ fleet_audit audit_fleet(std::string_view fleet, const ledger_index& index, const
     for (const auto& [order_id, ids] : orders) {
       if (latest && latest->status == chunk_status::ordered && latest->order_id == order_id) continue;
       std::string why;
-      if (!latest) why = "the ledger has no row for this chunk";
+      if (!latest)
+        why = "the ledger has no row for this chunk";
       else if (latest->status != chunk_status::ordered)
         why = fmt::format("the ledger holds this chunk as {}", to_string(latest->status));
-      else why = fmt::format("a duplicate: the ledger holds order {} for this chunk", latest->order_id);
+      else
+        why = fmt::format("a duplicate: the ledger holds order {} for this chunk", latest->order_id);
       a.orphans.push_back({chunk, order_id, ids, why});
     }
   }

@@ -15,7 +15,7 @@ struct audit_orphan {
   std::string chunk;     // the chunk its name belongs to
   std::string order_id;  // the order the servers carry
   std::vector<std::string> server_ids;
-  std::string why;       // "chunk not ordered in the ledger" / "duplicate: the ledger holds order X"
+  std::string why;  // "chunk not ordered in the ledger" / "duplicate: the ledger holds order X"
 };
 
 struct audit_phantom {
@@ -40,7 +40,8 @@ std::optional<std::string> chunk_of_server(std::string_view fleet, std::string_v
 
 // `servers`: what a list by the fleet's name returned (a substring match: names of other fleets are
 // ignored here). Chunks ordered less than `settle` before `now` are `pending`, not phantoms.
-fleet_audit audit_fleet(std::string_view fleet, const ledger_index& index, const std::vector<server_info>& servers,
-                        std::chrono::system_clock::time_point now, std::chrono::seconds settle);
+fleet_audit audit_fleet(std::string_view fleet, const ledger_index& index,
+                        const std::vector<server_info>& servers, std::chrono::system_clock::time_point now,
+                        std::chrono::seconds settle);
 
 }  // namespace cphfleet

@@ -4,11 +4,11 @@
 namespace cphfleet::exit_code {
 
 inline constexpr int ok = 0;
-inline constexpr int failed = 1;       // some chunks failed (audit: disagreement)
-inline constexpr int invalid = 2;      // invalid input or config, nothing sent
-inline constexpr int unresolved = 3;   // unknown chunks remain
-inline constexpr int aborted = 4;      // auth failure, open circuit
-inline constexpr int locked = 75;      // another process holds the ledger
+inline constexpr int failed = 1;      // some chunks failed (audit: disagreement)
+inline constexpr int invalid = 2;     // invalid input or config, nothing sent
+inline constexpr int unresolved = 3;  // unknown chunks remain
+inline constexpr int aborted = 4;     // auth failure, open circuit
+inline constexpr int locked = 75;     // another process holds the ledger
 inline constexpr int sigint = 130;
 inline constexpr int sigterm = 143;
 

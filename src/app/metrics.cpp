@@ -15,9 +15,11 @@ namespace cphfleet {
 
 std::string metrics_text(const run_summary& s, std::string_view command) {
   std::string m;
-  auto counter = [&](std::string_view name, std::string_view help, const std::vector<std::pair<std::string, std::int64_t>>& values) {
+  auto counter = [&](std::string_view name, std::string_view help,
+                     const std::vector<std::pair<std::string, std::int64_t>>& values) {
     m += fmt::format("# HELP cphfleet_{} {}\n# TYPE cphfleet_{} counter\n", name, help, name);
-    for (const auto& [labels, v] : values) m += fmt::format("cphfleet_{}{{command=\"{}\"{}}} {}\n", name, command, labels, v);
+    for (const auto& [labels, v] : values)
+      m += fmt::format("cphfleet_{}{{command=\"{}\"{}}} {}\n", name, command, labels, v);
   };
   counter("requests_total", "Purchase requests sent in the last run, by outcome.",
           {{",outcome=\"ordered\"", s.stats.answered_ordered},
@@ -28,26 +30,30 @@ std::string metrics_text(const run_summary& s, std::string_view command) {
   counter("retries_total", "Purchases re-sent in the last run.", {{"", s.stats.retries}});
   counter("throttled_total", "429 answers in the last run.", {{"", s.stats.throttled}});
   counter("servers_ordered_total", "Servers ordered in the last run.", {{"", s.stats.servers_ordered}});
-  counter("reconciled_total", "Chunks settled by reading the service in the last run.", {{"", s.stats.reconciled}});
+  counter("reconciled_total", "Chunks settled by reading the service in the last run.",
+          {{"", s.stats.reconciled}});
   m += "# HELP cphfleet_fleet_servers Servers per fleet and ledger state after the last run.\n"
        "# TYPE cphfleet_fleet_servers gauge\n";
   for (const auto& f : s.fleets) {
     m += fmt::format("cphfleet_fleet_servers{{fleet=\"{}\",state=\"ordered\"}} {}\n", f.fleet, f.ordered);
     m += fmt::format("cphfleet_fleet_servers{{fleet=\"{}\",state=\"failed\"}} {}\n", f.fleet, f.failed);
     m += fmt::format("cphfleet_fleet_servers{{fleet=\"{}\",state=\"unknown\"}} {}\n", f.fleet, f.unknown);
-    if (f.target >= 0) m += fmt::format("cphfleet_fleet_servers{{fleet=\"{}\",state=\"target\"}} {}\n", f.fleet, f.target);
+    if (f.target >= 0)
+      m += fmt::format("cphfleet_fleet_servers{{fleet=\"{}\",state=\"target\"}} {}\n", f.fleet, f.target);
   }
-  auto now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch());
-  m += fmt::format("# HELP cphfleet_last_run_timestamp_seconds When the last run ended.\n"
-                   "# TYPE cphfleet_last_run_timestamp_seconds gauge\n"
-                   "cphfleet_last_run_timestamp_seconds{{command=\"{}\"}} {}\n"
-                   "# HELP cphfleet_last_run_exit_code The last run's exit code.\n"
-                   "# TYPE cphfleet_last_run_exit_code gauge\n"
-                   "cphfleet_last_run_exit_code{{command=\"{}\"}} {}\n"
-                   "# HELP cphfleet_last_run_duration_seconds How long the last run took.\n"
-                   "# TYPE cphfleet_last_run_duration_seconds gauge\n"
-                   "cphfleet_last_run_duration_seconds{{command=\"{}\"}} {:.3f}\n",
-                   command, now.count(), command, s.exit_code, command, s.duration_s);
+  auto now =
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch());
+  m += fmt::format(
+      "# HELP cphfleet_last_run_timestamp_seconds When the last run ended.\n"
+      "# TYPE cphfleet_last_run_timestamp_seconds gauge\n"
+      "cphfleet_last_run_timestamp_seconds{{command=\"{}\"}} {}\n"
+      "# HELP cphfleet_last_run_exit_code The last run's exit code.\n"
+      "# TYPE cphfleet_last_run_exit_code gauge\n"
+      "cphfleet_last_run_exit_code{{command=\"{}\"}} {}\n"
+      "# HELP cphfleet_last_run_duration_seconds How long the last run took.\n"
+      "# TYPE cphfleet_last_run_duration_seconds gauge\n"
+      "cphfleet_last_run_duration_seconds{{command=\"{}\"}} {:.3f}\n",
+      command, now.count(), command, s.exit_code, command, s.duration_s);
   return m;
 }
 

@@ -2,15 +2,15 @@
 
 #include "app/exit_codes.hpp"
 #include "app/metrics.hpp"
-#include "base/diagnostic.hpp"
-#include "ledger/writer.hpp"
-#include "base/log.hpp"
-#include "base/time_text.hpp"
 #include "app/service.hpp"
+#include "base/diagnostic.hpp"
+#include "base/log.hpp"
 #include "base/terminal.hpp"
+#include "base/time_text.hpp"
+#include "ledger/writer.hpp"
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <CLI/CLI.hpp>
 
 #include <charconv>
 #include <csignal>
@@ -25,9 +25,10 @@ std::chrono::seconds parse_duration(std::string_view text, std::string_view opti
   std::string_view unit(end, static_cast<std::size_t>(text.data() + text.size() - end));
   std::int64_t scale = unit == "s" || unit.empty() ? 1 : unit == "m" ? 60 : unit == "h" ? 3600 : 0;
   if (ec != std::errc() || scale == 0 || n <= 0) {
-    throw input_error({{"", 0, 0, std::string(option),
-                        fmt::format("'{}' is not a duration (allowed: a positive number of seconds, or 90s, 45m, 2h)",
-                                    text)}});
+    throw input_error(
+        {{"", 0, 0, std::string(option),
+          fmt::format("'{}' is not a duration (allowed: a positive number of seconds, or 90s, 45m, 2h)",
+                      text)}});
   }
   return std::chrono::seconds(n * scale);
 }
@@ -187,9 +188,9 @@ int drive(const config& cfg, std::string_view command, const driver_flags& flags
   ledger_index index({}, ledger_history::latest_only);
   std::unique_ptr<ledger_writer> writer;
   try {
-    writer = std::make_unique<ledger_writer>(ioc.get_executor(), cfg.ledger_path, fmt::format("cphfleet {}", command),
-                                             [&](ledger_row&& row) { index.add(std::move(row)); },
-                                             ledger_cells::unsettled);
+    writer = std::make_unique<ledger_writer>(
+        ioc.get_executor(), cfg.ledger_path, fmt::format("cphfleet {}", command),
+        [&](ledger_row&& row) { index.add(std::move(row)); }, ledger_cells::unsettled);
   } catch (const ledger_busy& e) {
     fmt::print(stderr, "cphfleet: {}\n", e.what());
     return refuse(exit_code::locked, e.what(), nullptr);
@@ -227,7 +228,8 @@ int drive(const config& cfg, std::string_view command, const driver_flags& flags
     if (ec) return;  // cancelled: the work is done
     if (signal_number == 0) {
       signal_number = sig;
-      log(log_level::warn, "signal received: sending nothing new; a second signal abandons the calls in flight",
+      log(log_level::warn,
+          "signal received: sending nothing new; a second signal abandons the calls in flight",
           {{"signal", sig == SIGINT ? "SIGINT" : "SIGTERM"}});
       sched.request_stop(stop_reason::signal);
       signals.async_wait(on_signal);
@@ -260,10 +262,10 @@ int drive(const config& cfg, std::string_view command, const driver_flags& flags
       auto left = std::chrono::ceil<std::chrono::seconds>(*at - std::chrono::steady_clock::now());
       settle = fmt::format(" (next read in {} s)", left.count());
     }
-    progress.show(fmt::format("{}: {}/{} servers ordered · {} in flight · {} waiting{} · {} requests ({:.1f}/s) · {} retries",
-                              command, ordered, target, sched.in_flight(), sched.waiting(), settle, sched.stats().requests,
-                              elapsed > 0 ? static_cast<double>(sched.stats().requests) / elapsed : 0.0,
-                              sched.stats().retries));
+    progress.show(fmt::format(
+        "{}: {}/{} servers ordered · {} in flight · {} waiting{} · {} requests ({:.1f}/s) · {} retries",
+        command, ordered, target, sched.in_flight(), sched.waiting(), settle, sched.stats().requests,
+        elapsed > 0 ? static_cast<double>(sched.stats().requests) / elapsed : 0.0, sched.stats().retries));
     ticker.expires_after(std::chrono::milliseconds(500));
     ticker.async_wait(tick);
   };

@@ -1,8 +1,9 @@
 // What run, replay and reconcile share: the ledger locked, the service connected, a scheduler on one
-// io_context, SIGINT/SIGTERM handled as README "Sending" says, a live progress line, and the summary at the end.
+// io_context, SIGINT/SIGTERM handled as README "Sending" says, a live progress line, and the summary at the
+// end.
 #pragma once
-#include "input/config.hpp"
 #include "app/run_report.hpp"
+#include "input/config.hpp"
 #include "send/scheduler.hpp"
 
 #include <chrono>

@@ -2,8 +2,8 @@
 
 #include "app/exit_codes.hpp"
 
-#include <boost/json.hpp>
 #include <fmt/format.h>
+#include <boost/json.hpp>
 
 namespace cphfleet {
 
@@ -13,17 +13,24 @@ fleet_summary summarize_fleet(const ledger_index& index, std::string_view fleet,
   f.target = target;
   for (const ledger_row* row : index.chunks_of(fleet)) {
     switch (row->status) {
-      case chunk_status::ordered: f.ordered += row->count; break;
+      case chunk_status::ordered:
+        f.ordered += row->count;
+        break;
       case chunk_status::failed:
-      case chunk_status::retrying: f.failed += row->count; break;
+      case chunk_status::retrying:
+        f.failed += row->count;
+        break;
       case chunk_status::sending:
-      case chunk_status::unknown: f.unknown += row->count; break;
+      case chunk_status::unknown:
+        f.unknown += row->count;
+        break;
     }
   }
   return f;
 }
 
-std::vector<fleet_summary> summarize_fleets(const ledger_index& index, const std::vector<std::string>& fleets) {
+std::vector<fleet_summary> summarize_fleets(const ledger_index& index,
+                                            const std::vector<std::string>& fleets) {
   std::vector<fleet_summary> out;
   for (const auto& f : fleets) out.push_back(summarize_fleet(index, f, -1));
   return out;
@@ -42,13 +49,15 @@ int exit_code_for(const std::vector<fleet_summary>& fleets, stop_reason stopped)
 }
 
 std::string summary_text(const run_summary& s) {
-  std::string out = fmt::format("{:<32} {:>8} {:>8} {:>8} {:>8}\n", "fleet", "target", "ordered", "failed", "unknown");
+  std::string out =
+      fmt::format("{:<32} {:>8} {:>8} {:>8} {:>8}\n", "fleet", "target", "ordered", "failed", "unknown");
   for (const auto& f : s.fleets) {
-    out += fmt::format("{:<32} {:>8} {:>8} {:>8} {:>8}\n", f.fleet, f.target >= 0 ? std::to_string(f.target) : "-",
-                       f.ordered, f.failed, f.unknown);
+    out += fmt::format("{:<32} {:>8} {:>8} {:>8} {:>8}\n", f.fleet,
+                       f.target >= 0 ? std::to_string(f.target) : "-", f.ordered, f.failed, f.unknown);
   }
-  out += fmt::format("{} {}: {} requests, {} retries, {} throttled, {} reconciled, {:.1f} s", s.command, s.run_id,
-                     s.stats.requests, s.stats.retries, s.stats.throttled, s.stats.reconciled, s.duration_s);
+  out += fmt::format("{} {}: {} requests, {} retries, {} throttled, {} reconciled, {:.1f} s", s.command,
+                     s.run_id, s.stats.requests, s.stats.retries, s.stats.throttled, s.stats.reconciled,
+                     s.duration_s);
   if (s.stopped != stop_reason::none) out += fmt::format(", stopped early ({})", to_string(s.stopped));
   if (s.stats.not_sent > 0) out += fmt::format(", {} chunks left for the next run", s.stats.not_sent);
   out += fmt::format(", exit {}\n", s.exit_code);
@@ -64,8 +73,10 @@ std::string summary_json(const run_summary& s) {
   for (const auto& f : s.fleets) {
     boost::json::object fo;
     fo["fleet"] = f.fleet;
-    if (f.target >= 0) fo["target"] = f.target;
-    else fo["target"] = nullptr;
+    if (f.target >= 0)
+      fo["target"] = f.target;
+    else
+      fo["target"] = nullptr;
     fo["ordered"] = f.ordered;
     fo["failed"] = f.failed;
     fo["unknown"] = f.unknown;
@@ -79,8 +90,10 @@ std::string summary_json(const run_summary& s) {
   o["not_sent"] = s.stats.not_sent;
   o["stopped"] = to_string(s.stopped);
   o["duration_s"] = s.duration_s;
-  if (s.error.empty()) o["error"] = nullptr;
-  else o["error"] = s.error;
+  if (s.error.empty())
+    o["error"] = nullptr;
+  else
+    o["error"] = s.error;
   return boost::json::serialize(o) + "\n";
 }
 

@@ -21,7 +21,8 @@ struct fleet_summary {
 // Servers per state from the ledger's latest rows.
 fleet_summary summarize_fleet(const ledger_index& index, std::string_view fleet, std::int64_t target);
 // The same for each fleet, with no target (replay and reconcile work from the ledger alone).
-std::vector<fleet_summary> summarize_fleets(const ledger_index& index, const std::vector<std::string>& fleets);
+std::vector<fleet_summary> summarize_fleets(const ledger_index& index,
+                                            const std::vector<std::string>& fleets);
 
 struct run_summary {
   std::string command = "run";  // run, replay, reconcile

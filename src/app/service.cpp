@@ -4,13 +4,13 @@
 
 #include <stdexcept>
 
-#include "client/cph_client.hpp"
-#include "input/credentials.hpp"
 #include "base/diagnostic.hpp"
-#include "emulator/server.hpp"
+#include "client/cph_client.hpp"
 #include "client/endpoint.hpp"
 #include "client/https_client.hpp"
 #include "client/proxy.hpp"
+#include "emulator/server.hpp"
+#include "input/credentials.hpp"
 
 namespace cphfleet {
 
@@ -25,7 +25,6 @@ emulator_options from(const emulator_config& c) {
   o.script = c.script;
   return o;
 }
-
 
 service_session::service_session(net::io_context& ioc, const config& cfg) {
   // Credentials first: a missing variable is an input error (exit 2) before anything else starts.
@@ -60,8 +59,8 @@ service_session::service_session(net::io_context& ioc, const config& cfg) {
     http_ = std::make_unique<https_client>(ioc.get_executor(), std::move(target), std::move(options));
   } catch (const std::runtime_error& e) {
     // With the proxy checked, what is left is the ca_file's: unreadable, or no certificate in it.
-    throw input_error({diagnostic{cfg.ca_file ? cfg.path.string() : "", 0, 0, cfg.ca_file ? "cloud.ca_file" : "",
-                                  e.what()}});
+    throw input_error({diagnostic{cfg.ca_file ? cfg.path.string() : "", 0, 0,
+                                  cfg.ca_file ? "cloud.ca_file" : "", e.what()}});
   }
   client_ = std::make_unique<cph_client>(*http_, *credentials_);
 }

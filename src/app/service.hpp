@@ -1,10 +1,10 @@
 // The service a config names, ready for calls: the in-process emulator when `endpoint = "embedded"`,
 // credentials from the environment, the HTTPS client and the typed CPH client on top.
 #pragma once
+#include "base/net.hpp"
 #include "emulator/options.hpp"
 #include "input/config.hpp"
 #include "send/cph_api.hpp"
-#include "base/net.hpp"
 
 #include <memory>
 #include <optional>

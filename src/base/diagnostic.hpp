@@ -6,11 +6,11 @@
 namespace cphfleet {
 
 struct diagnostic {
-  std::string path;    // the file, as the user named it (or resolved against the naming file)
-  int line = 0;        // 1-based; 0 when the error has no position (a missing file)
-  int column = 0;      // 1-based
-  std::string field;   // `fleet[1].count`, `limits.burst`, `job.name`
-  std::string message; // `must be 1..10 (got 11)`: what is wrong, then what is allowed
+  std::string path;     // the file, as the user named it (or resolved against the naming file)
+  int line = 0;         // 1-based; 0 when the error has no position (a missing file)
+  int column = 0;       // 1-based
+  std::string field;    // `fleet[1].count`, `limits.burst`, `job.name`
+  std::string message;  // `must be 1..10 (got 11)`: what is wrong, then what is allowed
 
   std::string to_string() const;  // the one format users see
 };

@@ -36,9 +36,9 @@ class log_value {
   log_value(const char* s) : value_(std::string(s)) {}
   // Every integer type but bool and the character types (a `char` is text, not a number).
   template <std::integral T>
-    requires(!std::same_as<T, bool> && !std::same_as<T, char> && !std::same_as<T, char8_t> &&
-             !std::same_as<T, char16_t> && !std::same_as<T, char32_t> && !std::same_as<T, wchar_t>)
-  log_value(T n) {
+  requires(!std::same_as<T, bool> && !std::same_as<T, char> && !std::same_as<T, char8_t> &&
+           !std::same_as<T, char16_t> && !std::same_as<T, char32_t> && !std::same_as<T, wchar_t>)
+      log_value(T n) {
     if constexpr (std::signed_integral<T>) {
       value_ = static_cast<std::int64_t>(n);
     } else {

@@ -19,5 +19,4 @@ bool is_loopback_host(std::string_view host) {
   return !ec && addr.is_loopback();
 }
 
-
 }  // namespace cphfleet

@@ -52,8 +52,7 @@ void append_utf8(std::string& out, char32_t cp);
 // The whole of `s` as a decimal integer of type T: an optional `-` (signed types only), then digits;
 // nullopt for an empty string, a `+`, spaces, any trailing byte, or a value T cannot hold.
 template <std::integral T>
-  requires(!std::same_as<T, bool>)
-std::optional<T> parse_integer(std::string_view s) {
+requires(!std::same_as<T, bool>) std::optional<T> parse_integer(std::string_view s) {
   T value{};
   auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
   if (s.empty() || ec != std::errc{} || end != s.data() + s.size()) return std::nullopt;

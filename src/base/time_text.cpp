@@ -18,8 +18,11 @@ utc_fields fields_of(std::int64_t unix_seconds) {
   const std::int64_t day_count = floor_div(unix_seconds, 86'400);
   const std::int64_t in_day = unix_seconds - day_count * 86'400;
   const year_month_day ymd{sys_days{days{day_count}}};
-  return {static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
-          static_cast<unsigned>(in_day / 3600), static_cast<unsigned>(in_day / 60 % 60),
+  return {static_cast<int>(ymd.year()),
+          static_cast<unsigned>(ymd.month()),
+          static_cast<unsigned>(ymd.day()),
+          static_cast<unsigned>(in_day / 3600),
+          static_cast<unsigned>(in_day / 60 % 60),
           static_cast<unsigned>(in_day % 60)};
 }
 

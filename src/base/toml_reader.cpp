@@ -254,8 +254,9 @@ std::optional<std::string> toml_reader::path_string(const toml::node& n, std::st
     return std::nullopt;
   }
   if (has_control_character(*v)) {
-    error(n, field, fmt::format("holds a control character (allowed: {}, without NUL or other control characters)",
-                                allowed));
+    error(n, field,
+          fmt::format("holds a control character (allowed: {}, without NUL or other control characters)",
+                      allowed));
     return std::nullopt;
   }
   return v;

@@ -58,7 +58,8 @@ class toml_reader {
   // A string naming a file: also refused when empty or when it holds a NUL or another control
   // character (a NUL would cut the path short in every system call, so the file opened would not be
   // the one named). `allowed` ends the messages: "(allowed: a CSV file, relative to this file's folder)".
-  std::optional<std::string> path_string(const toml::node& n, std::string_view field, std::string_view allowed);
+  std::optional<std::string> path_string(const toml::node& n, std::string_view field,
+                                         std::string_view allowed);
   std::optional<std::int64_t> integer(const toml::node& n, std::string_view field);
   std::optional<std::int64_t> integer(const toml::node& n, std::string_view field, std::int64_t lo,
                                       std::int64_t hi);

@@ -3,8 +3,8 @@
 #include "base/diagnostic.hpp"
 #include "base/log.hpp"
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <CLI/CLI.hpp>
 
 #include <cstdio>
 #include <exception>

@@ -14,8 +14,8 @@ namespace cphfleet {
 struct plan;
 
 struct common_options {
-  std::string config;      // --config: overrides the job's config
-  std::string ledger;      // --ledger: overrides [ledger] path
+  std::string config;  // --config: overrides the job's config
+  std::string ledger;  // --ledger: overrides [ledger] path
   std::string log_format = "text";
   bool quiet = false;
   bool verbose = false;

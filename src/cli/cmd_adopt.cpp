@@ -10,8 +10,8 @@
 #include "input/inputs.hpp"
 #include "ledger/writer.hpp"
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <CLI/CLI.hpp>
 
 #include <algorithm>
 #include <memory>
@@ -38,8 +38,9 @@ int run_adopt(const common_options& common, const adopt_options& opt) {
     cfg = load_config_only(common.config, common.ledger);
   }
   if (cfg.embedded()) {
-    log(log_level::warn, "the embedded emulator starts empty in every command, so it holds no server to "
-                         "adopt: adopt from a service that outlives one command (see config/local.toml)");
+    log(log_level::warn,
+        "the embedded emulator starts empty in every command, so it holds no server to "
+        "adopt: adopt from a service that outlives one command (see config/local.toml)");
   }
 
   net::io_context ioc(1);
@@ -61,7 +62,10 @@ int run_adopt(const common_options& common, const adopt_options& opt) {
   service_session session(ioc, cfg);
   account_view view;
   net::co_spawn(
-      ioc, [&]() -> net::awaitable<void> { view = co_await read_account(session.api(), cfg.limits, fleets, index); },
+      ioc,
+      [&]() -> net::awaitable<void> {
+        view = co_await read_account(session.api(), cfg.limits, fleets, index);
+      },
       [&](std::exception_ptr e) {
         ioc.stop();
         if (e) std::rethrow_exception(e);
@@ -89,10 +93,12 @@ int run_adopt(const common_options& common, const adopt_options& opt) {
     }
     writer->append_now(row);
     adopted_servers += row.count;
-    fmt::print("adopted {} ({}): order {}, {} servers\n", u.chunk, u.why, fmt::join(u.order_ids, ", "), row.count);
+    fmt::print("adopted {} ({}): order {}, {} servers\n", u.chunk, u.why, fmt::join(u.order_ids, ", "),
+               row.count);
   }
   for (std::size_t i = 0; i < view.unread.size(); ++i) {
-    fmt::print(stderr, "cphfleet: adopt: listing the servers of {} failed: {}\n", view.unread[i], view.errors[i]);
+    fmt::print(stderr, "cphfleet: adopt: listing the servers of {} failed: {}\n", view.unread[i],
+               view.errors[i]);
   }
   fmt::print("adopt: {} chunks, {} servers recorded from the account; {} fleets read, {} could not be read\n",
              view.unrecorded.size(), adopted_servers, fleets.size() - view.unread.size(), view.unread.size());
@@ -104,10 +110,12 @@ int run_adopt(const common_options& common, const adopt_options& opt) {
 void add_adopt_command(CLI::App& app, const common_options& common, int& result) {
   auto opt = std::make_shared<adopt_options>();
   auto* cmd = app.add_subcommand(
-      "adopt", "Record in the ledger the servers the account holds under the fleets' chunk names and the "
-               "ledger lacks, so the next run buys only what is missing");
+      "adopt",
+      "Record in the ledger the servers the account holds under the fleets' chunk names and the "
+      "ledger lacks, so the next run buys only what is missing");
   cmd->add_option("JOB", opt->job, "Job file (its fleets and config); optional");
-  cmd->add_option("--fleet", opt->fleets, "Only these fleets (repeatable; default: the job's, else the ledger's)");
+  cmd->add_option("--fleet", opt->fleets,
+                  "Only these fleets (repeatable; default: the job's, else the ledger's)");
   cmd->callback([&common, &result, opt] { result = run_adopt(common, *opt); });
 }
 

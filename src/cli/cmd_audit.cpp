@@ -1,14 +1,14 @@
 // `cphfleet audit [--fleet F]... [--json]`: the ledger against the servers on the account.
 #include "app/audit.hpp"
+#include "app/service.hpp"
+#include "base/log.hpp"
 #include "cli/cli.hpp"
 #include "input/inputs.hpp"
 #include "ledger/index.hpp"
-#include "base/log.hpp"
-#include "app/service.hpp"
 
+#include <fmt/format.h>
 #include <CLI/CLI.hpp>
 #include <boost/json.hpp>
-#include <fmt/format.h>
 
 #include <algorithm>
 #include <memory>
@@ -26,8 +26,8 @@ boost::json::object to_json(const fleet_audit& a) {
   for (const auto& o : a.orphans) {
     boost::json::array ids;
     for (const auto& id : o.server_ids) ids.emplace_back(id);
-    orphans.push_back(boost::json::object{{"chunk", o.chunk}, {"order_id", o.order_id}, {"server_ids", std::move(ids)},
-                                          {"why", o.why}});
+    orphans.push_back(boost::json::object{
+        {"chunk", o.chunk}, {"order_id", o.order_id}, {"server_ids", std::move(ids)}, {"why", o.why}});
   }
   for (const auto& p : a.phantoms)
     phantoms.push_back(boost::json::object{{"chunk", p.chunk}, {"order_id", p.order_id}, {"count", p.count}});
@@ -44,8 +44,9 @@ boost::json::object to_json(const fleet_audit& a) {
 int run_audit(const common_options& common, const audit_options& opt) {
   config cfg = load_config_only(common.config, common.ledger);
   if (cfg.embedded()) {
-    log(log_level::warn, "the embedded emulator starts empty in every command, so it holds none of the "
-                         "ledger's servers: audit a service that outlives one command (see config/local.toml)");
+    log(log_level::warn,
+        "the embedded emulator starts empty in every command, so it holds none of the "
+        "ledger's servers: audit a service that outlives one command (see config/local.toml)");
   }
   ledger_index index = read_ledger_index(cfg.ledger_path);
   std::vector<std::string> fleets;
@@ -69,9 +70,10 @@ int run_audit(const common_options& common, const audit_options& opt) {
           outcome o = classify(call.report, call_kind::read);
           if (o.cls != outcome_class::ordered) {
             read_error = fmt::format("listing the servers of {} failed: {}", f,
-                                     call.report.transport ? call.report.transport->message
-                                                           : fmt::format("HTTP {} {} {}", call.report.http_status,
-                                                                         call.report.error_code, call.report.error_msg));
+                                     call.report.transport
+                                         ? call.report.transport->message
+                                         : fmt::format("HTTP {} {} {}", call.report.http_status,
+                                                       call.report.error_code, call.report.error_msg));
             co_return;
           }
           audits.push_back(audit_fleet(f, index, call.servers, std::chrono::system_clock::now(),
@@ -91,16 +93,18 @@ int run_audit(const common_options& common, const audit_options& opt) {
   if (opt.json) {
     boost::json::array arr;
     for (const auto& a : audits) arr.push_back(to_json(a));
-    fmt::print("{}\n", boost::json::serialize(boost::json::object{{"agrees", agree}, {"fleets", std::move(arr)}}));
+    fmt::print("{}\n",
+               boost::json::serialize(boost::json::object{{"agrees", agree}, {"fleets", std::move(arr)}}));
   } else {
     for (const auto& a : audits) {
-      fmt::print("{}: ledger {} servers, account {} servers: {}\n", a.fleet, a.ledger_servers, a.account_servers,
-                 a.agrees() ? "agree" : "DISAGREE");
+      fmt::print("{}: ledger {} servers, account {} servers: {}\n", a.fleet, a.ledger_servers,
+                 a.account_servers, a.agrees() ? "agree" : "DISAGREE");
       for (const auto& o : a.orphans)
-        fmt::print("  orphan  {} order {} ({} servers): {}\n", o.chunk, o.order_id, o.server_ids.size(), o.why);
+        fmt::print("  orphan  {} order {} ({} servers): {}\n", o.chunk, o.order_id, o.server_ids.size(),
+                   o.why);
       for (const auto& p : a.phantoms)
-        fmt::print("  phantom {} order {} ({} servers): ordered in the ledger, not found on the account\n", p.chunk,
-                   p.order_id, p.count);
+        fmt::print("  phantom {} order {} ({} servers): ordered in the ledger, not found on the account\n",
+                   p.chunk, p.order_id, p.count);
       for (const auto& p : a.pending)
         fmt::print("  pending {}: ordered within the settle window; its servers may not be listed yet\n", p);
     }
@@ -112,7 +116,8 @@ int run_audit(const common_options& common, const audit_options& opt) {
 
 void add_audit_command(CLI::App& app, const common_options& common, int& result) {
   auto opt = std::make_shared<audit_options>();
-  auto* cmd = app.add_subcommand("audit", "Compare the ledger with the servers on the account: orphans, phantoms");
+  auto* cmd =
+      app.add_subcommand("audit", "Compare the ledger with the servers on the account: orphans, phantoms");
   cmd->add_option("--fleet", opt->fleets, "Only these fleets (repeatable)");
   cmd->add_flag("--json", opt->json, "One JSON object on stdout");
   cmd->callback([&common, &result, opt] { result = run_audit(common, *opt); });

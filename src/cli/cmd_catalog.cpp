@@ -7,12 +7,12 @@
 #include <map>
 #include <memory>
 
-#include "cli/cli.hpp"
-#include "client/cph_client.hpp"
-#include "input/inputs.hpp"
-#include "client/outcome.hpp"
 #include "app/service.hpp"
 #include "base/terminal.hpp"
+#include "cli/cli.hpp"
+#include "client/cph_client.hpp"
+#include "client/outcome.hpp"
+#include "input/inputs.hpp"
 
 namespace cphfleet {
 namespace {

@@ -1,18 +1,18 @@
 // `cphfleet emulator [options]`: the local CPH service, until SIGINT or SIGTERM.
-#include "cli/cli.hpp"
-#include "emulator/server.hpp"
-#include "emulator/faults.hpp"
 #include "base/log.hpp"
+#include "cli/cli.hpp"
+#include "emulator/faults.hpp"
+#include "emulator/server.hpp"
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <CLI/CLI.hpp>
 
+#include <unistd.h>
 #include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <memory>
 #include <stdexcept>
-#include <unistd.h>
 
 namespace cphfleet {
 namespace {

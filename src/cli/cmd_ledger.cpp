@@ -1,15 +1,15 @@
 // `cphfleet ledger [--json] [--fleet F] [--status S] [--since T] [--latest]`: per-fleet totals and the
 // matching rows, read from the ledger alone (no lock: it only reads, and rows are only ever appended).
+#include "base/log.hpp"
+#include "base/terminal.hpp"
+#include "base/time_text.hpp"
 #include "cli/cli.hpp"
 #include "input/inputs.hpp"
 #include "ledger/index.hpp"
-#include "base/log.hpp"
-#include "base/time_text.hpp"
-#include "base/terminal.hpp"
 
+#include <fmt/format.h>
 #include <CLI/CLI.hpp>
 #include <boost/json.hpp>
-#include <fmt/format.h>
 
 #include <charconv>
 #include <chrono>
@@ -37,10 +37,11 @@ std::chrono::system_clock::time_point parse_since(const std::string& text) {
   std::string_view unit(end, static_cast<std::size_t>(text.data() + text.size() - end));
   std::int64_t seconds = unit == "s" ? 1 : unit == "m" ? 60 : unit == "h" ? 3600 : unit == "d" ? 86400 : 0;
   if (ec != std::errc() || seconds == 0 || n < 0) {
-    throw input_error({{"", 0, 0, "--since",
-                        fmt::format("'{}' is not a time (allowed: RFC 3339 UTC like 2026-01-31T12:00:00Z, or an "
-                                    "age like 90m, 12h, 7d)",
-                                    text)}});
+    throw input_error(
+        {{"", 0, 0, "--since",
+          fmt::format("'{}' is not a time (allowed: RFC 3339 UTC like 2026-01-31T12:00:00Z, or an "
+                      "age like 90m, 12h, 7d)",
+                      text)}});
   }
   return std::chrono::system_clock::now() - std::chrono::seconds(n * seconds);
 }
@@ -51,8 +52,10 @@ boost::json::object row_json(const ledger_row& r) {
   for (std::size_t i = 0; i < ledger_columns.size(); ++i) o[ledger_columns[i]] = cells[i];
   o["count"] = r.count;
   o["attempt"] = r.attempt;
-  if (r.http_status) o["http_status"] = r.http_status;
-  else o["http_status"] = nullptr;
+  if (r.http_status)
+    o["http_status"] = r.http_status;
+  else
+    o["http_status"] = nullptr;
   boost::json::array ids;
   for (const auto& id : r.server_ids) ids.emplace_back(id);
   o["server_ids"] = std::move(ids);
@@ -60,15 +63,16 @@ boost::json::object row_json(const ledger_row& r) {
 }
 
 int run_ledger(const common_options& common, const ledger_options& opt) {
-  std::filesystem::path path =
-      !common.ledger.empty() ? std::filesystem::path(common.ledger) : load_config_only(common.config, "").ledger_path;
+  std::filesystem::path path = !common.ledger.empty() ? std::filesystem::path(common.ledger)
+                                                      : load_config_only(common.config, "").ledger_path;
 
   std::optional<std::chrono::system_clock::time_point> since;
   if (!opt.since.empty()) since = parse_since(opt.since);
   for (const auto& s : opt.statuses) {
     if (!parse_chunk_status(s)) {
-      throw input_error({{"", 0, 0, "--status",
-                          fmt::format("'{}' is not a status (allowed: sending, ordered, retrying, failed, unknown)", s)}});
+      throw input_error(
+          {{"", 0, 0, "--status",
+            fmt::format("'{}' is not a status (allowed: sending, ordered, retrying, failed, unknown)", s)}});
     }
   }
   auto wanted_fleet = [&](std::string_view f) {
@@ -94,7 +98,8 @@ int run_ledger(const common_options& common, const ledger_options& opt) {
   std::pair<std::uint64_t, std::uint64_t> record;
   ledger_read_options first;
   first.cells = ledger_cells::state;
-  if (opt.latest) first.on_record = [&](std::uint64_t offset, std::uint64_t size) { record = {offset, size}; };
+  if (opt.latest)
+    first.on_record = [&](std::uint64_t offset, std::uint64_t size) { record = {offset, size}; };
   ledger_read seen = read_ledger(
       path,
       [&](ledger_row&& row) {
@@ -125,7 +130,12 @@ int run_ledger(const common_options& common, const ledger_options& opt) {
     ledger_read_options again;
     again.warn_torn = false;  // said once already
     again.limit = seen.whole;
-    read_ledger(path, [&](ledger_row&& row) { if (matches(row)) print(row); }, again);
+    read_ledger(
+        path,
+        [&](ledger_row&& row) {
+          if (matches(row)) print(row);
+        },
+        again);
   };
 
   std::vector<std::string> fleets;
@@ -159,8 +169,8 @@ int run_ledger(const common_options& common, const ledger_options& opt) {
   std::size_t width = display_width("fleet");
   for (const auto& f : fleets) width = std::max(width, display_width(f));
   fmt::print("ledger {}\n", path.string());
-  fmt::print("{}  {:>15}  {:>13}  {:>17}  {}\n", pad_right("fleet", width), "servers ordered", "chunks failed",
-             "chunks unresolved", "last activity");
+  fmt::print("{}  {:>15}  {:>13}  {:>17}  {}\n", pad_right("fleet", width), "servers ordered",
+             "chunks failed", "chunks unresolved", "last activity");
   for (const auto& f : fleets) {
     fleet_totals t = index.totals(f);
     fmt::print("{}  {:>15}  {:>13}  {:>17}  {}\n", pad_right(f, width), t.ordered_servers,
@@ -169,17 +179,17 @@ int run_ledger(const common_options& common, const ledger_options& opt) {
   bool first_row = true;
   for_each_match([&](const ledger_row& r) {
     if (first_row) {
-      fmt::print("\n{:<24}  {:<20}  {:>5}  {:<8}  {:>7}  {:>4}  {:<10}  {}\n", "time", "chunk", "count", "status",
-                 "attempt", "http", "error", "order_id / message");
+      fmt::print("\n{:<24}  {:<20}  {:>5}  {:<8}  {:>7}  {:>4}  {:<10}  {}\n", "time", "chunk", "count",
+                 "status", "attempt", "http", "error", "order_id / message");
       first_row = false;
     }
     std::string detail = !r.order_id.empty() ? r.order_id : r.error_msg;
     if (detail.size() > 80) detail = detail.substr(0, 77) + "...";
     for (auto& c : detail)
       if (c == '\n' || c == '\r') c = ' ';
-    fmt::print("{:<24}  {}  {:>5}  {:<8}  {:>7}  {:>4}  {:<10}  {}\n", r.time, pad_right(r.chunk, 20), r.count,
-               to_string(r.status), r.attempt, r.http_status ? std::to_string(r.http_status) : "", r.error_code,
-               detail);
+    fmt::print("{:<24}  {}  {:>5}  {:<8}  {:>7}  {:>4}  {:<10}  {}\n", r.time, pad_right(r.chunk, 20),
+               r.count, to_string(r.status), r.attempt, r.http_status ? std::to_string(r.http_status) : "",
+               r.error_code, detail);
   });
   return exit_code::ok;
 }
@@ -188,10 +198,12 @@ int run_ledger(const common_options& common, const ledger_options& opt) {
 
 void add_ledger_command(CLI::App& app, const common_options& common, int& result) {
   auto opt = std::make_shared<ledger_options>();
-  auto* cmd = app.add_subcommand("ledger", "Per-fleet totals and rows from the ledger (--ledger, or the --config's)");
+  auto* cmd =
+      app.add_subcommand("ledger", "Per-fleet totals and rows from the ledger (--ledger, or the --config's)");
   cmd->add_flag("--json", opt->json, "One JSON object: {ledger, fleets:[...], rows:[...]}");
   cmd->add_option("--fleet", opt->fleets, "Only these fleets (repeatable)");
-  cmd->add_option("--status", opt->statuses, "Only rows with this status (repeatable): sending, ordered, retrying, failed, unknown");
+  cmd->add_option("--status", opt->statuses,
+                  "Only rows with this status (repeatable): sending, ordered, retrying, failed, unknown");
   cmd->add_option("--since", opt->since, "Only rows since this time (RFC 3339 UTC) or age (90m, 12h, 7d)");
   cmd->add_flag("--latest", opt->latest, "Only each chunk's latest row (its state)");
   cmd->callback([&common, &result, opt] { result = run_ledger(common, *opt); });

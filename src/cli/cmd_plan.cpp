@@ -6,11 +6,11 @@
 #include <cstdio>
 #include <memory>
 
+#include "base/terminal.hpp"
 #include "cli/cli.hpp"
 #include "input/inputs.hpp"
 #include "ledger/index.hpp"
 #include "plan/planner.hpp"
-#include "base/terminal.hpp"
 
 namespace cphfleet {
 namespace {

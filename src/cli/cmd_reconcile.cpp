@@ -1,14 +1,14 @@
 // `cphfleet reconcile [--json]` settles every sending/unknown chunk by reading the service, prints what
 // it found per chunk, and exits 0 when nothing is left unresolved, 3 otherwise (README "Replaying a
 // failed order, worked through").
+#include "app/run_driver.hpp"
+#include "base/log.hpp"
 #include "cli/cli.hpp"
 #include "input/inputs.hpp"
 #include "ledger/index.hpp"
-#include "base/log.hpp"
-#include "app/run_driver.hpp"
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <CLI/CLI.hpp>
 
 #include <algorithm>
 #include <memory>
@@ -20,8 +20,9 @@ namespace {
 int run_reconcile(const common_options& common, bool json) {
   config cfg = load_config_only(common.config, common.ledger);
   if (cfg.embedded()) {
-    log(log_level::warn, "the embedded emulator starts empty in every command: it cannot know what an earlier "
-                         "command bought (reconcile against a service that outlives one command)");
+    log(log_level::warn,
+        "the embedded emulator starts empty in every command: it cannot know what an earlier "
+        "command bought (reconcile against a service that outlives one command)");
   }
   std::vector<std::string> fleets;
   std::vector<std::pair<std::string, chunk_status>> open;  // chunk, status before
@@ -49,15 +50,17 @@ int run_reconcile(const common_options& common, bool json) {
                  now->error_msg.empty() ? "" : " (" + now->error_msg + ")");
     }
   };
-  return drive(cfg, "reconcile", flags, work,
-               [&](const ledger_index& index) { return summarize_fleets(index, fleets); }, check);
+  return drive(
+      cfg, "reconcile", flags, work,
+      [&](const ledger_index& index) { return summarize_fleets(index, fleets); }, check);
 }
 
 }  // namespace
 
 void add_reconcile_command(CLI::App& app, const common_options& common, int& result) {
   auto json = std::make_shared<bool>(false);
-  auto* cmd = app.add_subcommand("reconcile", "Settle unresolved (sending/unknown) chunks by reading the service");
+  auto* cmd =
+      app.add_subcommand("reconcile", "Settle unresolved (sending/unknown) chunks by reading the service");
   cmd->add_flag("--json", *json, "Summary as one JSON object on stdout");
   cmd->callback([&common, &result, json] {
     result = run_sending_command("reconcile", *json, "", [&] { return run_reconcile(common, *json); });

@@ -1,15 +1,15 @@
 // `cphfleet replay [--fleet F]... [--chunk C]... [--json]` re-sends the chunks whose latest status is
 // failed (or retrying) with the exact request the ledger recorded: no job file is needed.
 #include "app/account_check.hpp"
+#include "app/run_driver.hpp"
+#include "base/log.hpp"
 #include "cli/cli.hpp"
 #include "input/inputs.hpp"
 #include "ledger/index.hpp"
-#include "base/log.hpp"
 #include "plan/planner.hpp"
-#include "app/run_driver.hpp"
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <CLI/CLI.hpp>
 
 #include <algorithm>
 #include <memory>
@@ -53,13 +53,15 @@ std::int64_t servers_in(const std::vector<chunk_work>& work) {
 void check_replay_guard(const std::vector<chunk_work>& work, std::int64_t limit, const std::string& source) {
   std::int64_t n = servers_in(work);
   if (n <= limit) return;
-  throw input_error({{source, 0, 0, "max_servers_per_run",
-                      fmt::format("replay would buy {} servers in {} calls, over the limit of {} (allowed: at most "
-                                  "the limit; --max-servers N lifts it for one replay)",
-                                  n, work.size(), limit)}});
+  throw input_error(
+      {{source, 0, 0, "max_servers_per_run",
+        fmt::format("replay would buy {} servers in {} calls, over the limit of {} (allowed: at most "
+                    "the limit; --max-servers N lifts it for one replay)",
+                    n, work.size(), limit)}});
 }
 
-// With --chunk, only the chunks asked for: a failed chunk nobody asked to replay is not this replay's failure.
+// With --chunk, only the chunks asked for: a failed chunk nobody asked to replay is not this replay's
+// failure.
 std::vector<fleet_summary> summarize_chunks(const ledger_index& index, const std::vector<std::string>& fleets,
                                             const std::vector<std::string>& chunks) {
   if (chunks.empty()) return summarize_fleets(index, fleets);
@@ -88,9 +90,10 @@ int run_replay(const common_options& common, const replay_options& opt) {
     // Unknown names are an input error, not a silent no-op.
     for (const auto& c : opt.chunks) {
       if (!before.latest(c)) {
-        throw input_error({{"", 0, 0, "--chunk", fmt::format("'{}' is not in the ledger {} (allowed: a chunk name "
-                                                             "the ledger holds, like game-eu-003)",
-                                                             c, cfg.ledger_path.string())}});
+        throw input_error({{"", 0, 0, "--chunk",
+                            fmt::format("'{}' is not in the ledger {} (allowed: a chunk name "
+                                        "the ledger holds, like game-eu-003)",
+                                        c, cfg.ledger_path.string())}});
       }
     }
     for (const auto& f : opt.fleets) {
@@ -114,8 +117,9 @@ int run_replay(const common_options& common, const replay_options& opt) {
     co_await check_account_before_buying(ctx.api, ctx.sched, cfg, ctx.index, chunks, nullptr);
     co_await ctx.sched.send(std::move(chunks));
   };
-  return drive(cfg, "replay", flags, work,
-               [&](const ledger_index& index) { return summarize_chunks(index, fleets, opt.chunks); }, check);
+  return drive(
+      cfg, "replay", flags, work,
+      [&](const ledger_index& index) { return summarize_chunks(index, fleets, opt.chunks); }, check);
 }
 
 }  // namespace

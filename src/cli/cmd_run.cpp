@@ -1,15 +1,15 @@
 // `cphfleet run JOB [--dry-run] [--json] [--metrics-file F] [--deadline D] [--max-servers N]`:
 // bring every fleet of the job up to its target.
 #include "app/account_check.hpp"
+#include "app/run_driver.hpp"
+#include "base/log.hpp"
 #include "cli/cli.hpp"
 #include "input/inputs.hpp"
 #include "ledger/index.hpp"
-#include "base/log.hpp"
 #include "plan/planner.hpp"
-#include "app/run_driver.hpp"
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <CLI/CLI.hpp>
 
 #include <memory>
 
@@ -46,8 +46,10 @@ int run_job(const common_options& common, const run_options& opt) {
   if (opt.dry_run) {
     plan p = make_plan(in.job, read_ledger_index(in.cfg.ledger_path, ledger_cells::state));
     check_spend_guard(p, guard, guard_source);
-    if (opt.send.json) fmt::print("{}\n", plan_to_json(p));
-    else print_plan_table(p);
+    if (opt.send.json)
+      fmt::print("{}\n", plan_to_json(p));
+    else
+      print_plan_table(p);
     return exit_code::ok;
   }
   // The spend guard is checked before anything happens, on what the ledger says once it is held.
@@ -89,7 +91,8 @@ void add_run_command(CLI::App& app, const common_options& common, int& result) {
   opt->send.add_to(*cmd);
   cmd->callback([&common, &result, opt] {
     // A dry run prints a plan, as `plan` does; only a run that may send reports as one.
-    if (opt->dry_run) result = run_job(common, *opt);
+    if (opt->dry_run)
+      result = run_job(common, *opt);
     else
       result = run_sending_command("run", opt->send.json, opt->send.metrics_file,
                                    [&] { return run_job(common, *opt); });

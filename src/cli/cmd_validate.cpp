@@ -2,11 +2,11 @@
 #include <fmt/format.h>
 
 #include "api/catalog_rules.hpp"
+#include "app/service.hpp"
 #include "cli/cli.hpp"
 #include "client/cph_client.hpp"
-#include "input/inputs.hpp"
 #include "client/outcome.hpp"
-#include "app/service.hpp"
+#include "input/inputs.hpp"
 
 #include <CLI/CLI.hpp>
 

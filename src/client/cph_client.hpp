@@ -10,9 +10,9 @@
 
 #include "api/purchase_body.hpp"
 #include "api/reads.hpp"
-#include "send/cph_api.hpp"
-#include "input/credentials.hpp"
 #include "client/https_client.hpp"
+#include "input/credentials.hpp"
+#include "send/cph_api.hpp"
 
 namespace cphfleet {
 
@@ -39,9 +39,9 @@ struct catalog_call {
   std::string request_id;
 };
 
-// How an error answer reads (docs/service.md "Errors"): error_code/error_msg or code/message, the request id from the
-// body or else the X-Request-Id header; a body that is not JSON (an HTML 502 page) becomes error_msg,
-// whitespace collapsed and cut to `k_error_text_limit` bytes.
+// How an error answer reads (docs/service.md "Errors"): error_code/error_msg or code/message, the request id
+// from the body or else the X-Request-Id header; a body that is not JSON (an HTML 502 page) becomes
+// error_msg, whitespace collapsed and cut to `k_error_text_limit` bytes.
 inline constexpr std::size_t k_error_text_limit = 300;
 struct error_answer {
   std::string code;

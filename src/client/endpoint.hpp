@@ -22,7 +22,6 @@ struct endpoint {
 // in a message has its password shown as `***`.
 endpoint parse_endpoint(std::string_view url);
 
-
 // `url` with the password of its userinfo shown as `***` (`http://user:***@host:3128`), read from
 // the text alone so that a URL too broken to parse is redacted too. Without a password it is
 // returned as it was.

@@ -175,10 +175,9 @@ net::awaitable<http_result> exchange(Stream& stream, beast::flat_buffer& buffer,
     (void)read_bytes;
     if (read_ec) {
       if (read_ec == beast::error::timeout) {
-        co_return http_result{
-            {},
-            failure(transport_step::timeout, "no answer before the request deadline (the request was sent)",
-                    true)};
+        co_return http_result{{},
+                              failure(transport_step::timeout,
+                                      "no answer before the request deadline (the request was sent)", true)};
       }
       co_return http_result{{}, failure(transport_step::read, read_failure_detail(read_ec), true)};
     }

@@ -99,7 +99,7 @@ class https_client {
   endpoint target_;
   https_client_options options_;
   std::optional<ssl::context> tls_context_;  // https targets only: making one costs tens of ms
-  std::optional<proxy_route> proxy_;  // when the target is reached through HTTPS_PROXY
+  std::optional<proxy_route> proxy_;         // when the target is reached through HTTPS_PROXY
   std::vector<std::unique_ptr<connection>> idle_;
   client_stats stats_;
 };

@@ -109,7 +109,7 @@ std::optional<unsigned> month_number(std::string_view name) {
 }
 
 bool is_day_name(std::string_view name, bool long_form) {
-  constexpr std::string_view days[] = {"Monday", "Tuesday", "Wednesday", "Thursday",
+  constexpr std::string_view days[] = {"Monday", "Tuesday",  "Wednesday", "Thursday",
                                        "Friday", "Saturday", "Sunday"};
   for (auto day : days)
     if (long_form ? name == day : name == day.substr(0, 3)) return true;

@@ -3,8 +3,8 @@
 #include "base/time_text.hpp"
 #include "emulator/routes.hpp"
 
-#include <boost/json.hpp>
 #include <fmt/format.h>
+#include <boost/json.hpp>
 
 #include <map>
 #include <stdexcept>

@@ -1,8 +1,8 @@
 // How the emulated gateway checks an API call's credentials: X-Auth-Token, or an SDK-HMAC-SHA256
 // signature verified with src/api/signer.hpp (the client signs with the same code).
 #pragma once
-#include "emulator/options.hpp"
 #include "base/net.hpp"
+#include "emulator/options.hpp"
 
 #include <cstdint>
 #include <optional>

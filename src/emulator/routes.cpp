@@ -4,14 +4,14 @@
 #include "api/paths.hpp"
 #include "api/purchase_body.hpp"
 #include "api/reads.hpp"
+#include "base/log.hpp"
+#include "base/text.hpp"
 #include "emulator/admin.hpp"
 #include "emulator/auth.hpp"
 #include "emulator/catalog_file.hpp"
-#include "base/log.hpp"
-#include "base/text.hpp"
 
-#include <boost/json.hpp>
 #include <fmt/format.h>
+#include <boost/json.hpp>
 
 #include <charconv>
 #include <chrono>
@@ -275,10 +275,9 @@ answer routes::list_servers(std::string_view query, const std::string& rid) {
   json::array servers;
   servers.reserve(page.servers.size());
   for (const auto& s : page.servers) servers.emplace_back(to_json(s));
-  return json_answer(
-      http::status::ok,
-      json::object{{api_key::request_id, rid}, {api_key::count, page.count},
-                   {api_key::servers, std::move(servers)}});
+  return json_answer(http::status::ok, json::object{{api_key::request_id, rid},
+                                                    {api_key::count, page.count},
+                                                    {api_key::servers, std::move(servers)}});
 }
 
 answer routes::show_server(std::string_view server_id, const std::string& rid) {

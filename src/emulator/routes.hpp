@@ -3,12 +3,12 @@
 // faults injected into purchases. No sockets: a session (server.cpp) reads the request and writes
 // the answer.
 #pragma once
+#include "base/token_bucket.hpp"
 #include "emulator/answer.hpp"
 #include "emulator/faults.hpp"
 #include "emulator/options.hpp"
 #include "emulator/state.hpp"
 #include "emulator/stats.hpp"
-#include "base/token_bucket.hpp"
 
 #include <cstdint>
 #include <optional>

@@ -4,8 +4,8 @@
 #include "base/text.hpp"
 #include "emulator/routes.hpp"
 
-#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <fmt/format.h>
+#include <boost/asio/experimental/awaitable_operators.hpp>
 
 #include <array>
 #include <chrono>

@@ -3,15 +3,14 @@
 // throttling and faults on demand. `cphfleet emulator` runs it alone; `endpoint = "embedded"` runs it
 // inside the runner, on the runner's own io_context.
 #pragma once
+#include "base/net.hpp"
 #include "emulator/options.hpp"
 #include "emulator/stats.hpp"
-#include "base/net.hpp"
 
 #include <memory>
 #include <string>
 
 namespace cphfleet {
-
 
 class emulator {
  public:

@@ -179,9 +179,9 @@ server_page emulator_state::list_servers(std::string_view name_filter, std::int6
   std::size_t visible = visible_end(now_ms);
   // offset + limit saturates: an offset near INT64_MAX is a valid query for an empty page.
   limit = std::max<std::int64_t>(limit, 0);
-  const std::int64_t end =
-      offset > std::numeric_limits<std::int64_t>::max() - limit ? std::numeric_limits<std::int64_t>::max()
-                                                                 : offset + limit;
+  const std::int64_t end = offset > std::numeric_limits<std::int64_t>::max() - limit
+                               ? std::numeric_limits<std::int64_t>::max()
+                               : offset + limit;
   auto take = [&](std::size_t index, std::int64_t position) {
     if (position >= offset && position < end) page.servers.push_back(info(servers_[index], now_ms));
   };

@@ -20,9 +20,10 @@ struct limits_config {
   std::int64_t max_attempts = 6;
   std::int64_t backoff_base_ms = 500;
   std::int64_t backoff_max_ms = 30000;
-  std::int64_t throttle_backoff_base_ms = 2000;  // base after a 429 (docs/service.md "Throttling": 2-5 s is typical)
-  std::int64_t retry_budget = 0;                 // run-wide retries; 0 = planned calls, at least 50
-  std::int64_t circuit_ambiguous = 5;            // consecutive ambiguous outcomes that open the circuit
+  std::int64_t throttle_backoff_base_ms =
+      2000;                            // base after a 429 (docs/service.md "Throttling": 2-5 s is typical)
+  std::int64_t retry_budget = 0;       // run-wide retries; 0 = planned calls, at least 50
+  std::int64_t circuit_ambiguous = 5;  // consecutive ambiguous outcomes that open the circuit
   std::int64_t connect_timeout_s = 10;
   std::int64_t request_timeout_s = 30;
   std::int64_t settle_s = 180;

@@ -1,5 +1,5 @@
-// Who the runner is to the service (docs/service.md "Authentication"): AK/SK or an IAM token, from the environment
-// only (secrets never live in the config file), plus the project the calls go to.
+// Who the runner is to the service (docs/service.md "Authentication"): AK/SK or an IAM token, from the
+// environment only (secrets never live in the config file), plus the project the calls go to.
 #pragma once
 #include <functional>
 #include <optional>

@@ -12,18 +12,18 @@
 namespace cphfleet {
 
 struct fleet_spec {
-  std::string server_name;    // the fleet's identity; chunks are <server_name>-NNN
-  std::int64_t target = 0;    // `count` in the file: the fleet's total in this ledger
-  purchase_request request;   // every field but server_name and count, defaults applied
-  int line = 0;               // where the [[fleet]] table starts, for later messages
+  std::string server_name;   // the fleet's identity; chunks are <server_name>-NNN
+  std::int64_t target = 0;   // `count` in the file: the fleet's total in this ledger
+  purchase_request request;  // every field but server_name and count, defaults applied
+  int line = 0;              // where the [[fleet]] table starts, for later messages
   int column = 0;
 };
 
 struct job_spec {
   std::filesystem::path path;
-  std::string name;                                 // 1..32 of [a-z0-9_-]
-  std::optional<std::filesystem::path> config_path; // resolved against the job file's folder
-  int config_line = 0;    // where `[job] config` is written, for "not found" messages
+  std::string name;                                  // 1..32 of [a-z0-9_-]
+  std::optional<std::filesystem::path> config_path;  // resolved against the job file's folder
+  int config_line = 0;  // where `[job] config` is written, for "not found" messages
   int config_column = 0;
   std::vector<fleet_spec> fleets;
 };

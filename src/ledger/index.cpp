@@ -152,7 +152,8 @@ ledger_index read_ledger_index(const std::filesystem::path& path, ledger_cells c
   ledger_index index({}, ledger_history::latest_only);
   ledger_read_options options;
   options.cells = cells;
-  read_ledger(path, [&](ledger_row&& row) { index.add(std::move(row)); }, options);
+  read_ledger(
+      path, [&](ledger_row&& row) { index.add(std::move(row)); }, options);
   return index;
 }
 

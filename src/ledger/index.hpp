@@ -51,7 +51,7 @@ class ledger_index {
   const std::vector<ledger_row>& rows() const { return rows_; }
 
  private:
-  void index_row(std::size_t index);  // rows_[index] becomes its chunk's latest row
+  void index_row(std::size_t index);              // rows_[index] becomes its chunk's latest row
   std::size_t recency(std::size_t index) const {  // larger: added later
     return history_ == ledger_history::every_row ? index : added_at_[index];
   }
@@ -63,7 +63,8 @@ class ledger_index {
   };
 
   std::vector<ledger_row> rows_;  // every row, file order
-  std::unordered_map<std::string, std::size_t, string_hash, std::equal_to<>> latest_;  // chunk -> index into rows_
+  std::unordered_map<std::string, std::size_t, string_hash, std::equal_to<>>
+      latest_;                                                                 // chunk -> index into rows_
   std::map<std::string, std::vector<std::string>, std::less<>> fleet_chunks_;  // fleet -> chunks
   ledger_history history_ = ledger_history::every_row;
   std::vector<std::size_t> added_at_;  // latest_only: when rows_[i] was added (rows_ is not in that order)

@@ -4,8 +4,8 @@
 #include "base/log.hpp"
 #include "base/text.hpp"
 
-#include <boost/json.hpp>
 #include <fmt/format.h>
+#include <boost/json.hpp>
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -150,7 +150,9 @@ void fill_row(std::vector<std::string>& cells, ledger_row& row, std::string_view
   row.count = *parse_integer<std::int64_t>(cells[col_count]);
   row.status = *parse_chunk_status(cells[col_status]);
   row.attempt = *parse_integer<std::int64_t>(cells[col_attempt]);
-  row.http_status = cells[col_http_status].empty() ? 0 : static_cast<int>(*parse_integer<std::int64_t>(cells[col_http_status]));
+  row.http_status = cells[col_http_status].empty()
+                        ? 0
+                        : static_cast<int>(*parse_integer<std::int64_t>(cells[col_http_status]));
   if (!all) return;
   row.error_code.swap(cells[col_error_code]);
   row.error_msg.swap(cells[col_error_msg]);
@@ -346,9 +348,7 @@ class piece_reader {
       log(log_level::warn,
           "the ledger ends in a torn record (a crash while appending): it is left out, and the next run, "
           "replay or reconcile cuts it",
-          {{"ledger", std::string(name_)},
-           {"line", line_},
-           {"bytes", result_.size - result_.whole}});
+          {{"ledger", std::string(name_)}, {"line", line_}, {"bytes", result_.size - result_.whole}});
     }
   }
 
@@ -358,12 +358,12 @@ class piece_reader {
   ledger_read result_;
   std::string buffer_;
   std::vector<std::string> cells_;
-  std::uint64_t base_ = 0;  // the file offset of buffer_[0]
-  bool quoted_ = false;     // at buffer_[scanned_]
-  std::size_t scanned_ = 0;   // buffer_ bytes already scanned for record ends
-  std::size_t complete_ = 0;  // the end of the last whole record in buffer_
+  std::uint64_t base_ = 0;         // the file offset of buffer_[0]
+  bool quoted_ = false;            // at buffer_[scanned_]
+  std::size_t scanned_ = 0;        // buffer_ bytes already scanned for record ends
+  std::size_t complete_ = 0;       // the end of the last whole record in buffer_
   std::vector<std::size_t> ends_;  // with on_record: the record ends in buffer_[0, complete_)
-  int line_ = 1;              // the line buffer_[0] is on
+  int line_ = 1;                   // the line buffer_[0] is on
 };
 
 std::string errno_text() { return std::strerror(errno); }
@@ -371,8 +371,10 @@ std::string errno_text() { return std::strerror(errno); }
 std::string printable(std::string_view s) {
   std::string out;
   for (unsigned char c : s) {
-    if (c < 0x20 || c == 0x7f) out += fmt::format("\\x{:02x}", c);
-    else out += static_cast<char>(c);
+    if (c < 0x20 || c == 0x7f)
+      out += fmt::format("\\x{:02x}", c);
+    else
+      out += static_cast<char>(c);
   }
   return out;
 }
@@ -392,9 +394,9 @@ void check_ledger_file(int fd, const std::filesystem::path& path) {
 }
 
 void refuse_non_regular(const std::filesystem::path& path, std::string_view kind) {
-  throw std::runtime_error(fmt::format(
-      "{}: not a regular file (a ledger is a file a run appends to; this is a {}): refused", path.string(),
-      kind));
+  throw std::runtime_error(
+      fmt::format("{}: not a regular file (a ledger is a file a run appends to; this is a {}): refused",
+                  path.string(), kind));
 }
 
 void check_ledger_path(const std::filesystem::path& path) {

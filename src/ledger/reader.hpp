@@ -40,9 +40,9 @@ struct ledger_read_options {
 
 // What a read found.
 struct ledger_read {
-  std::uint64_t size = 0;   // bytes read
-  std::uint64_t whole = 0;  // the end of the last whole record (a byte order mark counts): keep [0, whole)
-  bool header = false;      // the header was read; false for an empty file, a BOM alone or a torn header
+  std::uint64_t size = 0;     // bytes read
+  std::uint64_t whole = 0;    // the end of the last whole record (a byte order mark counts): keep [0, whole)
+  bool header = false;        // the header was read; false for an empty file, a BOM alone or a torn header
   bool unterminated = false;  // the last whole record (the header alone, too) has no line break
   bool torn = false;          // [whole, size) is a torn record, left out
   std::uint64_t rows = 0;

@@ -17,9 +17,9 @@ std::optional<chunk_status> parse_chunk_status(std::string_view s);
 inline bool is_unresolved(chunk_status s) { return s == chunk_status::sending || s == chunk_status::unknown; }
 
 inline constexpr std::array<std::string_view, 17> ledger_columns = {
-    "time",       "run_id",     "job",      "fleet",    "chunk",      "count",
-    "status",     "attempt",    "http_status", "error_code", "error_msg", "request_id",
-    "order_id",   "product_id", "server_ids", "project_id", "request"};
+    "time",     "run_id",     "job",         "fleet",      "chunk",     "count",
+    "status",   "attempt",    "http_status", "error_code", "error_msg", "request_id",
+    "order_id", "product_id", "server_ids",  "project_id", "request"};
 
 struct ledger_row {
   std::string time;  // UTC RFC 3339 with milliseconds

@@ -117,7 +117,8 @@ ledger_writer::~ledger_writer() {
 
 void ledger_writer::write_and_sync(const std::string& bytes) {
   write_all(fd_, bytes, path_);
-  if (::fdatasync(fd_) != 0) throw std::runtime_error(fmt::format("{}: fdatasync: {}", path_.string(), errno_text()));
+  if (::fdatasync(fd_) != 0)
+    throw std::runtime_error(fmt::format("{}: fdatasync: {}", path_.string(), errno_text()));
 }
 
 void ledger_writer::append_now(const ledger_row& row) {
@@ -175,8 +176,10 @@ net::awaitable<void> ledger_writer::sync_batch(std::shared_ptr<batch> b) {
       net::use_awaitable);
   ++syncs_;
   --syncs_in_flight_;
-  if (error.empty()) b->durable = true;
-  else b->error = std::make_exception_ptr(std::runtime_error(error));
+  if (error.empty())
+    b->durable = true;
+  else
+    b->error = std::make_exception_ptr(std::runtime_error(error));
   b->done->cancel();
   start_syncs();  // what was appended meanwhile
 }

@@ -2,10 +2,10 @@
 // disk before the caller goes on. A `sending` row is durable before the request's first byte leaves,
 // because the caller awaits `append` before it sends.
 #pragma once
+#include "base/net.hpp"
 #include "ledger/lock.hpp"
 #include "ledger/reader.hpp"
 #include "ledger/row.hpp"
-#include "base/net.hpp"
 
 #include <cstdint>
 #include <deque>
@@ -80,7 +80,7 @@ class ledger_writer {
   int fd_ = -1;
   std::vector<ledger_row> existing_;
   net::thread_pool sync_pool_{k_concurrent_syncs};  // fdatasync runs here so the io thread keeps going
-  std::shared_ptr<batch> open_;  // collecting rows while the syncs are busy
+  std::shared_ptr<batch> open_;                     // collecting rows while the syncs are busy
   int syncs_in_flight_ = 0;
   std::uint64_t rows_written_ = 0;
   std::uint64_t syncs_ = 0;

@@ -13,18 +13,18 @@ namespace cphfleet {
 
 struct planned_chunk {
   std::string fleet;
-  std::string chunk;        // <fleet>-NNN, also the request's server_name
-  std::int64_t count = 0;   // 1..10
+  std::string chunk;       // <fleet>-NNN, also the request's server_name
+  std::int64_t count = 0;  // 1..10
   purchase_request request;
-  std::string body;         // to_body(request): what is sent and recorded
+  std::string body;  // to_body(request): what is sent and recorded
 };
 
 struct fleet_plan {
   std::string fleet;
   std::int64_t target = 0;
-  std::int64_t ordered = 0;              // servers in chunks whose latest status is ordered
-  std::vector<std::string> unresolved;   // chunks in sending/unknown: settled before anything is sent
-  std::int64_t unresolved_servers = 0;   // servers those chunks asked for
+  std::int64_t ordered = 0;             // servers in chunks whose latest status is ordered
+  std::vector<std::string> unresolved;  // chunks in sending/unknown: settled before anything is sent
+  std::int64_t unresolved_servers = 0;  // servers those chunks asked for
   std::vector<planned_chunk> chunks;
 };
 
@@ -47,7 +47,8 @@ plan make_plan(const job_spec& job, const ledger_index& ledger);
 // config file the limit comes from) only goes into the diagnostic.
 void check_spend_guard(const plan& p, std::int64_t max_servers, const std::string& path = {});
 
-// `plan --json`: {job, calls, servers, fleets:[{fleet, target, ordered, unresolved, chunks:[{chunk, count, request}]}]}
+// `plan --json`: {job, calls, servers, fleets:[{fleet, target, ordered, unresolved, chunks:[{chunk, count,
+// request}]}]}
 std::string plan_to_json(const plan& p);
 
 }  // namespace cphfleet

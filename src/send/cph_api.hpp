@@ -13,9 +13,9 @@
 namespace cphfleet {
 
 struct purchase_call {
-  call_report report;           // what the classifier needs
-  purchase_response response;   // on 200
-  std::string request_id;       // from the body or X-Request-Id, on any answer
+  call_report report;          // what the classifier needs
+  purchase_response response;  // on 200
+  std::string request_id;      // from the body or X-Request-Id, on any answer
 };
 
 struct list_call {
@@ -26,9 +26,11 @@ struct list_call {
 class cph_api {
  public:
   virtual ~cph_api() = default;
-  virtual net::awaitable<purchase_call> purchase(std::string body, std::chrono::steady_clock::time_point deadline) = 0;
+  virtual net::awaitable<purchase_call> purchase(std::string body,
+                                                 std::chrono::steady_clock::time_point deadline) = 0;
   // Every server whose name contains `name` (all pages).
-  virtual net::awaitable<list_call> list_servers(std::string name, std::chrono::steady_clock::time_point deadline) = 0;
+  virtual net::awaitable<list_call> list_servers(std::string name,
+                                                 std::chrono::steady_clock::time_point deadline) = 0;
 };
 
 }  // namespace cphfleet

@@ -28,8 +28,9 @@ reconcile_decision decide(std::string_view chunk, bool auto_pay, const std::vect
       d.reason = "no server carries the chunk's name after the settle window: nothing was bought";
     } else {
       d.status = chunk_status::unknown;
-      d.reason = "no server carries the chunk's name, but without auto-pay an unpaid order shows none: "
-                 "check the account's orders";
+      d.reason =
+          "no server carries the chunk's name, but without auto-pay an unpaid order shows none: "
+          "check the account's orders";
     }
     return d;
   }
@@ -47,8 +48,8 @@ reconcile_decision decide(std::string_view chunk, bool auto_pay, const std::vect
     if (id != d.order_id) d.extra_orders.push_back(id);
   d.reason = d.extra_orders.empty()
                  ? fmt::format("found {} servers of order {}", d.server_ids.size(), d.order_id)
-                 : fmt::format("found {} servers of order {}; {} more orders under the same name", d.server_ids.size(),
-                               d.order_id, d.extra_orders.size());
+                 : fmt::format("found {} servers of order {}; {} more orders under the same name",
+                               d.server_ids.size(), d.order_id, d.extra_orders.size());
   return d;
 }
 

@@ -11,11 +11,11 @@ namespace cphfleet {
 
 struct reconcile_decision {
   chunk_status status = chunk_status::unknown;  // ordered, retrying or unknown
-  std::string order_id;                          // ordered: the order its servers carry
+  std::string order_id;                         // ordered: the order its servers carry
   std::string product_id;
-  std::vector<std::string> server_ids;           // ordered: the servers of that order
-  std::vector<std::string> extra_orders;         // more than one order under the chunk's name: duplicates
-  std::string reason;                            // for the log and the ledger's error_msg
+  std::vector<std::string> server_ids;    // ordered: the servers of that order
+  std::vector<std::string> extra_orders;  // more than one order under the chunk's name: duplicates
+  std::string reason;                     // for the log and the ledger's error_msg
 };
 
 // `servers` is what a list by the chunk's name returned (a substring match: this function keeps the

@@ -3,8 +3,8 @@
 #include "base/log.hpp"
 #include "base/time_text.hpp"
 
-#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <fmt/format.h>
+#include <boost/asio/experimental/awaitable_operators.hpp>
 
 #include <algorithm>
 #include <ctime>
@@ -63,13 +63,20 @@ std::string wall_time_after(std::chrono::seconds wait) {
 
 std::string_view to_string(stop_reason r) {
   switch (r) {
-    case stop_reason::none: return "none";
-    case stop_reason::signal: return "signal";
-    case stop_reason::deadline: return "deadline";
-    case stop_reason::auth: return "auth";
-    case stop_reason::circuit: return "circuit";
-    case stop_reason::budget: return "budget";
-    case stop_reason::fatal: return "fatal";
+    case stop_reason::none:
+      return "none";
+    case stop_reason::signal:
+      return "signal";
+    case stop_reason::deadline:
+      return "deadline";
+    case stop_reason::auth:
+      return "auth";
+    case stop_reason::circuit:
+      return "circuit";
+    case stop_reason::budget:
+      return "budget";
+    case stop_reason::fatal:
+      return "fatal";
   }
   return "none";
 }
@@ -84,7 +91,8 @@ basic_scheduler<Clock>::basic_scheduler(net::any_io_executor ex, cph_api& api, l
       settings_(std::move(s)),
       backoff_{settings_.limits.backoff_base_ms, settings_.limits.backoff_max_ms},
       throttle_backoff_{settings_.limits.throttle_backoff_base_ms, settings_.limits.backoff_max_ms},
-      purchase_limiter_(ex, settings_.limits.requests_per_second, static_cast<double>(settings_.limits.burst)),
+      purchase_limiter_(ex, settings_.limits.requests_per_second,
+                        static_cast<double>(settings_.limits.burst)),
       read_limiter_(ex, settings_.limits.requests_per_second, static_cast<double>(settings_.limits.burst)),
       slots_(ex, static_cast<std::size_t>(settings_.limits.max_in_flight)),
       stop_timer_(ex, time_point::max()),
@@ -298,7 +306,8 @@ net::awaitable<typename basic_scheduler<Clock>::next_step> basic_scheduler<Clock
   purchase_call call = co_await api_.purchase(
       w.body, std::chrono::steady_clock::now() + std::chrono::seconds(settings_.limits.request_timeout_s));
   release_slot();
-  if (!in_flight_.erase(w.chunk)) co_return next_step{};  // abandoned at a second signal: already recorded unknown
+  if (!in_flight_.erase(w.chunk))
+    co_return next_step{};  // abandoned at a second signal: already recorded unknown
 
   outcome o = classify(call.report, call_kind::purchase);
   if (o.throttled) {
@@ -392,7 +401,8 @@ net::awaitable<typename basic_scheduler<Clock>::next_step> basic_scheduler<Clock
         settled.error_msg += " (gave up: attempts, budget or sending stopped)";
       }
       co_await record(settled);
-      log(log_level::info, "reconciled: nothing bought", {{"chunk", w.chunk}, {"resend", more ? "yes" : "no"}});
+      log(log_level::info, "reconciled: nothing bought",
+          {{"chunk", w.chunk}, {"resend", more ? "yes" : "no"}});
       if (!more) co_return next_step{};
       ++stats_.retries;
       co_return next_step{next_step::resend};

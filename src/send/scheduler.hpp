@@ -3,12 +3,12 @@
 // ledger before acting on it. One io_context, one thread, coroutines.
 #pragma once
 #include "base/backoff.hpp"
-#include "input/config.hpp"
-#include "send/cph_api.hpp"
-#include "ledger/index.hpp"
-#include "send/manual_clock.hpp"
-#include "ledger/writer.hpp"
 #include "base/net.hpp"
+#include "input/config.hpp"
+#include "ledger/index.hpp"
+#include "ledger/writer.hpp"
+#include "send/cph_api.hpp"
+#include "send/manual_clock.hpp"
 #include "send/rate_limiter.hpp"
 #include "send/reconcile.hpp"
 
@@ -18,9 +18,9 @@
 #include <cstdint>
 #include <exception>
 #include <map>
-#include <set>
 #include <optional>
 #include <random>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -50,10 +50,10 @@ enum class stop_reason { none, signal, deadline, auth, circuit, budget, fatal };
 std::string_view to_string(stop_reason r);
 
 struct run_stats {
-  std::int64_t requests = 0;    // purchase calls whose request was attempted
-  std::int64_t reads = 0;       // list calls
-  std::int64_t retries = 0;     // purchases re-sent (after a retryable answer or a reconcile that found nothing)
-  std::int64_t throttled = 0;   // 429 answers, purchases and reads
+  std::int64_t requests = 0;  // purchase calls whose request was attempted
+  std::int64_t reads = 0;     // list calls
+  std::int64_t retries = 0;  // purchases re-sent (after a retryable answer or a reconcile that found nothing)
+  std::int64_t throttled = 0;  // 429 answers, purchases and reads
   std::int64_t answered_ordered = 0;
   std::int64_t answered_retryable = 0;
   std::int64_t answered_permanent = 0;
@@ -158,7 +158,7 @@ class basic_scheduler {
   std::int64_t waiting_ = 0;
   std::int64_t tasks_ = 0;
   std::int64_t rows_syncing_ = 0;
-  std::multiset<time_point> settle_reads_;  // when each chunk waiting to settle reads the servers
+  std::multiset<time_point> settle_reads_;       // when each chunk waiting to settle reads the servers
   std::map<std::string, ledger_row> in_flight_;  // chunk -> its `sending` row
   std::exception_ptr fatal_;
   run_stats stats_;

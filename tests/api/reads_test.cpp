@@ -1,7 +1,7 @@
 #include "api/reads.hpp"
 
-#include <boost/json.hpp>
 #include <gtest/gtest.h>
+#include <boost/json.hpp>
 
 #include <algorithm>
 #include <stdexcept>

@@ -27,21 +27,22 @@ TEST(account_check_test, servers_of_chunks_the_ledger_holds_or_is_settling_are_i
   ledger_index index({row("eu-001", chunk_status::ordered, "o1"), row("eu-002", chunk_status::unknown),
                       row("eu-003", chunk_status::sending)},
                      ledger_history::latest_only);
-  auto found = unrecorded_servers("eu", index,
-                                  {server("eu-001-0001", "s1", "o1"), server("eu-002-0001", "s2", "o2"),
-                                   server("eu-003-1", "s3", "o3")});
+  auto found = unrecorded_servers(
+      "eu", index,
+      {server("eu-001-0001", "s1", "o1"), server("eu-002-0001", "s2", "o2"), server("eu-003-1", "s3", "o3")});
   EXPECT_TRUE(found.empty());
 }
 
 TEST(account_check_test, servers_of_chunks_the_ledger_lacks_or_gave_up_are_unrecorded) {
   ledger_index index({row("eu-001", chunk_status::failed), row("eu-002", chunk_status::retrying)},
                      ledger_history::latest_only);
-  auto found = unrecorded_servers("eu", index,
-                                  {server("eu-001-0002", "s2", "o1"), server("eu-001-0001", "s1", "o1"),
-                                   server("eu-002-0001", "s3", "o2"), server("eu-007-0001", "s4", "o3"),
-                                   server("eu-007-0002", "s5", "o4"),
-                                   // Another fleet's names that the substring list also returns.
-                                   server("eu-west-001-0001", "x1", "o9"), server("xeu-001-0001", "x2", "o9")});
+  auto found =
+      unrecorded_servers("eu", index,
+                         {server("eu-001-0002", "s2", "o1"), server("eu-001-0001", "s1", "o1"),
+                          server("eu-002-0001", "s3", "o2"), server("eu-007-0001", "s4", "o3"),
+                          server("eu-007-0002", "s5", "o4"),
+                          // Another fleet's names that the substring list also returns.
+                          server("eu-west-001-0001", "x1", "o9"), server("xeu-001-0001", "x2", "o9")});
   ASSERT_EQ(found.size(), 3u);
   EXPECT_EQ(found[0].chunk, "eu-001");
   EXPECT_EQ(found[0].server_ids, (std::vector<std::string>{"s1", "s2"}));

@@ -40,7 +40,8 @@ TEST(audit_test, chunk_of_server_reads_only_the_fleets_own_names) {
 }
 
 TEST(audit_test, ledger_and_account_that_match_agree) {
-  ledger_index idx({row("eu-001", chunk_status::sending, "", 2), row("eu-001", chunk_status::ordered, "CS1", 2)});
+  ledger_index idx(
+      {row("eu-001", chunk_status::sending, "", 2), row("eu-001", chunk_status::ordered, "CS1", 2)});
   auto a = audit_fleet("eu", idx, {server("eu-001-0001", "CS1"), server("eu-001-0002", "CS1")}, later,
                        std::chrono::seconds(180));
   EXPECT_TRUE(a.agrees());

@@ -28,7 +28,8 @@ TEST(metrics_test, a_file_in_an_existing_folder_is_accepted_and_nothing_is_creat
 TEST(metrics_test, a_missing_folder_is_refused_naming_it) {
   test::temp_dir dir("metrics");
   auto p = dir.path() / "missing" / "cphfleet.prom";
-  EXPECT_EQ(refusal(p), "--metrics-file: " + p.string() + ": the folder " + (dir.path() / "missing").string() +
+  EXPECT_EQ(refusal(p), "--metrics-file: " + p.string() + ": the folder " +
+                            (dir.path() / "missing").string() +
                             " does not exist (allowed: a file in an existing folder this user may write to)");
 }
 
@@ -48,7 +49,8 @@ TEST(metrics_test, the_text_holds_the_run_s_counters_fleets_and_exit_code) {
   s.stats.servers_ordered = 37;
   s.fleets = {{"eu", -1, 37, 0, 10}};
   std::string m = metrics_text(s, "replay");
-  EXPECT_NE(m.find("cphfleet_requests_total{command=\"replay\",outcome=\"ordered\"} 4\n"), std::string::npos) << m;
+  EXPECT_NE(m.find("cphfleet_requests_total{command=\"replay\",outcome=\"ordered\"} 4\n"), std::string::npos)
+      << m;
   EXPECT_NE(m.find("cphfleet_servers_ordered_total{command=\"replay\"} 37\n"), std::string::npos) << m;
   EXPECT_NE(m.find("cphfleet_fleet_servers{fleet=\"eu\",state=\"unknown\"} 10\n"), std::string::npos) << m;
   EXPECT_EQ(m.find("state=\"target\""), std::string::npos) << "a replay has no target";

@@ -1,7 +1,7 @@
 #include "app/run_report.hpp"
 
-#include <boost/json.hpp>
 #include <gtest/gtest.h>
+#include <boost/json.hpp>
 
 namespace cphfleet {
 namespace {
@@ -18,7 +18,8 @@ run_summary stopped_by(std::string error) {
 }
 
 TEST(run_report_test, the_json_summary_carries_the_error_and_the_exit_code) {
-  auto o = boost::json::parse(summary_json(stopped_by("orders.csv: write: No space left on device"))).as_object();
+  auto o =
+      boost::json::parse(summary_json(stopped_by("orders.csv: write: No space left on device"))).as_object();
   EXPECT_EQ(o.at("exit_code").to_number<int>(), 3);
   EXPECT_EQ(o.at("error").as_string(), "orders.csv: write: No space left on device");
   EXPECT_EQ(o.at("stopped").as_string(), "fatal");
@@ -33,7 +34,8 @@ TEST(run_report_test, the_json_summary_of_a_clean_run_has_a_null_error) {
 
 TEST(run_report_test, the_text_summary_ends_with_the_exit_code_and_the_error) {
   std::string text = summary_text(stopped_by("orders.csv: write: No space left on device"));
-  EXPECT_TRUE(text.ends_with(", stopped early (fatal), exit 3\nerror: orders.csv: write: No space left on device\n"))
+  EXPECT_TRUE(
+      text.ends_with(", stopped early (fatal), exit 3\nerror: orders.csv: write: No space left on device\n"))
       << text;
   EXPECT_EQ(summary_text(stopped_by("")).find("error:"), std::string::npos);
 }

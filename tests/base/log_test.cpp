@@ -51,8 +51,12 @@ class captured_log {
 };
 
 TEST(log_test, text_line_writes_plain_values_bare_and_numbers_as_numbers) {
-  EXPECT_EQ(text_line("plan", {{"job", "demo"}, {"calls", 3}, {"servers", std::size_t{47}}, {"dry", false},
-                               {"ratio", 0.25}, {"delta", -2}}),
+  EXPECT_EQ(text_line("plan", {{"job", "demo"},
+                               {"calls", 3},
+                               {"servers", std::size_t{47}},
+                               {"dry", false},
+                               {"ratio", 0.25},
+                               {"delta", -2}}),
             "T info plan job=demo calls=3 servers=47 dry=false ratio=0.25 delta=-2");
   EXPECT_EQ(format_log_line(log_format::text, log_level::warn, "2026-11-26T10:00:00.123Z", "unknown", {}),
             "2026-11-26T10:00:00.123Z warn unknown");
@@ -89,8 +93,11 @@ TEST(log_test, text_message_keeps_to_one_line) {
 }
 
 TEST(log_test, json_line_carries_numbers_and_booleans_as_json_types) {
-  EXPECT_EQ(json_line("run finished", {{"exit_code", 0}, {"requests", std::uint64_t{8}}, {"stopped", true},
-                                       {"run_id", "20261126T034743Z-88befc"}, {"count", "10"}}),
+  EXPECT_EQ(json_line("run finished", {{"exit_code", 0},
+                                       {"requests", std::uint64_t{8}},
+                                       {"stopped", true},
+                                       {"run_id", "20261126T034743Z-88befc"},
+                                       {"count", "10"}}),
             R"({"time":"T","level":"info","msg":"run finished","exit_code":0,"requests":8,"stopped":true,)"
             R"("run_id":"20261126T034743Z-88befc","count":"10"})");
 
@@ -109,7 +116,10 @@ TEST(log_test, json_line_carries_numbers_and_booleans_as_json_types) {
 
 TEST(log_test, json_line_replaces_invalid_utf8_so_it_always_parses) {
   const std::string fffd = "\xEF\xBF\xBD";
-  std::string line = json_line("body: \xff\xfe", {{"error", "a\xC0\xAF" "b"}, {"key\x80", "v"}});
+  std::string line = json_line("body: \xff\xfe", {{"error",
+                                                   "a\xC0\xAF"
+                                                   "b"},
+                                                  {"key\x80", "v"}});
   json::object o = parse_json(line);
   EXPECT_EQ(o.at("msg"), json::value("body: " + fffd + fffd));
   EXPECT_EQ(o.at("error"), json::value("a" + fffd + fffd + "b"));
@@ -119,8 +129,9 @@ TEST(log_test, json_line_replaces_invalid_utf8_so_it_always_parses) {
 TEST(log_test, every_byte_in_any_message_or_value_gives_one_parseable_line) {
   std::vector<std::string> nasty;
   for (int b = 0; b < 256; ++b) nasty.emplace_back(1, static_cast<char>(b));
-  nasty.insert(nasty.end(), {"\r\n", "\"}\n{\"level\":\"error\"", "\\u0000", "\xF4\x90\x80\x80",
-                             "\xED\xA0\x80", "\xE2\x80\xA8 line separator", "k=v x=\"y\"", std::string(3, '\0')});
+  nasty.insert(nasty.end(),
+               {"\r\n", "\"}\n{\"level\":\"error\"", "\\u0000", "\xF4\x90\x80\x80", "\xED\xA0\x80",
+                "\xE2\x80\xA8 line separator", "k=v x=\"y\"", std::string(3, '\0')});
   for (const std::string& s : nasty) {
     const std::string what = ::testing::PrintToString(s);
     std::string j = json_line(s, {{"v", s}, {"key " + s, 1}});

@@ -109,13 +109,13 @@ TEST(text_test, utf8_decoding_is_strict_and_counts_each_bad_byte_once) {
            {"云手机", 3, true},
            {"\xF0\x9F\x98\x80", 1, true},  // U+1F600, four bytes
            {"\xff\xfe", 2, false},
-           {"\xe4\xb8", 2, false},         // a cut-off Chinese character
-           {"\xC0\xAF", 2, false},         // overlong '/'
-           {"\xC1\xA1", 2, false},         // overlong 'a': must not pass a character check as 'a'
-           {"\xE0\x80\xAF", 3, false},     // overlong, three bytes
-           {"\xED\xA0\x80", 3, false},     // a UTF-16 surrogate
-           {"\xF4\x90\x80\x80", 4, false}, // above U+10FFFF
-           {"\x80x", 2, false},            // a stray continuation byte
+           {"\xe4\xb8", 2, false},          // a cut-off Chinese character
+           {"\xC0\xAF", 2, false},          // overlong '/'
+           {"\xC1\xA1", 2, false},          // overlong 'a': must not pass a character check as 'a'
+           {"\xE0\x80\xAF", 3, false},      // overlong, three bytes
+           {"\xED\xA0\x80", 3, false},      // a UTF-16 surrogate
+           {"\xF4\x90\x80\x80", 4, false},  // above U+10FFFF
+           {"\x80x", 2, false},             // a stray continuation byte
            {"a\xE4\xB8\xAD\xff", 3, false},
        }) {
     EXPECT_EQ(utf8_length(r.in), r.length) << ::testing::PrintToString(std::string(r.in));
@@ -141,7 +141,9 @@ TEST(text_test, next_code_point_returns_the_value_and_moves_past_it) {
 TEST(text_test, to_valid_utf8_replaces_each_bad_byte_with_a_replacement_character) {
   const std::string fffd = "\xEF\xBF\xBD";
   EXPECT_EQ(to_valid_utf8("plain 云"), "plain 云");
-  EXPECT_EQ(to_valid_utf8("a\xFF" "b"), "a" + fffd + "b");
+  EXPECT_EQ(to_valid_utf8("a\xFF"
+                          "b"),
+            "a" + fffd + "b");
   EXPECT_EQ(to_valid_utf8("\xe4\xb8"), fffd + fffd);
   EXPECT_EQ(to_valid_utf8("\xC0\xAF"), fffd + fffd);
   EXPECT_EQ(to_valid_utf8(""), "");

@@ -116,13 +116,13 @@ TEST(time_text_test, parse_refuses_every_other_shape) {
   for (std::string_view text : {
            "",
            "2026-11-26",
-           "2026-11-26T10:00:00",     // no zone
-           "2026-11-26 10:00:00Z",    // a space for T
-           "2026-11-2610:00:00Z",     // no T
+           "2026-11-26T10:00:00",   // no zone
+           "2026-11-26 10:00:00Z",  // a space for T
+           "2026-11-2610:00:00Z",   // no T
            " 2026-11-26T10:00:00Z",
-           "2026-11-26T10:00:00Z ",   // trailing bytes
+           "2026-11-26T10:00:00Z ",  // trailing bytes
            "2026-11-26T10:00:00Zx",
-           "2026-11-26T10:00:00.Z",   // a fraction needs a digit
+           "2026-11-26T10:00:00.Z",  // a fraction needs a digit
            "2026-11-26T10:00:00,5Z",
            "2026-11-26T10:00Z",
            "2026-11-26T10:00:0Z",

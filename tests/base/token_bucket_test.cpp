@@ -1,6 +1,6 @@
 // The token bucket and the backoff policy: pure arithmetic on a given clock.
-#include "base/backoff.hpp"
 #include "base/token_bucket.hpp"
+#include "base/backoff.hpp"
 
 #include <gtest/gtest.h>
 

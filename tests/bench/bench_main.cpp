@@ -15,10 +15,10 @@
 #include <optional>
 #include <set>
 
-#include "input/job_file.hpp"
-#include "ledger/reader.hpp"
 #include "base/log.hpp"
 #include "base/time_text.hpp"
+#include "input/job_file.hpp"
+#include "ledger/reader.hpp"
 #include "support/test_http.hpp"
 #include "support/test_process.hpp"
 
@@ -176,7 +176,8 @@ class emulator_process {
  private:
   static std::vector<std::string> arguments(std::vector<std::string> extra, const tls_files* tls) {
     std::vector<std::string> args{"--ak", k_ak, "--sk", k_sk};
-    if (tls != nullptr) args.insert(args.end(), {"--tls-cert", tls->cert.string(), "--tls-key", tls->key.string()});
+    if (tls != nullptr)
+      args.insert(args.end(), {"--tls-cert", tls->cert.string(), "--tls-key", tls->key.string()});
     args.insert(args.end(), extra.begin(), extra.end());
     return args;
   }

@@ -1,7 +1,7 @@
 // replay, reconcile, audit and ledger against the emulator process, as an operator uses them days later.
+#include "api/signer.hpp"
 #include "base/time_text.hpp"
 #include "support/run_fixture.hpp"
-#include "api/signer.hpp"
 
 #include <gtest/gtest.h>
 
@@ -42,10 +42,12 @@ std::string buy_directly(emulator_process& emu, const std::string& name, std::in
   std::string path = std::string("/v1/") + k_project + "/cloud-phone/phones";
   std::string body = purchase_body(name, count);
   std::string host = "127.0.0.1:" + std::to_string(emu.port());
-  std::string date = sdk_date(std::chrono::duration_cast<std::chrono::seconds>(
-                                  std::chrono::system_clock::now().time_since_epoch())
-                                  .count());
-  header_list headers{{"Host", host}, {"X-Sdk-Date", date}, {"X-Project-Id", k_project},
+  std::string date = sdk_date(
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count());
+  header_list headers{{"Host", host},
+                      {"X-Sdk-Date", date},
+                      {"X-Project-Id", k_project},
                       {"Content-Type", "application/json"}};
   signing_input in{"POST", path, "", headers, body};
   headers.emplace_back("Authorization", authorization(k_ak, k_sk, in));
@@ -89,7 +91,7 @@ TEST(replay_test, failed_chunks_are_bought_exactly_once_and_a_second_replay_buys
   ledger_index idx(read_ledger(e.ledger));
   EXPECT_EQ(idx.totals("eu").failed_chunks, 3);
 
-  emu.set_faults("{}");  // the balance is topped up
+  emu.set_faults("{}");            // the balance is topped up
   std::filesystem::remove(e.job);  // the ledger alone is enough
   auto replay = e.cmd({"replay", "--json"});
   ASSERT_EQ(replay.exit_code, 0) << replay.out << replay.err;
@@ -109,7 +111,8 @@ TEST(replay_test, filters_pick_chunks_and_an_ordered_chunk_is_never_resent) {
   e.write({{"eu", 10}}, emu.url());
   write_ledger(e.ledger, {earlier_row("eu-001", 10, chunk_status::sending),
                           earlier_row("eu-001", 10, chunk_status::ordered, 1, "CS0000000000ORDER"),
-                          earlier_row("eu-002", 10, chunk_status::failed), earlier_row("us-001", 5, chunk_status::failed)});
+                          earlier_row("eu-002", 10, chunk_status::failed),
+                          earlier_row("us-001", 5, chunk_status::failed)});
   auto ordered = e.cmd({"replay", "--chunk", "eu-001", "--json"});
   EXPECT_EQ(ordered.exit_code, 0) << ordered.err;
   EXPECT_TRUE(emu.orders().empty());
@@ -123,7 +126,8 @@ TEST(replay_test, filters_pick_chunks_and_an_ordered_chunk_is_never_resent) {
 
   auto unknown_chunk = e.cmd({"replay", "--chunk", "eu-999"});
   EXPECT_EQ(unknown_chunk.exit_code, 2);
-  EXPECT_NE(unknown_chunk.err.find("--chunk: 'eu-999' is not in the ledger"), std::string::npos) << unknown_chunk.err;
+  EXPECT_NE(unknown_chunk.err.find("--chunk: 'eu-999' is not in the ledger"), std::string::npos)
+      << unknown_chunk.err;
 }
 
 TEST(replay_test, a_refused_replay_still_prints_the_summary_with_exit_2_and_the_error) {
@@ -193,7 +197,7 @@ TEST(audit_test, finds_an_orphan_bought_behind_the_ledgers_back_and_a_phantom) {
   ASSERT_EQ(e.cmd({"audit"}).exit_code, 0);
 
   std::string orphan = buy_directly(emu, "eu-001", 2);  // a duplicate under an ordered chunk's name
-  buy_directly(emu, "eu-007", 1);                          // a chunk the ledger never had
+  buy_directly(emu, "eu-007", 1);                       // a chunk the ledger never had
   {
     std::ofstream out(e.ledger, std::ios::binary | std::ios::app);
     out << format_row(earlier_row("eu-005", 10, chunk_status::ordered, 1, "CS0000000000GHOST"));
@@ -224,11 +228,11 @@ TEST(ledger_command_test, filters_select_what_they_say) {
     r.time = std::move(time);
     return r;
   };
-  write_ledger(e.ledger, {row("eu-001", chunk_status::sending, "2026-01-01T00:00:00.000Z"),
-                          row("eu-001", chunk_status::ordered, "2026-01-01T00:00:01.000Z"),
-                          row("eu-002", chunk_status::sending, "2026-01-01T00:00:02.000Z"),
-                          row("eu-002", chunk_status::failed, recent),
-                          row("us-001", chunk_status::sending, recent)});
+  write_ledger(e.ledger,
+               {row("eu-001", chunk_status::sending, "2026-01-01T00:00:00.000Z"),
+                row("eu-001", chunk_status::ordered, "2026-01-01T00:00:01.000Z"),
+                row("eu-002", chunk_status::sending, "2026-01-01T00:00:02.000Z"),
+                row("eu-002", chunk_status::failed, recent), row("us-001", chunk_status::sending, recent)});
   auto json_of = [&](std::vector<std::string> args) {
     args.insert(args.begin(), {"ledger", "--ledger", e.ledger.string(), "--json"});
     auto r = run_cphfleet(args);
@@ -246,7 +250,8 @@ TEST(ledger_command_test, filters_select_what_they_say) {
   EXPECT_EQ(chunks_of(json_of({"--status", "failed"})), (std::vector<std::string>{"eu-002:failed"}));
   EXPECT_EQ(chunks_of(json_of({"--latest"})),
             (std::vector<std::string>{"eu-001:ordered", "eu-002:failed", "us-001:sending"}));
-  EXPECT_EQ(chunks_of(json_of({"--since", "1h"})), (std::vector<std::string>{"eu-002:failed", "us-001:sending"}));
+  EXPECT_EQ(chunks_of(json_of({"--since", "1h"})),
+            (std::vector<std::string>{"eu-002:failed", "us-001:sending"}));
   auto totals = json_of({"--fleet", "eu"}).at("fleets").as_array();
   ASSERT_EQ(totals.size(), 1u);
   EXPECT_EQ(totals[0].at("servers_ordered").to_number<std::int64_t>(), 10);
@@ -254,8 +259,9 @@ TEST(ledger_command_test, filters_select_what_they_say) {
 
   auto bad = run_cphfleet({"ledger", "--ledger", e.ledger.string(), "--status", "done"});
   EXPECT_EQ(bad.exit_code, 2);
-  EXPECT_NE(bad.err.find("--status: 'done' is not a status (allowed: sending, ordered, retrying, failed, unknown)"),
-            std::string::npos)
+  EXPECT_NE(
+      bad.err.find("--status: 'done' is not a status (allowed: sending, ordered, retrying, failed, unknown)"),
+      std::string::npos)
       << bad.err;
 }
 

@@ -41,11 +41,12 @@ boost::json::object summary_of(const run_result& r) {
 TEST(run_test, every_fault_kind_still_ends_at_the_targets_with_no_duplicate_order) {
   run_env e;
   // Each kind hits an exact purchase, and random faults come on top (seeded: the same every time).
-  emulator_process emu(e.dir, {"--settle", "300", "--latency", "5", "--seed", "7", "--script",
-                               "1:throttle,2:busy,3:error500,4:commit_then_504,5:commit_then_drop,6:drop_before,"
-                               "7:slow_commit,8:error502,9:error503,10:error504",
-                               "--fault", "throttle:0.1", "--fault", "busy:0.05", "--fault", "commit_then_drop:0.05",
-                               "--fault", "error503:0.05"});
+  emulator_process emu(e.dir,
+                       {"--settle", "300", "--latency", "5", "--seed", "7", "--script",
+                        "1:throttle,2:busy,3:error500,4:commit_then_504,5:commit_then_drop,6:drop_before,"
+                        "7:slow_commit,8:error502,9:error503,10:error504",
+                        "--fault", "throttle:0.1", "--fault", "busy:0.05", "--fault", "commit_then_drop:0.05",
+                        "--fault", "error503:0.05"});
   std::vector<fleet_def> fleets{{"eu", 23}, {"us", 15}, {"ap", 12}};
   e.write(fleets, emu.url());
   auto r = e.run({"--json"});
@@ -83,7 +84,8 @@ TEST(run_test, a_finished_job_sends_nothing_and_a_raised_count_buys_only_the_dif
   EXPECT_EQ(summary_of(raised).at("requests").to_number<std::int64_t>(), 1);
   auto orders = emu.orders();
   ASSERT_EQ(orders.size(), 6u);
-  auto added = std::find_if(orders.begin(), orders.end(), [](const auto& o) { return o.server_name == "eu-006"; });
+  auto added =
+      std::find_if(orders.begin(), orders.end(), [](const auto& o) { return o.server_name == "eu-006"; });
   ASSERT_NE(added, orders.end());
   EXPECT_EQ(added->count, 6);
   expect_ledger_matches_emulator(e.ledger, emu, {{"eu", 53}});
@@ -106,9 +108,9 @@ TEST(run_test, an_empty_ledger_against_an_account_that_holds_the_fleet_buys_noth
   EXPECT_NE(refused.err.find("cphfleet adopt --fleet eu"), std::string::npos) << refused.err;
   EXPECT_EQ(emu.orders().size(), 3u);
 
-  auto adopt = run_cphfleet({"adopt", "--fleet", "eu", "--config", (e.dir / "config.toml").string(), "--ledger",
-                             other.string()},
-                            aksk_env(), std::chrono::seconds(60));
+  auto adopt = run_cphfleet(
+      {"adopt", "--fleet", "eu", "--config", (e.dir / "config.toml").string(), "--ledger", other.string()},
+      aksk_env(), std::chrono::seconds(60));
   ASSERT_EQ(adopt.exit_code, 0) << adopt.err;
   EXPECT_NE(adopt.out.find("3 chunks, 25 servers recorded"), std::string::npos) << adopt.out;
   ledger_index adopted(read_ledger(other));
@@ -125,8 +127,9 @@ TEST(run_test, an_empty_ledger_against_an_account_that_holds_the_fleet_buys_noth
   expect_ledger_matches_emulator(other, emu, {{"eu", 32}});
 
   // Adopting again finds nothing new.
-  auto again = run_cphfleet({"adopt", "--config", (e.dir / "config.toml").string(), "--ledger", other.string()},
-                            aksk_env(), std::chrono::seconds(60));
+  auto again =
+      run_cphfleet({"adopt", "--config", (e.dir / "config.toml").string(), "--ledger", other.string()},
+                   aksk_env(), std::chrono::seconds(60));
   ASSERT_EQ(again.exit_code, 0) << again.err;
   EXPECT_NE(again.out.find("0 chunks, 0 servers recorded"), std::string::npos) << again.out;
 }
@@ -174,7 +177,8 @@ TEST(run_test, a_second_process_on_the_same_ledger_exits_75_naming_the_holder) {
   run_env e;
   emulator_process emu(e.dir, {"--latency", "3000"});
   e.write({{"eu", 10}}, emu.url(), limits_def{.request_timeout_s = 10});
-  child_process first({CPHFLEET_BINARY, "run", e.job.string()}, aksk_env(), e.dir / "first.out", e.dir / "first.err");
+  child_process first({CPHFLEET_BINARY, "run", e.job.string()}, aksk_env(), e.dir / "first.out",
+                      e.dir / "first.err");
   // Wait until the first holds the lock (its sending row is on disk).
   ASSERT_TRUE(poll_until([&] { return !ledger_rows_now(e.ledger).empty(); })) << first.err();
   auto second = e.run();
@@ -262,7 +266,8 @@ TEST(run_test, the_metrics_file_holds_prometheus_counters) {
   auto metrics = e.dir / "cphfleet.prom";
   ASSERT_EQ(e.run({"--metrics-file", metrics.string()}).exit_code, 0);
   std::string text = slurp(metrics);
-  EXPECT_NE(text.find("cphfleet_requests_total{command=\"run\",outcome=\"ordered\"} 3"), std::string::npos) << text;
+  EXPECT_NE(text.find("cphfleet_requests_total{command=\"run\",outcome=\"ordered\"} 3"), std::string::npos)
+      << text;
   EXPECT_NE(text.find("cphfleet_servers_ordered_total{command=\"run\"} 25"), std::string::npos) << text;
   EXPECT_NE(text.find("cphfleet_last_run_timestamp_seconds"), std::string::npos);
 }
@@ -330,7 +335,8 @@ TEST(run_test, an_invalid_job_still_prints_the_summary_with_exit_2_and_the_error
   EXPECT_NE(json.err.find("fleet[0].server_name: 'Bad Name'"), std::string::npos) << json.err;
   auto s = summary_of(json);
   EXPECT_EQ(s.at("exit_code").to_number<int>(), 2);
-  EXPECT_NE(std::string(s.at("error").as_string()).find("fleet[0].server_name: 'Bad Name'"), std::string::npos)
+  EXPECT_NE(std::string(s.at("error").as_string()).find("fleet[0].server_name: 'Bad Name'"),
+            std::string::npos)
       << json.out;
   EXPECT_TRUE(s.at("fleets").as_array().empty());
 
@@ -408,8 +414,10 @@ TEST(run_test, a_full_disk_mid_run_is_not_exit_2_and_every_order_taken_is_in_the
     EXPECT_EQ(++orders_per_chunk[o.server_name], 1) << "bought twice";
     const ledger_row* row = left.latest(o.server_name);
     ASSERT_NE(row, nullptr) << "an order the service took is not in the ledger";
-    if (row->status == chunk_status::ordered) EXPECT_EQ(row->order_id, o.order_id);
-    else EXPECT_TRUE(is_unresolved(row->status)) << to_string(row->status);
+    if (row->status == chunk_status::ordered)
+      EXPECT_EQ(row->order_id, o.order_id);
+    else
+      EXPECT_TRUE(is_unresolved(row->status)) << to_string(row->status);
   }
 }
 
@@ -417,8 +425,8 @@ TEST(run_test, a_full_disk_mid_run_is_not_exit_2_and_every_order_taken_is_in_the
 // emulator must end with exactly the targets, and the ledger must agree.
 TEST(run_test, a_run_killed_at_any_moment_loses_nothing_and_buys_nothing_twice) {
   run_env e;
-  emulator_process emu(e.dir, {"--latency", "15", "--settle", "200", "--seed", "3", "--fault", "commit_then_drop:0.1",
-                               "--fault", "throttle:0.1"});
+  emulator_process emu(e.dir, {"--latency", "15", "--settle", "200", "--seed", "3", "--fault",
+                               "commit_then_drop:0.1", "--fault", "throttle:0.1"});
   std::vector<fleet_def> fleets{{"eu", 34}, {"us", 21}};
   e.write(fleets, emu.url(), limits_def{.rps = 30, .burst = 2, .in_flight = 3});
   int before_any_send = 0, with_open_chunks = 0, after_all_sent = 0, with_a_call_in_flight = 0;
@@ -475,7 +483,8 @@ TEST(run_test, sigterm_sends_nothing_new_records_what_was_in_flight_and_exits_14
   p.signal(SIGTERM);
   EXPECT_EQ(p.wait(std::chrono::seconds(20)), 143) << p.err();
   ledger_index idx(read_ledger(e.ledger));
-  for (const ledger_row* row : idx.chunks_of("eu")) EXPECT_EQ(row->status, chunk_status::ordered) << row->chunk;
+  for (const ledger_row* row : idx.chunks_of("eu"))
+    EXPECT_EQ(row->status, chunk_status::ordered) << row->chunk;
   EXPECT_LT(idx.chunks_of("eu").size(), 20u);
   expect_ledger_matches_emulator(e.ledger, emu, {{"eu", idx.totals("eu").ordered_servers}});
 }

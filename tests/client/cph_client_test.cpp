@@ -6,11 +6,11 @@
 #include <boost/json.hpp>
 #include <boost/url/parse.hpp>
 
+#include "api/signer.hpp"
+#include "app/service.hpp"
 #include "base/diagnostic.hpp"
 #include "emulator/server.hpp"
 #include "support/fixture_server.hpp"
-#include "app/service.hpp"
-#include "api/signer.hpp"
 
 namespace cphfleet {
 namespace {
@@ -241,7 +241,7 @@ TEST(cph_client_test, interim_answers_before_the_200_are_read_past_and_the_order
 
 TEST(cph_client_test, an_unasked_101_switch_is_ambiguous) {
   auto p = purchase_against(step::garbage(interim("101 Switching Protocols", "Upgrade: h2c\r\n") +
-                                            "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"));
+                                          "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"));
   EXPECT_EQ(to_string(p.result.cls), "ambiguous") << describe(p.call);
   ASSERT_TRUE(p.call.report.transport);
   EXPECT_EQ(p.call.report.transport->message,

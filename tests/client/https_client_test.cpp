@@ -174,8 +174,8 @@ TEST(https_client_test, interim_answers_are_read_past_to_the_final_one) {
       "HTTP/1.1 100 Continue\r\n\r\n"
       "HTTP/1.1 102 Processing\r\n\r\n"
       "HTTP/1.1 103 Early Hints\r\nLink: </a.css>; rel=preload\r\nX-Request-Id: early\r\n\r\n";
-  fixture_server server({step::answer(interim + http_answer(200, "OK", R"({"order_id":"o1"})",
-                                                            "X-Request-Id: final\r\n"))});
+  fixture_server server(
+      {step::answer(interim + http_answer(200, "OK", R"({"order_id":"o1"})", "X-Request-Id: final\r\n"))});
   client_under_test c(server.url());
   for (int i = 0; i < 2; ++i) {
     auto r = c.send(post_body());

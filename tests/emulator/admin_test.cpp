@@ -3,9 +3,9 @@
 
 #include "emulator/emulator_fixture.hpp"
 
-#include <boost/json.hpp>
 #include <fmt/format.h>
 #include <gtest/gtest.h>
+#include <boost/json.hpp>
 
 namespace cphfleet {
 namespace {

@@ -7,9 +7,9 @@
 #include "emulator/emulator_fixture.hpp"
 #include "emulator/routes.hpp"
 
-#include <boost/json.hpp>
 #include <fmt/format.h>
 #include <gtest/gtest.h>
+#include <boost/json.hpp>
 
 #include <chrono>
 #include <optional>

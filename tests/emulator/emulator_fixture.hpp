@@ -5,8 +5,8 @@
 #include "emulator/server.hpp"
 #include "support/test_http.hpp"
 
-#include <boost/json.hpp>
 #include <gtest/gtest.h>
+#include <boost/json.hpp>
 
 #include <chrono>
 #include <regex>
@@ -55,8 +55,7 @@ inline boost::json::object purchase_json(const std::string& name, std::int64_t c
        {{"charging_mode", 0}, {"period_type", 2}, {"period_num", 1}, {"is_auto_pay", auto_pay}}}};
 }
 
-inline std::string purchase_body(const std::string& name, std::int64_t count = 1,
-                                 std::int64_t auto_pay = 1) {
+inline std::string purchase_body(const std::string& name, std::int64_t count = 1, std::int64_t auto_pay = 1) {
   return boost::json::serialize(purchase_json(name, count, auto_pay));
 }
 

@@ -4,9 +4,9 @@
 
 #include "emulator/emulator_fixture.hpp"
 
-#include <boost/json.hpp>
 #include <fmt/format.h>
 #include <gtest/gtest.h>
+#include <boost/json.hpp>
 
 #include <chrono>
 #include <functional>
@@ -37,10 +37,10 @@ TEST(emulator_routes_test, paths_name_their_api_and_decode_their_ids) {
   EXPECT_EQ(route_name(verb::get, "/v1/p/cloud-phone/phone-models"), "phone_models p");
   EXPECT_EQ(route_name(verb::get, "/v1/p/cloud-phone/phone-images"), "phone_images p");
   EXPECT_EQ(route_name(verb::get, "/v1/p/cloud-phone/bandwidths"), "bandwidths p");
-  for (std::string_view path : {"/", "/v1/p/cloud-phone", "/v1/p/cloud-phone/", "/v1//cloud-phone/servers",
-                                "/v2/p/cloud-phone/servers", "/v1/p/cloud-phone/servers/",
-                                "/v1/p/cloud-phone/servers/a/b", "/v1/p/cloud-phone/phones/x",
-                                "/v1/p/cloud-phone/images", "v1/p/cloud-phone/servers"})
+  for (std::string_view path :
+       {"/", "/v1/p/cloud-phone", "/v1/p/cloud-phone/", "/v1//cloud-phone/servers",
+        "/v2/p/cloud-phone/servers", "/v1/p/cloud-phone/servers/", "/v1/p/cloud-phone/servers/a/b",
+        "/v1/p/cloud-phone/phones/x", "/v1/p/cloud-phone/images", "v1/p/cloud-phone/servers"})
     EXPECT_EQ(route_name(verb::get, path), "none") << path;
   EXPECT_EQ(route_name(verb::get, "/v1/p/cloud-phone/phones"), "none");
   EXPECT_EQ(route_name(verb::post, "/v1/p/cloud-phone/servers"), "none");
@@ -57,10 +57,10 @@ TEST(emulator_routes_test, the_list_query_takes_strict_integers_only) {
   ASSERT_TRUE(biggest);
   EXPECT_EQ(biggest->offset, std::numeric_limits<std::int64_t>::max());
   EXPECT_EQ(biggest->limit, 100);
-  for (std::string_view bad : {"offset=9223372036854775808", "offset=99999999999999999999", "offset=-1",
-                               "offset=-9223372036854775808", "offset=", "offset=abc", "offset=+1",
-                               "offset=%201", "offset=1%20", "offset=1e3", "offset=0x10", "limit=0",
-                               "limit=101", "limit=1.5", "limit=-0x1", "limit"})
+  for (std::string_view bad :
+       {"offset=9223372036854775808", "offset=99999999999999999999", "offset=-1",
+        "offset=-9223372036854775808", "offset=", "offset=abc", "offset=+1", "offset=%201", "offset=1%20",
+        "offset=1e3", "offset=0x10", "limit=0", "limit=101", "limit=1.5", "limit=-0x1", "limit"})
     EXPECT_FALSE(parse_list_query(bad)) << bad;
 }
 

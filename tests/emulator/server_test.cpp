@@ -1,13 +1,13 @@
 // The emulator over real sockets on 127.0.0.1: it runs in-process on a thread of its own (or as the
 // built cphfleet, for the command line), and the tests talk to it with test_http.hpp's client.
-#include "app/service.hpp"
 #include "emulator/server.hpp"
+#include "app/service.hpp"
 #include "emulator/emulator_fixture.hpp"
 #include "support/test_process.hpp"
 
-#include <boost/json.hpp>
 #include <fmt/format.h>
 #include <gtest/gtest.h>
+#include <boost/json.hpp>
 
 #include <atomic>
 #include <chrono>

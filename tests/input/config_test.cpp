@@ -1,5 +1,5 @@
-#include "base/toml_reader.hpp"
 #include "input/config.hpp"
+#include "base/toml_reader.hpp"
 #include "support/temp_files.hpp"
 
 #include <gtest/gtest.h>
@@ -326,9 +326,9 @@ TEST(config_test, a_config_that_is_not_a_regular_file_is_refused_before_reading)
             std::vector<std::string>{"/dev/zero: is not a regular file (allowed: a TOML file)"});
   temp_files dir;
   auto big = dir.write("big.toml", "# " + std::string(max_toml_file_bytes, 'x') + "\n");
-  EXPECT_EQ(errors(big), std::vector<std::string>{big +
-                                                  ": is larger than 4 MiB (allowed: a TOML file of at most "
-                                                  "that size)"});
+  EXPECT_EQ(errors(big),
+            std::vector<std::string>{big + ": is larger than 4 MiB (allowed: a TOML file of at most "
+                                           "that size)"});
 }
 
 TEST(config_test, settle_window_under_the_floor_is_refused_for_a_real_endpoint) {

@@ -125,7 +125,8 @@ TEST(inputs_test, paths_on_the_command_line_with_control_characters_are_refused)
     }
     return out;
   };
-  const std::string message = "holds a control character (allowed: a path without NUL or other control characters)";
+  const std::string message =
+      "holds a control character (allowed: a path without NUL or other control characters)";
   EXPECT_EQ(errors([] { load_config_only("c.toml", "orders\n.csv"); }),
             std::vector<std::string>{"--ledger: " + message});
   EXPECT_EQ(errors([] { load_inputs("j\x1b.toml", "", ""); }), std::vector<std::string>{"JOB: " + message});

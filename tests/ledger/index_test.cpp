@@ -21,7 +21,6 @@ ledger_row make_row(std::string fleet, std::string chunk, std::int64_t count, ch
   return r;
 }
 
-
 TEST(ledger_index_test, index_keeps_the_latest_row_per_chunk_and_totals_per_fleet) {
   ledger_index index({
       make_row("x", "x-001", 10, chunk_status::sending, "t1"),
@@ -136,7 +135,6 @@ TEST(ledger_index_test, a_chunk_recorded_for_two_fleets_is_refused) {
     EXPECT_STREQ(e.what(), "ledger: chunk 'a-001' is recorded for fleet 'a' and for fleet 'b'");
   }
 }
-
 
 }  // namespace
 }  // namespace cphfleet

@@ -60,7 +60,8 @@ TEST(ledger_process_test, a_ledger_renamed_over_while_a_run_holds_it_stops_the_r
   ledger_env e;
   emulator_process emu(e.dir, {"--latency", "2000"});
   e.write({{"eu", 10}}, emu.url(), limits_def{.request_timeout_s = 10});
-  child_process run({CPHFLEET_BINARY, "run", e.job.string()}, aksk_env(), e.dir / "run.out", e.dir / "run.err");
+  child_process run({CPHFLEET_BINARY, "run", e.job.string()}, aksk_env(), e.dir / "run.out",
+                    e.dir / "run.err");
   e.wait_for_rows(1);  // the sending row is on disk; the answer comes 2 s later
   // An editor's save: the same text in a new file, renamed over the ledger.
   std::string text = slurp(e.ledger);
@@ -69,7 +70,8 @@ TEST(ledger_process_test, a_ledger_renamed_over_while_a_run_holds_it_stops_the_r
   // Never exit 2 (a purchase left): 3, since the answer to the call in flight could not be recorded
   // and its chunk is left unresolved for the next run to settle.
   EXPECT_EQ(run.wait(), 3) << run.err();
-  EXPECT_NE(run.err().find(e.ledger.string() + ": the ledger file was replaced"), std::string::npos) << run.err();
+  EXPECT_NE(run.err().find(e.ledger.string() + ": the ledger file was replaced"), std::string::npos)
+      << run.err();
   EXPECT_EQ(slurp(e.ledger), text);  // nothing written to the file that replaced it
   // The order the service took is settled by the next run, never bought twice.
   auto next = run_cphfleet({"run", e.job.string()}, aksk_env());

@@ -1,5 +1,5 @@
-#include "ledger/index.hpp"
 #include "ledger/reader.hpp"
+#include "ledger/index.hpp"
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
@@ -16,7 +16,6 @@ const std::string header =
     "time,run_id,job,fleet,chunk,count,status,attempt,http_status,error_code,error_msg,request_id,order_id,"
     "product_id,server_ids,project_id,request\r\n";
 
-
 ledger_row make_row(std::string fleet, std::string chunk, std::int64_t count, chunk_status status,
                     std::string time = "2026-11-26T10:00:00.000Z") {
   ledger_row r;
@@ -30,7 +29,6 @@ ledger_row make_row(std::string fleet, std::string chunk, std::int64_t count, ch
   r.attempt = 1;
   return r;
 }
-
 
 std::string error_of(std::string_view text) {
   try {
@@ -65,7 +63,6 @@ class temp_dir {
  private:
   std::filesystem::path path_;
 };
-
 
 TEST(ledger_reader_test, every_field_round_trips_through_the_file_format) {
   ledger_row r = make_row("游戏服务器", "游戏服务器-001", 10, chunk_status::unknown);
@@ -367,8 +364,7 @@ TEST(ledger_reader_test, header_only_and_bom_only_ledgers_are_empty_ledgers) {
 TEST(ledger_reader_test, an_open_quote_where_no_cell_is_ever_quoted_is_an_error_not_a_tear) {
   EXPECT_EQ(error_of(header + "\"2026-11-26T10:00"),
             "orders.csv:2:1: unterminated quoted cell (no closing quote)");
-  EXPECT_EQ(error_of(header + "t,r,j,x,x-001,11,sen"),
-            "orders.csv:2: row has 7 cells, expected 17");
+  EXPECT_EQ(error_of(header + "t,r,j,x,x-001,11,sen"), "orders.csv:2: row has 7 cells, expected 17");
 }
 
 TEST(ledger_reader_test, a_device_a_fifo_or_a_folder_is_refused_before_reading) {
@@ -398,8 +394,7 @@ TEST(ledger_reader_test, a_record_longer_than_the_cap_is_an_error) {
     read_ledger(path);
     FAIL() << "no error";
   } catch (const std::runtime_error& e) {
-    EXPECT_EQ(std::string(e.what()),
-              path.string() + ":3: a record longer than 1048576 bytes: not a ledger");
+    EXPECT_EQ(std::string(e.what()), path.string() + ":3: a record longer than 1048576 bytes: not a ledger");
   }
 }
 
@@ -414,7 +409,8 @@ TEST(ledger_reader_test, unsettled_keeps_all_cells_of_open_rows_and_the_state_of
   std::vector<ledger_row> rows;
   ledger_read_options options;
   options.cells = ledger_cells::unsettled;
-  parse_ledger(text, "orders.csv", [&](ledger_row&& r) { rows.push_back(std::move(r)); }, options);
+  parse_ledger(
+      text, "orders.csv", [&](ledger_row&& r) { rows.push_back(std::move(r)); }, options);
   ASSERT_EQ(rows.size(), 3u);
   EXPECT_EQ(rows[0].request, "");
   EXPECT_EQ(rows[0].order_id, "");
@@ -439,7 +435,8 @@ TEST(ledger_reader_test, each_row_is_told_where_its_record_is_in_the_file) {
   std::vector<ledger_row> rows;
   ledger_read_options options;
   options.on_record = [&](std::uint64_t offset, std::uint64_t size) { records.emplace_back(offset, size); };
-  read_ledger(path, [&](ledger_row&& r) { rows.push_back(std::move(r)); }, options);
+  read_ledger(
+      path, [&](ledger_row&& r) { rows.push_back(std::move(r)); }, options);
   ASSERT_EQ(rows.size(), 6001u);
   ASSERT_EQ(records.size(), rows.size());
   for (std::size_t i = 0; i < rows.size(); ++i) {
@@ -457,8 +454,8 @@ TEST(ledger_reader_test, a_second_pass_reads_no_further_than_its_limit) {
   std::vector<ledger_row> rows;
   ledger_read_options options;
   options.limit = one.size();
-  ledger_read read = parse_ledger(two, "orders.csv", [&](ledger_row&& r) { rows.push_back(std::move(r)); },
-                                  options);
+  ledger_read read = parse_ledger(
+      two, "orders.csv", [&](ledger_row&& r) { rows.push_back(std::move(r)); }, options);
   ASSERT_EQ(rows.size(), 1u);
   EXPECT_EQ(rows[0].status, chunk_status::sending);
   EXPECT_EQ(read.size, one.size());

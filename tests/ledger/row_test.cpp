@@ -11,7 +11,6 @@ const std::string header =
     "time,run_id,job,fleet,chunk,count,status,attempt,http_status,error_code,error_msg,request_id,order_id,"
     "product_id,server_ids,project_id,request\r\n";
 
-
 ledger_row make_row(std::string fleet, std::string chunk, std::int64_t count, chunk_status status,
                     std::string time = "2026-11-26T10:00:00.000Z") {
   ledger_row r;
@@ -25,7 +24,6 @@ ledger_row make_row(std::string fleet, std::string chunk, std::int64_t count, ch
   r.attempt = 1;
   return r;
 }
-
 
 TEST(ledger_row_test, header_is_the_contract_columns_in_order) { EXPECT_EQ(ledger_header(), header); }
 
@@ -50,7 +48,6 @@ TEST(ledger_row_test, a_row_is_written_with_empty_http_status_for_zero_and_ids_j
             "2026-11-26T10:00:00.000Z,r1,demo,game-eu,game-eu-001,3,ordered,1,,,,,CS123,,s1;s2;s3,,"
             "\"{\"\"server_name\"\":\"\"game-eu-001\"\",\"\"count\"\":3}\"\r\n");
 }
-
 
 }  // namespace
 }  // namespace cphfleet

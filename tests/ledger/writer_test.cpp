@@ -66,7 +66,8 @@ TEST(ledger_writer_test, appends_made_together_share_syncs_and_all_land_in_order
   EXPECT_EQ(w.syncs(), 3u);
   auto rows = read_ledger(path);
   ASSERT_EQ(rows.size(), 200u);
-  for (int i = 0; i < 200; ++i) EXPECT_EQ(rows[static_cast<std::size_t>(i)].chunk, "eu-" + std::to_string(1000 + i));
+  for (int i = 0; i < 200; ++i)
+    EXPECT_EQ(rows[static_cast<std::size_t>(i)].chunk, "eu-" + std::to_string(1000 + i));
 }
 
 TEST(ledger_writer_test, two_syncs_run_at_once_and_the_rows_appended_meanwhile_share_the_next) {
@@ -192,7 +193,8 @@ TEST(ledger_writer_test, a_second_writer_is_refused_naming_the_holder) {
     ledger_writer second(ioc.get_executor(), path, "cphfleet replay");
     FAIL() << "the second writer got the lock";
   } catch (const ledger_busy& e) {
-    EXPECT_NE(std::string(e.what()).find("pid " + std::to_string(::getpid()) + " (cphfleet run)"), std::string::npos)
+    EXPECT_NE(std::string(e.what()).find("pid " + std::to_string(::getpid()) + " (cphfleet run)"),
+              std::string::npos)
         << e.what();
   }
 }

@@ -5,7 +5,8 @@
 namespace cphfleet {
 namespace {
 
-server_info server(std::string name, std::string id, std::string order, std::string created = "2026-01-01T00:00:00Z") {
+server_info server(std::string name, std::string id, std::string order,
+                   std::string created = "2026-01-01T00:00:00Z") {
   server_info s;
   s.server_name = std::move(name);
   s.server_id = std::move(id);
@@ -26,8 +27,9 @@ TEST(reconcile_test, servers_of_the_chunk_mean_ordered_with_their_order_id) {
 
 TEST(reconcile_test, names_that_only_contain_the_chunk_do_not_count) {
   // The list filter is a substring match: eu-0031 and xeu-003 are other chunks' servers.
-  auto d = decide("eu-003", true, {server("eu-0031-0001", "a", "CS1"), server("xeu-003-0001", "b", "CS2"),
-                                   server("eu-003-x", "c", "CS3")});
+  auto d = decide("eu-003", true,
+                  {server("eu-0031-0001", "a", "CS1"), server("xeu-003-0001", "b", "CS2"),
+                   server("eu-003-x", "c", "CS3")});
   EXPECT_EQ(d.status, chunk_status::retrying);
 }
 

@@ -7,8 +7,8 @@
 #include "support/temp_files.hpp"
 #include "support/virtual_time.hpp"
 
-#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <gtest/gtest.h>
+#include <boost/asio/experimental/awaitable_operators.hpp>
 
 #include <limits>
 
@@ -73,8 +73,7 @@ class scheduler_test : public ::testing::Test {
     std::tm tm{};
     gmtime_r(&t, &tm);
     r.time = fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", tm.tm_year + 1900, tm.tm_mon + 1,
-                         tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-                         at.time_since_epoch().count() % 1000);
+                         tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, at.time_since_epoch().count() % 1000);
     r.run_id = "run-1";
     r.job = "demo";
     r.fleet = "eu";
@@ -107,7 +106,8 @@ class scheduler_test : public ::testing::Test {
       failure = e;
       done = true;
     });
-    testing::run_on_virtual_time(ioc, [&] { return done; }, [&] { return s.rows_syncing() > 0; });
+    testing::run_on_virtual_time(
+        ioc, [&] { return done; }, [&] { return s.rows_syncing() > 0; });
     if (failure) std::rethrow_exception(failure);
   }
   void send(std::vector<chunk_work> chunks) {
@@ -125,7 +125,9 @@ class scheduler_test : public ::testing::Test {
     for (const auto& r : rows_of(chunk)) out.push_back(r.status);
     return out;
   }
-  std::vector<api_call> purchases(const std::string& chunk) const { return api.calls(api_call::purchase, chunk); }
+  std::vector<api_call> purchases(const std::string& chunk) const {
+    return api.calls(api_call::purchase, chunk);
+  }
   std::vector<api_call> lists(const std::string& chunk) const { return api.calls(api_call::list, chunk); }
   manual_clock::duration since_start(const api_call& c) const { return c.at - started; }
 
@@ -498,7 +500,8 @@ TEST_F(scheduler_test, a_stop_request_lets_the_calls_in_flight_finish_and_sends_
 
 TEST_F(scheduler_test, abandoning_records_the_calls_in_flight_unknown_and_their_late_answers_change_nothing) {
   settings.limits.max_in_flight = 2;
-  for (const char* chunk : {"eu-001", "eu-002", "eu-003"}) api.script(chunk, {testing::answer_ordered().after(5s)});
+  for (const char* chunk : {"eu-001", "eu-002", "eu-003"})
+    api.script(chunk, {testing::answer_ordered().after(5s)});
   api.on_call([&](const api_call&) {
     if (api.calls().size() != 2) return;
     sched().request_stop(stop_reason::signal);

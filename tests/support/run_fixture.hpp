@@ -60,9 +60,9 @@ class emulator_process {
   std::int64_t listed_servers(const std::string& name) {
     std::string path = std::string("/v1/") + k_project + "/cloud-phone/servers";
     std::string query = "limit=100&offset=0&server_name=" + name;
-    std::string date = sdk_date(std::chrono::duration_cast<std::chrono::seconds>(
-                                    std::chrono::system_clock::now().time_since_epoch())
-                                    .count());
+    std::string date = sdk_date(
+        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+            .count());
     std::vector<std::pair<std::string, std::string>> headers{
         {"Host", "127.0.0.1:" + std::to_string(port_)}, {"X-Sdk-Date", date}, {"X-Project-Id", k_project}};
     signing_input in{"GET", path, query, headers, ""};
@@ -72,7 +72,9 @@ class emulator_process {
     if (r.status != 200) throw std::runtime_error("list servers: " + std::to_string(r.status) + " " + r.body);
     return r.json().at("count").to_number<std::int64_t>();
   }
-  void set_faults(std::string json) { ASSERT_EQ(admin("POST", "/_emulator/faults", std::move(json)).status, 200u); }
+  void set_faults(std::string json) {
+    ASSERT_EQ(admin("POST", "/_emulator/faults", std::move(json)).status, 200u);
+  }
   void reset() { ASSERT_EQ(admin("POST", "/_emulator/reset").status, 200u); }
 
  private:
@@ -92,13 +94,17 @@ struct fleet_def {
 // A job file with the seed's valid values and the given fleets.
 inline std::string job_text(const std::vector<fleet_def>& fleets, std::int64_t auto_pay = 1,
                             std::string_view image = "88b8449b896f3a4f0ad57222dd919899") {
-  std::string t = "[job]\nname = \"t\"\nconfig = \"config.toml\"\n\n[defaults]\n"
-                  "server_model_name = \"physical.rx1.xlarge\"\nphone_model_name = \"aphs1.medium.4.aosp\"\n"
-                  "image_id = \"" + std::string(image) + "\"\n"
-                  "band_width = { band_width_share_type = 0 }\n"
-                  "extend_param = { charging_mode = 0, period_type = 2, period_num = 1, is_auto_pay = " +
-                  std::to_string(auto_pay) + " }\n";
-  for (const auto& f : fleets) t += "\n[[fleet]]\nserver_name = \"" + f.name + "\"\ncount = " + std::to_string(f.count) + "\n";
+  std::string t =
+      "[job]\nname = \"t\"\nconfig = \"config.toml\"\n\n[defaults]\n"
+      "server_model_name = \"physical.rx1.xlarge\"\nphone_model_name = \"aphs1.medium.4.aosp\"\n"
+      "image_id = \"" +
+      std::string(image) +
+      "\"\n"
+      "band_width = { band_width_share_type = 0 }\n"
+      "extend_param = { charging_mode = 0, period_type = 2, period_num = 1, is_auto_pay = " +
+      std::to_string(auto_pay) + " }\n";
+  for (const auto& f : fleets)
+    t += "\n[[fleet]]\nserver_name = \"" + f.name + "\"\ncount = " + std::to_string(f.count) + "\n";
   return t;
 }
 
@@ -118,9 +124,10 @@ inline std::string config_text(const std::string& url, const limits_def& l = {})
          "\"\n[auth]\nmethod = \"aksk\"\n[limits]\n" + "requests_per_second = " + std::to_string(l.rps) +
          "\nburst = " + std::to_string(l.burst) + "\nmax_in_flight = " + std::to_string(l.in_flight) +
          "\nmax_attempts = " + std::to_string(l.attempts) +
-         "\nbackoff_base_ms = 50\nbackoff_max_ms = 400\nthrottle_backoff_base_ms = 100\nconnect_timeout_s = 2\n" +
-         "request_timeout_s = " + std::to_string(l.request_timeout_s) + "\nsettle_s = " + std::to_string(l.settle_s) +
-         "\ncircuit_ambiguous = " + std::to_string(l.circuit) +
+         "\nbackoff_base_ms = 50\nbackoff_max_ms = 400\nthrottle_backoff_base_ms = 100\nconnect_timeout_s = "
+         "2\n" +
+         "request_timeout_s = " + std::to_string(l.request_timeout_s) +
+         "\nsettle_s = " + std::to_string(l.settle_s) + "\ncircuit_ambiguous = " + std::to_string(l.circuit) +
          "\nmax_servers_per_run = " + std::to_string(l.max_servers) + "\n[ledger]\npath = \"orders.csv\"\n";
 }
 
@@ -130,7 +137,8 @@ inline void write_file(const std::filesystem::path& p, const std::string& text) 
 }
 
 inline std::vector<std::string> aksk_env(std::string sk = k_sk) {
-  return {std::string("HUAWEICLOUD_SDK_AK=") + k_ak, "HUAWEICLOUD_SDK_SK=" + sk, "HTTPS_PROXY=", "https_proxy="};
+  return {std::string("HUAWEICLOUD_SDK_AK=") + k_ak, "HUAWEICLOUD_SDK_SK=" + sk,
+          "HTTPS_PROXY=", "https_proxy="};
 }
 
 // The ledger's rows while another process may be writing it: a last row caught half-written makes it

@@ -25,9 +25,18 @@ namespace cphfleet::testing {
 
 // One scripted answer to a purchase.
 struct scripted_answer {
-  enum kind_type { ordered, throttled, busy, refused, server_error, cps_0061, timeout_after_write, not_written };
+  enum kind_type {
+    ordered,
+    throttled,
+    busy,
+    refused,
+    server_error,
+    cps_0061,
+    timeout_after_write,
+    not_written
+  };
   kind_type kind = ordered;
-  bool taken = true;   // the service keeps the order (whatever the answer says)
+  bool taken = true;  // the service keeps the order (whatever the answer says)
   int http_status = 200;
   std::string error_code;
   std::string error_msg;
@@ -43,8 +52,9 @@ struct scripted_answer {
 
 inline scripted_answer answer_ordered() { return {}; }
 inline scripted_answer answer_throttled(std::optional<std::int64_t> retry_after_s = std::nullopt,
-                                        std::string message = "The throttling threshold has been reached: "
-                                                              "policy user over ratelimit,limit:2,time:1 second") {
+                                        std::string message =
+                                            "The throttling threshold has been reached: "
+                                            "policy user over ratelimit,limit:2,time:1 second") {
   return {scripted_answer::throttled, false, 429, "APIGW.0308", std::move(message), retry_after_s, {}};
 }
 inline scripted_answer answer_busy() {
@@ -101,7 +111,8 @@ class scripted_cph_api : public cph_api {
   void servers_show_after(manual_clock::duration d) { show_after_ = d; }
   // An order the service took before this run (an earlier run's, whose answer was lost).
   void took_earlier(const std::string& chunk, std::int64_t count) {
-    orders_.push_back({fmt::format("CS{:04}", orders_.size() + 1), chunk, count, manual_clock::time_point::min()});
+    orders_.push_back(
+        {fmt::format("CS{:04}", orders_.size() + 1), chunk, count, manual_clock::time_point::min()});
   }
   // Called as each call arrives, before it is answered (e.g. to stop the run at the n-th call).
   void on_call(std::function<void(const api_call&)> f) { on_call_ = std::move(f); }
@@ -171,7 +182,8 @@ class scripted_cph_api : public cph_api {
     if (a.http_status == 200) {
       for (std::size_t k = 0; k < orders_.size(); ++k) {
         const order& o = orders_[k];
-        if (o.chunk.find(name) == std::string::npos || manual_clock::now() - show_after_ < o.taken_at) continue;
+        if (o.chunk.find(name) == std::string::npos || manual_clock::now() - show_after_ < o.taken_at)
+          continue;
         for (std::int64_t i = 1; i <= o.count; ++i) {
           server_info s;
           s.server_name = fmt::format("{}-{:04}", o.chunk, i);

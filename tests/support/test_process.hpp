@@ -164,10 +164,12 @@ class child_process {
 // its port is known; stopped with SIGTERM when this goes away.
 class emulator_child {
  public:
-  emulator_child(const std::string& binary, const std::filesystem::path& dir, const std::vector<std::string>& args) {
+  emulator_child(const std::string& binary, const std::filesystem::path& dir,
+                 const std::vector<std::string>& args) {
     auto port_file = dir / "emulator.port";
     std::filesystem::remove(port_file);
-    std::vector<std::string> argv{binary, "emulator", "--listen", "127.0.0.1:0", "--port-file", port_file.string()};
+    std::vector<std::string> argv{binary,        "emulator",    "--listen",
+                                  "127.0.0.1:0", "--port-file", port_file.string()};
     argv.insert(argv.end(), args.begin(), args.end());
     process_ = std::make_unique<child_process>(argv, std::vector<std::string>{}, dir / "emulator.out",
                                                dir / "emulator.err");

@@ -14,16 +14,6 @@
 #include <set>
 
 namespace cphfleet {
-namespace {
-
-std::string report_text(const call_report& r) {
-  if (r.transport) return r.transport->message;
-  if (!r.error_code.empty()) return fmt::format("HTTP {} {}: {}", r.http_status, r.error_code, r.error_msg);
-  return fmt::format("HTTP {}: {}", r.http_status, r.error_msg);
-}
-
-}  // namespace
-
 std::vector<unrecorded_chunk> unrecorded_servers(std::string_view fleet, const ledger_index& index,
                                                  const std::vector<server_info>& servers) {
   struct found_chunk {
@@ -73,7 +63,7 @@ net::awaitable<account_view> read_account(cph_api& api, const limits_config& lim
         read = true;
         break;
       }
-      error = report_text(call.report);
+      error = describe(call.report);
       if (o.stop_run) view.auth_refused = true;
       if (o.cls == outcome_class::permanent) break;
       // Retryable or ambiguous: a read changes nothing on the account, so it is simply tried again.

@@ -69,11 +69,7 @@ int run_audit(const common_options& common, const audit_options& opt) {
               f, std::chrono::steady_clock::now() + std::chrono::seconds(cfg.limits.request_timeout_s));
           outcome o = classify(call.report, call_kind::read);
           if (o.cls != outcome_class::ordered) {
-            read_error = fmt::format("listing the servers of {} failed: {}", f,
-                                     call.report.transport
-                                         ? call.report.transport->message
-                                         : fmt::format("HTTP {} {} {}", call.report.http_status,
-                                                       call.report.error_code, call.report.error_msg));
+            read_error = fmt::format("listing the servers of {} failed: {}", f, describe(call.report));
             co_return;
           }
           audits.push_back(audit_fleet(f, index, call.servers, std::chrono::system_clock::now(),

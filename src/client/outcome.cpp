@@ -2,6 +2,8 @@
 
 #include "base/text.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <charconv>
 #include <chrono>
@@ -201,6 +203,12 @@ std::optional<std::int64_t> parse_retry_after(std::string_view value, std::int64
 std::optional<std::int64_t> parse_retry_after(std::string_view value) {
   const auto now = std::chrono::system_clock::now().time_since_epoch();
   return parse_retry_after(value, std::chrono::duration_cast<std::chrono::seconds>(now).count());
+}
+
+std::string describe(const call_report& r) {
+  if (r.transport) return r.transport->message;
+  if (!r.error_code.empty()) return fmt::format("HTTP {} {}: {}", r.http_status, r.error_code, r.error_msg);
+  return fmt::format("HTTP {}: {}", r.http_status, r.error_msg);
 }
 
 outcome classify(const call_report& report, call_kind kind) {

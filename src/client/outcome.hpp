@@ -56,6 +56,9 @@ struct outcome {
 
 outcome classify(const call_report& report, call_kind kind);
 
+// An answer as one line for logs and messages: the transport failure, or `HTTP 429 APIGW.0308: ...`.
+std::string describe(const call_report& report);
+
 // `limit:10,time:1 second` in a 429 message: {10, 1}. Missing parts are nullopt.
 struct throttle_hint {
   std::optional<std::int64_t> limit;

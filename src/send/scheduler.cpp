@@ -26,12 +26,6 @@ std::size_t task_capacity(std::int64_t max_in_flight) {
   return static_cast<std::size_t>(std::max<std::int64_t>(32, max_in_flight * 4));
 }
 
-std::string describe(const call_report& r) {
-  if (r.transport) return r.transport->message;
-  if (!r.error_code.empty()) return fmt::format("HTTP {} {}: {}", r.http_status, r.error_code, r.error_msg);
-  return fmt::format("HTTP {}: {}", r.http_status, r.error_msg);
-}
-
 void fill_answer(ledger_row& row, const call_report& r, const std::string& request_id) {
   row.http_status = r.http_status;
   row.error_code = r.error_code;

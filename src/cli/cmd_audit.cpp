@@ -1,4 +1,5 @@
 // `cphfleet audit [--fleet F]... [--json]`: the ledger against the servers on the account.
+#include "app/account_check.hpp"
 #include "app/audit.hpp"
 #include "app/service.hpp"
 #include "base/log.hpp"
@@ -98,6 +99,11 @@ int run_audit(const common_options& common, const audit_options& opt) {
       for (const auto& o : a.orphans)
         fmt::print("  orphan  {} order {} ({} servers): {}\n", o.chunk, o.order_id, o.server_ids.size(),
                    o.why);
+      // A duplicate under an ordered chunk is a person's to look at; a chunk the ledger lacks can be adopted.
+      if (std::any_of(a.orphans.begin(), a.orphans.end(),
+                      [](const audit_orphan& o) { return !o.why.starts_with("a duplicate"); })) {
+        fmt::print("  to record the orphans of chunks the ledger lacks: {}\n", adopt_hint(a.fleet, cfg));
+      }
       for (const auto& p : a.phantoms)
         fmt::print("  phantom {} order {} ({} servers): ordered in the ledger, not found on the account\n",
                    p.chunk, p.order_id, p.count);

@@ -218,6 +218,11 @@ TEST(audit_test, finds_an_orphan_bought_behind_the_ledgers_back_and_a_phantom) {
   const auto& phantoms = fleet.at("phantoms").as_array();
   ASSERT_EQ(phantoms.size(), 1u);
   EXPECT_EQ(phantoms[0].at("chunk").as_string(), "eu-005");
+  // The text names the way out for the chunk the ledger lacks.
+  auto text = e.cmd({"audit"});
+  EXPECT_NE(text.out.find("to record the orphans of chunks the ledger lacks: cphfleet adopt --fleet eu"),
+            std::string::npos)
+      << text.out;
 }
 
 TEST(ledger_command_test, filters_select_what_they_say) {

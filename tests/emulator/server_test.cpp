@@ -233,7 +233,8 @@ TEST(emulator_test, a_hundred_concurrent_connections_are_all_served) {
 // ---- TLS ----
 
 struct test_pki {
-  std::filesystem::path dir = test::make_temp_dir("pki");
+  test::temp_dir scratch{"pki"};
+  std::filesystem::path dir = scratch.path();
   std::filesystem::path ca = dir / "ca.pem", other_ca = dir / "other-ca.pem", cert = dir / "server.pem",
                         key = dir / "server.key";
   test_pki() {

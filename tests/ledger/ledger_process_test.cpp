@@ -11,7 +11,8 @@ namespace cphfleet::test {
 namespace {
 
 struct ledger_env {
-  std::filesystem::path dir = make_temp_dir("ledger");
+  temp_dir scratch{"ledger"};
+  std::filesystem::path dir = scratch.path();
   std::filesystem::path job = dir / "job.toml";
   std::filesystem::path config = dir / "config.toml";
   std::filesystem::path ledger = dir / "orders.csv";

@@ -10,7 +10,8 @@ namespace cphfleet {
 namespace {
 
 struct scratch {
-  std::filesystem::path dir = test::make_temp_dir("lock");
+  test::temp_dir scratch{"lock"};
+  std::filesystem::path dir = scratch.path();
   std::filesystem::path ledger = dir / "orders.csv";
   ~scratch() {
     std::error_code ec;

@@ -27,7 +27,8 @@ ledger_row make_row(std::string chunk, chunk_status s) {
 }
 
 TEST(ledger_writer_test, a_new_ledger_gets_the_header_and_rows_read_back) {
-  auto dir = test::make_temp_dir("lw");
+  test::temp_dir scratch("lw");
+  const std::filesystem::path dir = scratch.path();
   auto path = dir / "sub" / "orders.csv";
   net::io_context ioc;
   {
@@ -47,7 +48,8 @@ TEST(ledger_writer_test, a_new_ledger_gets_the_header_and_rows_read_back) {
 }
 
 TEST(ledger_writer_test, appends_made_together_share_syncs_and_all_land_in_order) {
-  auto dir = test::make_temp_dir("lw");
+  test::temp_dir scratch("lw");
+  const std::filesystem::path dir = scratch.path();
   auto path = dir / "orders.csv";
   net::io_context ioc;
   ledger_writer w(ioc.get_executor(), path, "test");
@@ -71,7 +73,8 @@ TEST(ledger_writer_test, appends_made_together_share_syncs_and_all_land_in_order
 }
 
 TEST(ledger_writer_test, two_syncs_run_at_once_and_the_rows_appended_meanwhile_share_the_next) {
-  auto dir = test::make_temp_dir("lw");
+  test::temp_dir scratch("lw");
+  const std::filesystem::path dir = scratch.path();
   auto path = dir / "orders.csv";
   net::io_context ioc;
   ledger_writer w(ioc.get_executor(), path, "test");
@@ -94,7 +97,8 @@ TEST(ledger_writer_test, two_syncs_run_at_once_and_the_rows_appended_meanwhile_s
 }
 
 TEST(ledger_writer_test, an_append_returns_only_after_the_row_is_in_the_file) {
-  auto dir = test::make_temp_dir("lw");
+  test::temp_dir scratch("lw");
+  const std::filesystem::path dir = scratch.path();
   auto path = dir / "orders.csv";
   net::io_context ioc;
   ledger_writer w(ioc.get_executor(), path, "test");
@@ -113,7 +117,8 @@ TEST(ledger_writer_test, an_append_returns_only_after_the_row_is_in_the_file) {
 }
 
 TEST(ledger_writer_test, a_torn_last_record_is_cut_on_open) {
-  auto dir = test::make_temp_dir("lw");
+  test::temp_dir scratch("lw");
+  const std::filesystem::path dir = scratch.path();
   auto path = dir / "orders.csv";
   {
     std::ofstream out(path, std::ios::binary);
@@ -129,7 +134,8 @@ TEST(ledger_writer_test, a_torn_last_record_is_cut_on_open) {
 }
 
 TEST(ledger_writer_test, rows_handed_to_a_sink_are_those_of_a_big_ledger_after_a_torn_record_is_cut) {
-  auto dir = test::make_temp_dir("lw");
+  test::temp_dir scratch("lw");
+  const std::filesystem::path dir = scratch.path();
   auto path = dir / "orders.csv";
   std::string text = ledger_header();
   for (int i = 0; i < 6000; ++i) {  // some MB: read in pieces
@@ -162,7 +168,8 @@ TEST(ledger_writer_test, rows_handed_to_a_sink_are_those_of_a_big_ledger_after_a
 }
 
 TEST(ledger_writer_test, a_whole_last_row_without_its_line_break_is_kept) {
-  auto dir = test::make_temp_dir("lw");
+  test::temp_dir scratch("lw");
+  const std::filesystem::path dir = scratch.path();
   auto path = dir / "orders.csv";
   std::string row = format_row(make_row("eu-001", chunk_status::ordered));
   {
@@ -185,7 +192,8 @@ TEST(ledger_writer_test, a_whole_last_row_without_its_line_break_is_kept) {
 }
 
 TEST(ledger_writer_test, a_second_writer_is_refused_naming_the_holder) {
-  auto dir = test::make_temp_dir("lw");
+  test::temp_dir scratch("lw");
+  const std::filesystem::path dir = scratch.path();
   auto path = dir / "orders.csv";
   net::io_context ioc;
   ledger_writer first(ioc.get_executor(), path, "cphfleet run");
@@ -200,7 +208,8 @@ TEST(ledger_writer_test, a_second_writer_is_refused_naming_the_holder) {
 }
 
 TEST(ledger_writer_test, the_lock_is_free_again_once_the_writer_is_gone) {
-  auto dir = test::make_temp_dir("lw");
+  test::temp_dir scratch("lw");
+  const std::filesystem::path dir = scratch.path();
   auto path = dir / "orders.csv";
   net::io_context ioc;
   { ledger_writer first(ioc.get_executor(), path, "one"); }
@@ -208,7 +217,8 @@ TEST(ledger_writer_test, the_lock_is_free_again_once_the_writer_is_gone) {
 }
 
 TEST(ledger_writer_test, a_ledger_with_a_wrong_header_is_refused) {
-  auto dir = test::make_temp_dir("lw");
+  test::temp_dir scratch("lw");
+  const std::filesystem::path dir = scratch.path();
   auto path = dir / "orders.csv";
   {
     std::ofstream out(path, std::ios::binary);
@@ -228,7 +238,8 @@ void append_one(net::io_context& ioc, ledger_writer& w, ledger_row row) {
 }
 
 TEST(ledger_writer_test, a_ledger_renamed_over_while_held_refuses_the_next_append_naming_the_path) {
-  auto dir = test::make_temp_dir("lw");
+  test::temp_dir scratch("lw");
+  const std::filesystem::path dir = scratch.path();
   auto path = dir / "orders.csv";
   net::io_context ioc;
   ledger_writer w(ioc.get_executor(), path, "test");
@@ -253,7 +264,8 @@ TEST(ledger_writer_test, a_ledger_renamed_over_while_held_refuses_the_next_appen
 }
 
 TEST(ledger_writer_test, a_ledger_deleted_while_held_refuses_the_next_append) {
-  auto dir = test::make_temp_dir("lw");
+  test::temp_dir scratch("lw");
+  const std::filesystem::path dir = scratch.path();
   auto path = dir / "orders.csv";
   net::io_context ioc;
   ledger_writer w(ioc.get_executor(), path, "test");
@@ -269,7 +281,8 @@ TEST(ledger_writer_test, a_ledger_deleted_while_held_refuses_the_next_append) {
 }
 
 TEST(ledger_writer_test, appends_under_way_when_the_ledger_is_replaced_write_nothing_to_the_new_file) {
-  auto dir = test::make_temp_dir("lw");
+  test::temp_dir scratch("lw");
+  const std::filesystem::path dir = scratch.path();
   auto path = dir / "orders.csv";
   net::io_context ioc;
   ledger_writer w(ioc.get_executor(), path, "test");
@@ -315,7 +328,8 @@ TEST(ledger_writer_test, a_header_only_or_bom_only_ledger_is_empty_and_keeps_its
   };
   for (const start& s : {start{bare, header}, start{bom, bom + header}, start{bom + bare, bom + header},
                          start{bom + header, bom + header}, start{"time,run_id,jo", header}}) {
-    auto dir = test::make_temp_dir("lw");
+    test::temp_dir scratch("lw");
+  const std::filesystem::path dir = scratch.path();
     auto path = dir / "orders.csv";
     {
       std::ofstream out(path, std::ios::binary);
@@ -343,7 +357,8 @@ TEST(ledger_writer_test, a_row_torn_inside_a_quoted_cell_is_cut_even_where_the_c
   std::size_t doubled = torn.rfind("\"\"count");
   ASSERT_NE(doubled, std::string::npos);
   for (std::size_t cut : {doubled + 2, doubled + 1, torn.size() - 5}) {
-    auto dir = test::make_temp_dir("lw");
+    test::temp_dir scratch("lw");
+  const std::filesystem::path dir = scratch.path();
     auto path = dir / "orders.csv";
     std::string kept = ledger_header() + format_row(whole);
     {
@@ -362,7 +377,8 @@ TEST(ledger_writer_test, a_row_torn_inside_a_quoted_cell_is_cut_even_where_the_c
 }
 
 TEST(ledger_writer_test, a_fifo_or_a_folder_at_the_ledger_path_is_refused) {
-  auto dir = test::make_temp_dir("lw");
+  test::temp_dir scratch("lw");
+  const std::filesystem::path dir = scratch.path();
   ASSERT_EQ(::mkfifo((dir / "fifo.csv").c_str(), 0600), 0);
   std::filesystem::create_directories(dir / "folder.csv");
   net::io_context ioc;

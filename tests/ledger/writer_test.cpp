@@ -329,7 +329,7 @@ TEST(ledger_writer_test, a_header_only_or_bom_only_ledger_is_empty_and_keeps_its
   for (const start& s : {start{bare, header}, start{bom, bom + header}, start{bom + bare, bom + header},
                          start{bom + header, bom + header}, start{"time,run_id,jo", header}}) {
     test::temp_dir scratch("lw");
-  const std::filesystem::path dir = scratch.path();
+    const std::filesystem::path dir = scratch.path();
     auto path = dir / "orders.csv";
     {
       std::ofstream out(path, std::ios::binary);
@@ -358,7 +358,7 @@ TEST(ledger_writer_test, a_row_torn_inside_a_quoted_cell_is_cut_even_where_the_c
   ASSERT_NE(doubled, std::string::npos);
   for (std::size_t cut : {doubled + 2, doubled + 1, torn.size() - 5}) {
     test::temp_dir scratch("lw");
-  const std::filesystem::path dir = scratch.path();
+    const std::filesystem::path dir = scratch.path();
     auto path = dir / "orders.csv";
     std::string kept = ledger_header() + format_row(whole);
     {

@@ -256,7 +256,6 @@ struct test_pki {
       if (std::system((cmd + " >/dev/null 2>&1").c_str()) != 0) throw std::runtime_error("failed: " + cmd);
     }
   }
-  ~test_pki() { std::filesystem::remove_all(dir); }
 };
 
 TEST(emulator_test, https_serves_clients_that_trust_its_ca_only) {
@@ -389,7 +388,8 @@ TEST(emulator_test, the_embedded_emulator_runs_on_the_callers_io_context) {
 // ---- the command line ----
 
 TEST(emulator_test, the_command_serves_until_sigterm_and_exits_0) {
-  auto dir = test::make_temp_dir("emulator-cli");
+  test::temp_dir scratch("emulator-cli");  // removed however the test ends
+  const std::filesystem::path dir = scratch.path();
   auto port_file = dir / "port";
   test::child_process p(
       {CPHFLEET_BINARY, "emulator", "--listen", "127.0.0.1:0", "--port-file", port_file.string(), "--fault",

@@ -1,4 +1,5 @@
 #include "ledger/index.hpp"
+#include "support/ledger_rows.hpp"
 
 #include <gtest/gtest.h>
 
@@ -7,19 +8,7 @@
 namespace cphfleet {
 namespace {
 
-ledger_row make_row(std::string fleet, std::string chunk, std::int64_t count, chunk_status status,
-                    std::string time = "2026-11-26T10:00:00.000Z") {
-  ledger_row r;
-  r.time = std::move(time);
-  r.run_id = "r1";
-  r.job = "demo";
-  r.fleet = std::move(fleet);
-  r.chunk = std::move(chunk);
-  r.count = count;
-  r.status = status;
-  r.attempt = 1;
-  return r;
-}
+using test::make_row;
 
 TEST(ledger_index_test, index_keeps_the_latest_row_per_chunk_and_totals_per_fleet) {
   ledger_index index({

@@ -1,4 +1,5 @@
 #include "ledger/row.hpp"
+#include "support/ledger_rows.hpp"
 
 #include <gtest/gtest.h>
 
@@ -7,23 +8,9 @@
 namespace cphfleet {
 namespace {
 
-const std::string header =
-    "time,run_id,job,fleet,chunk,count,status,attempt,http_status,error_code,error_msg,request_id,order_id,"
-    "product_id,server_ids,project_id,request\r\n";
+const std::string& header = test::ledger_header_text;
 
-ledger_row make_row(std::string fleet, std::string chunk, std::int64_t count, chunk_status status,
-                    std::string time = "2026-11-26T10:00:00.000Z") {
-  ledger_row r;
-  r.time = std::move(time);
-  r.run_id = "r1";
-  r.job = "demo";
-  r.fleet = std::move(fleet);
-  r.chunk = std::move(chunk);
-  r.count = count;
-  r.status = status;
-  r.attempt = 1;
-  return r;
-}
+using test::make_row;
 
 TEST(ledger_row_test, header_is_the_contract_columns_in_order) { EXPECT_EQ(ledger_header(), header); }
 

@@ -11,8 +11,8 @@
 #include "api/paths.hpp"
 #include "base/log.hpp"
 #include "base/text.hpp"
-#include "base/toml_reader.hpp"
 #include "base/time_text.hpp"
+#include "base/toml_reader.hpp"
 
 namespace cphfleet {
 namespace {
@@ -76,7 +76,8 @@ ecs_credential parse_ecs_credential(std::string_view body) {
     throw std::runtime_error(fmt::format("credential.{} is missing", fmt::join(missing, ", credential.")));
   }
   auto t = parse_utc_rfc3339(expires);
-  if (!t) throw std::runtime_error(fmt::format("credential.expires_at {} is not an RFC 3339 time", quote(expires)));
+  if (!t)
+    throw std::runtime_error(fmt::format("credential.expires_at {} is not an RFC 3339 time", quote(expires)));
   c.expires_at_s = std::chrono::duration_cast<std::chrono::seconds>(t->time_since_epoch()).count();
   return c;
 }
@@ -105,8 +106,8 @@ void ecs_metadata_client::fail(std::string_view what) const {
   throw std::runtime_error(fmt::format("ECS metadata {}: {}", base_url_, what));
 }
 
-net::awaitable<http_result> ecs_metadata_client::get(http::verb method, std::string_view path,
-                                                     std::vector<std::pair<std::string, std::string>> headers) {
+net::awaitable<http_result> ecs_metadata_client::get(
+    http::verb method, std::string_view path, std::vector<std::pair<std::string, std::string>> headers) {
   http_request request;
   request.method = method;
   request.target = std::string(path);
@@ -148,7 +149,8 @@ net::awaitable<ecs_credential> ecs_metadata_client::fetch() {
   }
   const unsigned status = r.response->status;
   if (status != 200) {
-    fail(fmt::format("{} answered HTTP {} {}", ecs_metadata_path::securitykey, status, short_text(r.response->body)));
+    fail(fmt::format("{} answered HTTP {} {}", ecs_metadata_path::securitykey, status,
+                     short_text(r.response->body)));
   }
   try {
     co_return parse_ecs_credential(r.response->body);
@@ -175,7 +177,9 @@ ecs_credential fetch_ecs_credential(const std::string& base_url, std::chrono::mi
 
 ecs_credential_refresher::ecs_credential_refresher(net::any_io_executor executor, const std::string& base_url,
                                                    unix_clock now)
-    : client_(executor, base_url), now_(std::move(now)), done_(executor, std::chrono::steady_clock::time_point::max()) {}
+    : client_(executor, base_url),
+      now_(std::move(now)),
+      done_(executor, std::chrono::steady_clock::time_point::max()) {}
 
 net::awaitable<std::optional<std::string>> ecs_credential_refresher::refresh(credentials& c) {
   auto fresh = [&] { return !c.access_key.empty() && c.expires_at_s - now_() > ecs_refresh_margin_s; };
@@ -209,7 +213,8 @@ net::awaitable<std::optional<std::string>> ecs_credential_refresher::refresh(cre
   done_.cancel();  // wakes every request waiting above
   if (!failure) co_return std::nullopt;
   if (usable()) {
-    log_warn("{}; the keys held are kept until they expire at {}", *failure, rfc3339_s(c.expires_at_s * 1000));
+    log_warn("{}; the keys held are kept until they expire at {}", *failure,
+             rfc3339_s(c.expires_at_s * 1000));
     co_return std::nullopt;
   }
   co_return failure;

@@ -45,7 +45,8 @@ credentials_file parse_credentials_file(std::string_view text, const std::string
     if (line.empty() || line.front() == '#' || line.front() == ';') continue;
     if (line.front() == '[') {
       if (line.back() != ']') {
-        refuse(shown_path, number, "credentials file", "a section header has no closing ] (allowed: [basic])");
+        refuse(shown_path, number, "credentials file",
+               "a section header has no closing ] (allowed: [basic])");
       }
       section = std::string(trim(line.substr(1, line.size() - 2)));  // case matters, as to the SDK
       if (section == "basic") {
@@ -116,7 +117,8 @@ std::optional<credentials_file> read_credentials_file(const std::filesystem::pat
   while (got < text.size()) {
     ssize_t n = ::read(f.fd, text.data() + got, text.size() - got);
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) refuse(shown, 0, "", fmt::format("cannot read the credentials file: {}", std::strerror(errno)));
+    if (n < 0)
+      refuse(shown, 0, "", fmt::format("cannot read the credentials file: {}", std::strerror(errno)));
     if (n == 0) break;
     got += static_cast<std::size_t>(n);
   }

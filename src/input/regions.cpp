@@ -11,8 +11,9 @@ namespace {
 
 // Sorted, so that lookups can use binary search and messages list them in order.
 constexpr std::array<std::string_view, 13> k_regions{
-    "af-north-1", "ap-southeast-1", "ap-southeast-3", "cn-east-2",  "cn-east-3",  "cn-east-4",     "cn-north-4",
-    "cn-north-9", "cn-south-1",     "cn-southwest-2", "la-north-2", "la-south-2", "ru-northwest-2",
+    "af-north-1", "ap-southeast-1", "ap-southeast-3", "cn-east-2",  "cn-east-3",
+    "cn-east-4",  "cn-north-4",     "cn-north-9",     "cn-south-1", "cn-southwest-2",
+    "la-north-2", "la-south-2",     "ru-northwest-2",
 };
 
 }  // namespace

@@ -17,9 +17,13 @@ struct metadata_run {
     write_file(job, job_text(fleets));
     write_file(dir / "config.toml", config_text(emu.url()));
     // No key anywhere but the metadata service: not in the environment, no credentials file.
-    std::vector<std::string> env{"HUAWEICLOUD_SDK_AK=",   "HUAWEICLOUD_SDK_SK=", "HUAWEICLOUD_SDK_CREDENTIALS_FILE=",
-                                 "HOME=" + dir.string(), "CPHFLEET_ECS_METADATA_URL=" + emu.url(),
-                                 "HTTPS_PROXY=",          "https_proxy="};
+    std::vector<std::string> env{"HUAWEICLOUD_SDK_AK=",
+                                 "HUAWEICLOUD_SDK_SK=",
+                                 "HUAWEICLOUD_SDK_CREDENTIALS_FILE=",
+                                 "HOME=" + dir.string(),
+                                 "CPHFLEET_ECS_METADATA_URL=" + emu.url(),
+                                 "HTTPS_PROXY=",
+                                 "https_proxy="};
     return run_cphfleet({"run", job.string()}, env, std::chrono::seconds(120));
   }
 };

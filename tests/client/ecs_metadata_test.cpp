@@ -39,12 +39,14 @@ TEST(ecs_metadata_test, the_securitykey_document_is_read_as_the_sdk_reads_it) {
   EXPECT_EQ(error_of(R"({"access":"x"})"), "no \"credential\" object");
   EXPECT_EQ(error_of(R"({"credential":{"access":"x","expires_at":"2026-11-26T10:00:00Z"}})"),
             "credential.secret, credential.securitytoken is missing");
-  EXPECT_EQ(error_of(R"({"credential":{"access":"a","secret":"b","securitytoken":"c","expires_at":"tomorrow"}})"),
-            "credential.expires_at 'tomorrow' is not an RFC 3339 time");
+  EXPECT_EQ(
+      error_of(R"({"credential":{"access":"a","secret":"b","securitytoken":"c","expires_at":"tomorrow"}})"),
+      "credential.expires_at 'tomorrow' is not an RFC 3339 time");
 }
 
 struct metadata_emulator {
-  explicit metadata_emulator(std::int64_t lifetime_s) : emu(io, options(lifetime_s)), url((emu.start(), emu.url())) {}
+  explicit metadata_emulator(std::int64_t lifetime_s)
+      : emu(io, options(lifetime_s)), url((emu.start(), emu.url())) {}
   static emulator_options options(std::int64_t lifetime_s) {
     emulator_options o;
     o.ak = "LongLivedAK";
@@ -151,8 +153,9 @@ TEST(ecs_metadata_test, the_emulator_refuses_a_temporary_key_without_its_securit
   cph_client client(http, c);
   auto r = e.run(client.list_servers("x", std::chrono::steady_clock::now() + 5s));
   EXPECT_EQ(r.report.http_status, 401);
-  EXPECT_EQ(r.report.error_msg,
-            "Incorrect IAM authentication information: the X-Security-Token does not belong to this access key");
+  EXPECT_EQ(
+      r.report.error_msg,
+      "Incorrect IAM authentication information: the X-Security-Token does not belong to this access key");
 }
 
 TEST(ecs_metadata_test, a_metadata_address_that_does_not_answer_is_a_clear_error) {

@@ -78,8 +78,9 @@ TEST(credentials_file_test, a_malformed_line_is_named_by_its_line_and_never_quot
   EXPECT_EQ(parse_errors("ak = ABCD\n"),
             (std::vector<std::string>{
                 "creds:1:1: credentials file: a key before any [section] (allowed: keys under [basic])"}));
-  EXPECT_EQ(parse_errors("[basic\n"), (std::vector<std::string>{"creds:1:1: credentials file: a section header "
-                                                                "has no closing ] (allowed: [basic])"}));
+  EXPECT_EQ(parse_errors("[basic\n"),
+            (std::vector<std::string>{"creds:1:1: credentials file: a section header "
+                                      "has no closing ] (allowed: [basic])"}));
   EXPECT_EQ(parse_errors("[basic]\nsk = a\nSK = b\n"),
             (std::vector<std::string>{"creds:3:1: basic.sk: is given twice in [basic] (allowed: once)"}));
   EXPECT_EQ(parse_errors("[basic]\nak = a\n[basic]\n"),
@@ -91,9 +92,9 @@ TEST(credentials_file_test, a_file_others_can_read_is_refused_naming_chmod) {
   temp_files dir;
   auto path = dir.write("credentials", "[basic]\nak = ABCD\nsk = secret\n");
   ASSERT_EQ(::chmod(path.c_str(), 0640), 0);
-  EXPECT_EQ(read_errors(path),
-            (std::vector<std::string>{"credentials: the credentials file has mode 0640: other users may read it "
-                                      "or change it (allowed: only its owner: chmod 600 credentials)"}));
+  EXPECT_EQ(read_errors(path), (std::vector<std::string>{
+                                   "credentials: the credentials file has mode 0640: other users may read it "
+                                   "or change it (allowed: only its owner: chmod 600 credentials)"}));
   ASSERT_EQ(::chmod(path.c_str(), 0602), 0);
   EXPECT_EQ(read_errors(path).size(), 1u);
   ASSERT_EQ(::chmod(path.c_str(), 0600), 0);
@@ -113,8 +114,8 @@ TEST(credentials_file_test, a_missing_file_is_nothing_and_a_folder_or_a_huge_fil
             (std::vector<std::string>{"folder: the credentials file is not a regular file"}));
   auto big = dir.write("big", std::string(max_credentials_file_bytes + 1, '#'));
   ASSERT_EQ(::chmod(big.c_str(), 0600), 0);
-  EXPECT_EQ(read_errors(big), (std::vector<std::string>{
-                                  "big: the credentials file is 65537 bytes (allowed: at most 65536)"}));
+  EXPECT_EQ(read_errors(big),
+            (std::vector<std::string>{"big: the credentials file is 65537 bytes (allowed: at most 65536)"}));
 }
 
 }  // namespace

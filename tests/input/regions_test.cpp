@@ -12,9 +12,9 @@ TEST(regions_test, the_table_holds_the_sdks_thirteen_regions_sorted) {
   EXPECT_EQ(regions.size(), 13u);
   EXPECT_TRUE(std::is_sorted(regions.begin(), regions.end()));
   EXPECT_EQ(std::adjacent_find(regions.begin(), regions.end()), regions.end());
-  for (std::string_view r : {"ru-northwest-2", "ap-southeast-1", "ap-southeast-3", "cn-north-4", "cn-north-9",
-                             "cn-south-1", "cn-southwest-2", "cn-east-2", "cn-east-3", "cn-east-4", "la-south-2",
-                             "la-north-2", "af-north-1"}) {
+  for (std::string_view r :
+       {"ru-northwest-2", "ap-southeast-1", "ap-southeast-3", "cn-north-4", "cn-north-9", "cn-south-1",
+        "cn-southwest-2", "cn-east-2", "cn-east-3", "cn-east-4", "la-south-2", "la-north-2", "af-north-1"}) {
     EXPECT_NE(std::find(regions.begin(), regions.end(), r), regions.end()) << r;
   }
 }
@@ -34,9 +34,10 @@ TEST(regions_test, the_override_variable_is_upper_case_with_underscores) {
 }
 
 TEST(regions_test, the_list_reads_as_a_message_does) {
-  EXPECT_EQ(cph_region_list(),
-            "af-north-1, ap-southeast-1, ap-southeast-3, cn-east-2, cn-east-3, cn-east-4, cn-north-4, cn-north-9, "
-            "cn-south-1, cn-southwest-2, la-north-2, la-south-2, ru-northwest-2");
+  EXPECT_EQ(
+      cph_region_list(),
+      "af-north-1, ap-southeast-1, ap-southeast-3, cn-east-2, cn-east-3, cn-east-4, cn-north-4, cn-north-9, "
+      "cn-south-1, cn-southwest-2, la-north-2, la-south-2, ru-northwest-2");
 }
 
 }  // namespace

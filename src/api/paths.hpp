@@ -34,6 +34,14 @@ struct parts {
 std::optional<parts> parse(std::string_view path);
 }  // namespace api_path
 
+// The ECS metadata service's paths (docs/service.md "Authentication"), which the emulator serves too:
+// a session token (PUT; answered only where the service asks for one) and the temporary keys of the
+// ECS's agency (GET).
+namespace ecs_metadata_path {
+inline constexpr std::string_view token = "/meta-data/latest/api/token";
+inline constexpr std::string_view securitykey = "/openstack/latest/securitykey";
+}  // namespace ecs_metadata_path
+
 // The query parameters of the server list.
 namespace api_query {
 inline constexpr std::string_view offset = "offset";

@@ -6,6 +6,7 @@
 
 #include "base/diagnostic.hpp"
 #include "client/cph_client.hpp"
+#include "client/ecs_metadata.hpp"
 #include "client/endpoint.hpp"
 #include "client/https_client.hpp"
 #include "client/proxy.hpp"
@@ -30,6 +31,10 @@ service_session::service_session(net::io_context& ioc, const config& cfg) {
   // Credentials first: a missing variable is an input error (exit 2) before anything else starts.
   credentials_ = std::make_unique<credentials>(load_credentials(cfg));
   if (credentials_->project_id.empty()) credentials_->project_id = cfg.project_id;
+  const bool from_metadata = credentials_->source == credential_source::ecs_metadata;
+  // The first temporary keys now: a metadata service that does not answer (no ECS, no agency) means
+  // no source has credentials, which is exit 2 before anything is sent, as for a missing variable.
+  if (from_metadata) fetch_first_ecs_credential(cfg, *credentials_);
   endpoint_ = cfg.endpoint;
   if (cfg.embedded()) {
     emulator_ = std::make_unique<emulator>(ioc, from(cfg.emulator));
@@ -63,10 +68,24 @@ service_session::service_session(net::io_context& ioc, const config& cfg) {
                                   cfg.ca_file ? "cloud.ca_file" : "", e.what()}});
   }
   client_ = std::make_unique<cph_client>(*http_, *credentials_);
+  if (from_metadata) {
+    refresher_ = std::make_unique<ecs_credential_refresher>(ioc.get_executor(), cfg.metadata_url,
+                                                            cph_client::system_unix_seconds);
+    client_->set_credentials_hook([r = refresher_.get()](credentials& c) { return r->refresh(c); });
+  }
+}
+
+void fetch_first_ecs_credential(const config& cfg, credentials& c) {
+  try {
+    apply(c, fetch_ecs_credential(c.source_where));
+  } catch (const std::runtime_error& e) {
+    throw input_error({no_credentials(cfg, c, e.what())});
+  }
 }
 
 service_session::~service_session() {
   client_.reset();
+  refresher_.reset();
   http_.reset();
   if (emulator_) emulator_->stop();
 }
@@ -78,7 +97,7 @@ const std::string& service_session::project_id() const { return credentials_->pr
 std::string service_session::describe() const {
   if (emulator_) return fmt::format("embedded emulator at {}", endpoint_);
   return fmt::format("{}{} as {}", http_->target().to_string(), http_->uses_proxy() ? " via HTTPS_PROXY" : "",
-                     credentials_->describe());
+                     client_->creds().describe());
 }
 
 std::int64_t service_session::tls_handshakes() const { return http_->stats().tls_handshakes; }

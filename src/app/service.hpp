@@ -1,5 +1,6 @@
 // The service a config names, ready for calls: the in-process emulator when `endpoint = "embedded"`,
-// credentials from the environment, the HTTPS client and the typed CPH client on top.
+// credentials from their first source (input/credentials.hpp; temporary keys from the ECS metadata are
+// fetched here and kept fresh), the HTTPS client and the typed CPH client on top.
 #pragma once
 #include "base/net.hpp"
 #include "emulator/options.hpp"
@@ -19,6 +20,7 @@ emulator_options from(const emulator_config& c);
 
 class https_client;
 class cph_client;
+class ecs_credential_refresher;
 struct credentials;
 struct catalog_call;
 enum class catalog_kind;
@@ -41,9 +43,14 @@ class service_session {
   std::unique_ptr<emulator> emulator_;
   std::unique_ptr<credentials> credentials_;
   std::unique_ptr<https_client> http_;
+  std::unique_ptr<ecs_credential_refresher> refresher_;  // credentials from the ECS metadata only
   std::unique_ptr<cph_client> client_;
   std::string endpoint_;
 };
+
+// Fetches the first temporary keys into `c` (source ecs_metadata, source_where its URL). Throws
+// input_error naming every source tried when the metadata service gives none.
+void fetch_first_ecs_credential(const config& cfg, credentials& c);
 
 // Reads the catalog (one kind, or all four) from the service `cfg` names, once, on its own
 // io_context: for commands that need it (catalog, validate --online). Retryable failures are tried

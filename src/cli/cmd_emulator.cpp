@@ -73,6 +73,11 @@ void add_emulator_command(CLI::App& app, const common_options&, int& result) {
   cmd->add_option("--ak", o.ak, "Require SDK-HMAC-SHA256 signatures with this access key (with --sk)");
   cmd->add_option("--sk", o.sk, "Secret key for --ak");
   cmd->add_option("--token", o.token, "Require X-Auth-Token equal to this");
+  cmd->add_option(
+         "--metadata-lifetime", o.metadata_lifetime_s,
+         "Serve the ECS metadata keys on /openstack/latest/securitykey, each fetch's keys valid this "
+         "many seconds (accepted with --ak); 0 = not served")
+      ->capture_default_str();
   cmd->add_option("--rate-limit", o.rate_limit, "Requests per second per API, burst the same; 0 = unlimited")
       ->capture_default_str();
   cmd->add_option("--latency", o.latency_ms, "Delay every API answer by this many ms")->capture_default_str();

@@ -3,9 +3,11 @@
 
 #include "api/catalog_rules.hpp"
 #include "app/service.hpp"
+#include "base/time_text.hpp"
 #include "cli/cli.hpp"
 #include "client/cph_client.hpp"
 #include "client/outcome.hpp"
+#include "input/credentials.hpp"
 #include "input/inputs.hpp"
 
 #include <CLI/CLI.hpp>
@@ -29,6 +31,33 @@ diagnostics catalog_diagnostics(const job_spec& job, const catalog& cat) {
   return out;
 }
 
+// Where a run would send and as whom, on stdout; the error when no source has credentials. The ECS
+// metadata is asked (one fetch, a few seconds at most) since only an answer says it has keys.
+int check_service(const config& cfg) {
+  credentials c;
+  try {
+    c = load_credentials(cfg);
+    if (c.source == credential_source::ecs_metadata) fetch_first_ecs_credential(cfg, c);
+  } catch (const input_error& e) {
+    for (const auto& d : e.errors) fmt::print(stderr, "{}\n", d.to_string());
+    return exit_code::invalid;
+  }
+  if (cfg.region.empty()) {
+    fmt::print("endpoint: {}\n", cfg.endpoint);
+  } else if (cfg.region_override.empty()) {
+    fmt::print("endpoint: {} (region {})\n", cfg.endpoint, cfg.region);
+  } else {
+    fmt::print("endpoint: {} (region {}, from env {})\n", cfg.endpoint, cfg.region, cfg.region_override);
+  }
+  if (c.source == credential_source::ecs_metadata) {
+    fmt::print("credentials: {} (fetched now: {}, expires {}), project {}\n", c.source_text(), c.key_text(),
+               rfc3339_s(c.expires_at_s * 1000), c.project_id);
+  } else {
+    fmt::print("credentials: {} ({}), project {}\n", c.source_text(), c.key_text(), c.project_id);
+  }
+  return exit_code::ok;
+}
+
 struct validate_options {
   std::string job;
   bool online = false;
@@ -41,6 +70,9 @@ int run_validate(const validate_options& opts, const common_options& common) {
   } catch (const input_error& e) {
     for (const auto& d : e.errors) fmt::print(stderr, "{}\n", d.to_string());
     return exit_code::invalid;
+  }
+  if (!in.cfg.embedded()) {
+    if (int rc = check_service(in.cfg); rc != exit_code::ok) return rc;
   }
   if (opts.online) {
     // After the offline rules passed: the catalog knows which models, images and bandwidths exist.

@@ -155,6 +155,13 @@ cph_client::cph_client(https_client& http, credentials creds, unix_clock now)
 
 net::awaitable<cph_client::answer> cph_client::call(http::verb method, std::string path, std::string query,
                                                     std::string body, clock_type::time_point deadline) {
+  if (hook_ && creds_.type == credentials::kind::aksk) {
+    if (auto why = co_await hook_(creds_)) {
+      answer refused;
+      refused.report.transport = transport_error{transport_step::connect, std::move(*why), false};
+      co_return refused;
+    }
+  }
   http_request request;
   request.method = method;
   request.target = query.empty() ? path : path + "?" + query;

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -62,6 +63,12 @@ class cph_client final : public cph_api {
   const std::string& project_id() const { return creds_.project_id; }
   const credentials& creds() const { return creds_; }
 
+  // Runs before each signed request and may replace the keys (temporary ones, refreshed before they
+  // expire: client/ecs_metadata.hpp). A message back means there is no key to sign with: the request
+  // is not sent and comes back as a connect failure carrying that message.
+  using credentials_hook = std::function<net::awaitable<std::optional<std::string>>(credentials&)>;
+  void set_credentials_hook(credentials_hook hook) { hook_ = std::move(hook); }
+
   // One order. A 200 whose body holds no order_id comes back as a read failure after writing
   // (ambiguous): the service took something, and only reconciliation can say what.
   net::awaitable<purchase_call> purchase(std::string body,
@@ -87,6 +94,7 @@ class cph_client final : public cph_api {
   https_client& http_;
   credentials creds_;
   unix_clock now_;
+  credentials_hook hook_;
 };
 
 }  // namespace cphfleet

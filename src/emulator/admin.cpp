@@ -71,6 +71,7 @@ answer admin_answer(const http::request<http::string_body>& req, std::string_vie
                                                       {"rejected", stats.rejected},
                                                       {"faults", stats.faults},
                                                       {"auth_failures", stats.auth_failures},
+                                                      {"metadata_requests", stats.metadata_requests},
                                                       {"connections", stats.connections},
                                                       {"refused_connections", stats.refused_connections},
                                                       {"open_connections", stats.open_connections}});

@@ -24,7 +24,8 @@ bool constant_time_equal(std::string_view a, std::string_view b) {
 
 std::optional<std::string> auth_refusal(const emulator_options& options,
                                         const http::request<http::string_body>& req, std::string_view path,
-                                        std::string_view query, std::int64_t now_s) {
+                                        std::string_view query, std::int64_t now_s,
+                                        const metadata_service* issued) {
   auto deny = [](std::string why) { return std::optional<std::string>(std::move(why)); };
   if (!options.token.empty()) {
     auto it = req.find("X-Auth-Token");
@@ -41,7 +42,21 @@ std::optional<std::string> auth_refusal(const emulator_options& options,
   if (!parse_authorization(auth->value(), parsed))
     return deny(
         "Authorization header is not \"SDK-HMAC-SHA256 Access=..., SignedHeaders=..., Signature=...\"");
-  if (parsed.access != options.ak) return deny("unknown access key");
+  std::string_view secret = options.sk;
+  if (parsed.access != options.ak) {
+    const temporary_key* key = issued ? issued->find(parsed.access) : nullptr;
+    if (!key) return deny("unknown access key");
+    if (key->expires_at_s <= now_s) return deny("the temporary access key has expired");
+    auto token = req.find("X-Security-Token");
+    if (token == req.end())
+      return deny("X-Security-Token header is missing (a temporary access key needs it)");
+    if (!constant_time_equal(token->value(), key->security_token))
+      return deny("the X-Security-Token does not belong to this access key");
+    if (std::find(parsed.signed_headers.begin(), parsed.signed_headers.end(), "x-security-token") ==
+        parsed.signed_headers.end())
+      return deny("x-security-token is not among the SignedHeaders");
+    secret = key->secret;
+  }
   if (std::find(parsed.signed_headers.begin(), parsed.signed_headers.end(), "x-sdk-date") ==
       parsed.signed_headers.end())
     return deny("x-sdk-date is not among the SignedHeaders");
@@ -62,7 +77,7 @@ std::optional<std::string> auth_refusal(const emulator_options& options,
     in.headers.emplace_back(name, std::string(it->value()));
   }
   in.body = req.body();
-  std::string expected = signature(options.sk, string_to_sign(canonical_request(in), date_it->value()));
+  std::string expected = signature(secret, string_to_sign(canonical_request(in), date_it->value()));
   if (!constant_time_equal(expected, parsed.signature))
     return deny(
         "the signature does not match the request (the method, path, query, signed headers or body differ "

@@ -122,7 +122,8 @@ std::optional<list_query> parse_list_query(std::string_view query) {
 routes::routes(const emulator_options& options)
     : options_(options),
       state_(state_options(options_)),
-      faults_(checked_probabilities(options_.faults), parse_fault_script(options_.script), options_.seed) {
+      faults_(checked_probabilities(options_.faults), parse_fault_script(options_.script), options_.seed),
+      metadata_(options_.metadata_lifetime_s) {
   if (!(options_.rate_limit >= 0) || std::isinf(options_.rate_limit))
     throw std::invalid_argument("--rate-limit: must be a number of requests per second, at least 0");
   double now = steady_s();
@@ -159,12 +160,16 @@ answer routes::handle(const emulator_request& req, const std::string& rid) {
     std::string_view path = target.substr(0, qpos);
     std::string_view query = qpos == std::string_view::npos ? std::string_view{} : target.substr(qpos + 1);
     if (path.starts_with("/_emulator/")) return admin_answer(req, path, rid, *this);
+    if (metadata_.serves(path)) {
+      ++stats_.metadata_requests;
+      return metadata_.handle(req, path, wall_ms() / 1000);
+    }
     answer out = [&] {
       auto route = route_of(req.method(), path);
       if (!route)
         return error_answer(http::status::not_found, rid, "APIGW.0101",
                             "The API does not exist or has not been published in the environment");
-      if (auto why = auth_refusal(options_, req, path, query, wall_ms() / 1000))
+      if (auto why = auth_refusal(options_, req, path, query, wall_ms() / 1000, &metadata_))
         return error_answer(http::status::unauthorized, rid, "APIGW.0301",
                             fmt::format("Incorrect IAM authentication information: {}", *why));
       if (!buckets_[static_cast<std::size_t>(route->api)].try_take(steady_s()))

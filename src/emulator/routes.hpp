@@ -6,6 +6,7 @@
 #include "base/token_bucket.hpp"
 #include "emulator/answer.hpp"
 #include "emulator/faults.hpp"
+#include "emulator/metadata.hpp"
 #include "emulator/options.hpp"
 #include "emulator/state.hpp"
 #include "emulator/stats.hpp"
@@ -81,6 +82,7 @@ class routes {
   fault_plan faults_;
   std::vector<token_bucket> buckets_;
   emulator_stats stats_;
+  metadata_service metadata_;
 };
 
 }  // namespace cphfleet

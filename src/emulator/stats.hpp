@@ -14,6 +14,7 @@ struct emulator_stats {
   std::uint64_t rejected = 0;   // other 4xx answers
   std::uint64_t faults = 0;     // faults injected (throttle faults included)
   std::uint64_t auth_failures = 0;
+  std::uint64_t metadata_requests = 0;    // to the ECS metadata paths (emulator/metadata.hpp)
   std::uint64_t connections = 0;          // accepted so far
   std::uint64_t refused_connections = 0;  // of those, closed at once: max_connections were open
   std::uint64_t open_connections = 0;     // open now (not a count: reset keeps it)

@@ -3,6 +3,7 @@
 #include "base/loopback.hpp"
 
 #include "emulator/faults.hpp"
+#include "input/regions.hpp"
 
 #include "base/text.hpp"
 #include "base/toml_reader.hpp"
@@ -23,8 +24,8 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr std::array<std::string_view, 5> top_keys{"cloud", "auth", "limits", "ledger", "emulator"};
-constexpr std::array<std::string_view, 3> cloud_keys{"endpoint", "project_id", "ca_file"};
-constexpr std::array<std::string_view, 1> auth_keys{"method"};
+constexpr std::array<std::string_view, 4> cloud_keys{"region", "endpoint", "project_id", "ca_file"};
+constexpr std::array<std::string_view, 2> auth_keys{"method", "metadata_url"};
 constexpr std::array<std::string_view, 1> ledger_keys{"path"};
 constexpr std::array<std::string_view, 6> emulator_keys{"latency_ms", "settle_ms", "rate_limit",
                                                         "seed",       "faults",    "script"};
@@ -60,14 +61,65 @@ std::vector<std::string_view> limit_keys() {
   return keys;
 }
 
+// What a region id may hold: it becomes part of a host name and of an environment variable's name.
+bool valid_region_id(std::string_view s) {
+  return !s.empty() && s.size() <= 64 && std::all_of(s.begin(), s.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
+  });
+}
+
+// What a base URL must not carry besides scheme, host and port.
+std::optional<std::string> extras_problem(const boost::urls::url_view& url, std::string_view v) {
+  std::vector<std::string_view> wrong;
+  if (url.has_userinfo()) wrong.push_back("credentials");
+  if (url.has_port() && url.port_number() == 0) wrong.push_back("a bad port");
+  if (!url.encoded_path().empty() && url.encoded_path() != "/") wrong.push_back("a path");
+  if (url.has_query()) wrong.push_back("a query");
+  if (url.has_fragment()) wrong.push_back("a fragment");
+  if (!wrong.empty()) return fmt::format("{} has {}", quote(v), fmt::join(wrong, " and "));
+  return std::nullopt;
+}
+
+constexpr std::string_view endpoint_allowed =
+    "\"embedded\", https://host[:port], or http:// to a loopback host";
+
+// Why `v` cannot be a service's base URL, or nothing when it can: https, or http to this machine only
+// (a local emulator or proxy), since plain http elsewhere would send signed requests in the clear.
+std::optional<std::string> endpoint_problem(std::string_view v) {
+  auto url = boost::urls::parse_absolute_uri(v);
+  if (!url || !url->has_authority() || url->host().empty()) return fmt::format("{} is not a URL", quote(v));
+  const std::string scheme = to_lower(url->scheme());
+  if (scheme != "https" && scheme != "http") return fmt::format("{} is not https", quote(v));
+  if (scheme == "http" && !endpoint_is_loopback(v))
+    return fmt::format("{} would send requests unencrypted", quote(v));
+  return extras_problem(*url, v);
+}
+
+std::string without_trailing_slashes(std::string s) {
+  while (s.size() > 1 && s.back() == '/') s.pop_back();
+  return s;
+}
+
+constexpr std::string_view metadata_allowed = "http://host[:port] to 169.254.169.254 or a loopback host";
+
+// The metadata service answers plain http on a link-local address; anything farther away would carry
+// temporary keys in the clear, so only that address and this machine (the emulator) are accepted.
+std::optional<std::string> metadata_url_problem(std::string_view v) {
+  auto url = boost::urls::parse_absolute_uri(v);
+  if (!url || !url->has_authority() || url->host().empty()) return fmt::format("{} is not a URL", quote(v));
+  if (to_lower(url->scheme()) != "http") return fmt::format("{} is not http", quote(v));
+  if (url->encoded_host_address() != "169.254.169.254" && !is_loopback_host(url->encoded_host_address()))
+    return fmt::format("{} is not the metadata address or this machine", quote(v));
+  return extras_problem(*url, v);
+}
+
+}  // namespace
+
 bool valid_project_id(std::string_view s) {
   return !s.empty() && s.size() <= 64 && std::all_of(s.begin(), s.end(), [](char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
   });
 }
-constexpr std::string_view project_id_allowed = "1..64 of A-Z, a-z, 0-9, _ and -";
-
-}  // namespace
 
 bool endpoint_is_loopback(std::string_view endpoint) {
   auto url = boost::urls::parse_absolute_uri(endpoint);
@@ -81,9 +133,9 @@ class config_reader {
   config_reader(const fs::path& path, const env_lookup& env, diagnostics& out)
       : path_(path), env_(env), in_(path.string(), out) {
     in_.forbid_secrets(
-        "looks like a credential, and secrets never go in a file (allowed: env HUAWEICLOUD_SDK_AK and "
-        "HUAWEICLOUD_SDK_SK, plus HUAWEICLOUD_SDK_SECURITY_TOKEN for temporary keys, with method \"aksk\"; "
-        "env CPHFLEET_AUTH_TOKEN with method \"token\")");
+        "looks like a credential, and secrets never go in this file (allowed: env HUAWEICLOUD_SDK_AK and "
+        "HUAWEICLOUD_SDK_SK, plus HUAWEICLOUD_SDK_SECURITY_TOKEN for temporary keys, or the SDK's "
+        "credentials file, with method \"aksk\"; env CPHFLEET_AUTH_TOKEN with method \"token\")");
   }
 
   config read() {
@@ -98,6 +150,7 @@ class config_reader {
     in_.check_keys(*doc, "", top_keys);
     read_cloud(*doc, cfg);
     if (const auto* t = section(*doc, "auth")) read_auth(*t, cfg);
+    read_metadata_env(cfg);
     if (const auto* t = section(*doc, "limits")) read_limits(*t, cfg.limits);
     check_settle_floor(cfg);
     if (const auto* t = section(*doc, "ledger")) read_ledger(*t, cfg);
@@ -132,21 +185,28 @@ class config_reader {
       t = in_.table(*n, "cloud");
       if (!t) return;
     } else {
-      in_.error("cloud", "is missing (required: a [cloud] table with an endpoint)");
+      in_.error("cloud", "is missing (required: a [cloud] table with a region or an endpoint)");
       return;
     }
     in_.check_keys(*t, "cloud", cloud_keys);
-    if (const toml::node* n = t->get("endpoint")) {
-      if (auto v = in_.string(*n, "cloud.endpoint")) {
-        if (check_endpoint(*n, *v)) {
-          cfg.endpoint = *v;
-          while (cfg.endpoint.size() > 1 && cfg.endpoint.back() == '/') cfg.endpoint.pop_back();
+    const toml::node* region = t->get("region");
+    const toml::node* endpoint = t->get("endpoint");
+    if (region && endpoint) {
+      in_.error(*region, "cloud.region",
+                "is set together with cloud.endpoint (allowed: one of them: region for the official "
+                "endpoint, endpoint for any other)");
+    } else if (region) {
+      if (auto v = in_.string(*region, "cloud.region")) read_region(*region, *v, cfg);
+    } else if (endpoint) {
+      if (auto v = in_.string(*endpoint, "cloud.endpoint")) {
+        if (check_endpoint(*endpoint, *v)) {
+          cfg.endpoint = without_trailing_slashes(*v);
           endpoint_known_ = true;
         }
       }
     } else {
-      in_.error(*t, "cloud.endpoint",
-                "is missing (required: \"embedded\" or https://cph.<region>.myhuaweicloud.com)");
+      in_.error(*t, "cloud.region",
+                "is missing (required: a region like \"cn-north-4\", or an endpoint: \"embedded\" or a URL)");
     }
 
     if (const toml::node* n = t->get("project_id")) {
@@ -169,14 +229,10 @@ class config_reader {
       }
       project_id_given_ = true;
     }
-    if (!project_id_given_ && endpoint_known_) {
-      if (cfg.embedded()) {
-        cfg.project_id = std::string(embedded_project_id);
-      } else {
-        in_.error(
-            *t, "cloud.project_id",
-            "is missing (required for a real endpoint: set it here or in env HUAWEICLOUD_SDK_PROJECT_ID)");
-      }
+    // A real endpoint without one may still get it from the credentials file: load_credentials
+    // (input/credentials.hpp) decides, once it knows which source the keys come from.
+    if (!project_id_given_ && endpoint_known_ && cfg.embedded()) {
+      cfg.project_id = std::string(embedded_project_id);
     }
 
     if (const toml::node* n = t->get("ca_file")) {
@@ -201,38 +257,55 @@ class config_reader {
     }
   }
 
-  // "embedded", or a base URL: https, or http to this machine only (a local emulator or proxy), since
-  // plain http elsewhere would send signed requests in the clear.
   bool check_endpoint(const toml::node& n, std::string_view v) {
-    constexpr std::string_view allowed = "\"embedded\", https://host[:port], or http:// to a loopback host";
     if (v == "embedded") return true;
-    auto url = boost::urls::parse_absolute_uri(v);
-    if (!url || !url->has_authority() || url->host().empty()) {
-      in_.error(n, "cloud.endpoint", fmt::format("{} is not a URL (allowed: {})", quote(v), allowed));
-      return false;
-    }
-    const std::string scheme = to_lower(url->scheme());
-    if (scheme != "https" && scheme != "http") {
-      in_.error(n, "cloud.endpoint", fmt::format("{} is not https (allowed: {})", quote(v), allowed));
-      return false;
-    }
-    if (scheme == "http" && !endpoint_is_loopback(v)) {
-      in_.error(n, "cloud.endpoint",
-                fmt::format("{} would send requests unencrypted (allowed: {})", quote(v), allowed));
-      return false;
-    }
-    std::vector<std::string_view> wrong;
-    if (url->has_userinfo()) wrong.push_back("credentials");
-    if (url->has_port() && url->port_number() == 0) wrong.push_back("a bad port");
-    if (!url->encoded_path().empty() && url->encoded_path() != "/") wrong.push_back("a path");
-    if (url->has_query()) wrong.push_back("a query");
-    if (url->has_fragment()) wrong.push_back("a fragment");
-    if (!wrong.empty()) {
-      in_.error(n, "cloud.endpoint",
-                fmt::format("{} has {} (allowed: {})", quote(v), fmt::join(wrong, " and "), allowed));
+    if (auto problem = endpoint_problem(v)) {
+      in_.error(n, "cloud.endpoint", fmt::format("{} (allowed: {})", *problem, endpoint_allowed));
       return false;
     }
     return true;
+  }
+
+  // A region of the SDK's table, or any region whose endpoint the SDK's override variable names (the
+  // SDK looks at the variable first, so it also serves a region the table does not know yet).
+  void read_region(const toml::node& n, std::string_view region, config& cfg) {
+    if (!valid_region_id(region)) {
+      in_.error(n, "cloud.region",
+                fmt::format("{} is not a region id (allowed: {})", quote(region), cph_region_list()));
+      return;
+    }
+    const std::string variable = cph_region_override_variable(region);
+    if (auto v = env_(variable); v && !v->empty()) {
+      // The SDK takes a comma-separated list and fails over along it; the runner sends to one
+      // endpoint, the first, and checks them all so that a later one is not a surprise either.
+      std::string first;
+      bool ok = true;
+      for (std::size_t start = 0; start <= v->size();) {
+        std::size_t comma = std::min(v->find(',', start), v->size());
+        std::string url = std::string(trim(std::string_view(*v).substr(start, comma - start)));
+        start = comma + 1;
+        if (auto problem = endpoint_problem(url)) {
+          in_.error("cloud.region", fmt::format("env {} {} (allowed: https://host[:port], or http:// to a "
+                                                "loopback host)",
+                                                variable, *problem));
+          ok = false;
+        } else if (first.empty()) {
+          first = url;
+        }
+      }
+      if (!ok) return;
+      cfg.endpoint = without_trailing_slashes(first);
+      cfg.region_override = variable;
+    } else if (auto endpoint = cph_region_endpoint(region)) {
+      cfg.endpoint = *endpoint;
+    } else {
+      in_.error(n, "cloud.region",
+                fmt::format("unknown region {} (allowed: {}; another region needs env {} or an endpoint)",
+                            quote(region), cph_region_list(), variable));
+      return;
+    }
+    cfg.region = std::string(region);
+    endpoint_known_ = true;
   }
 
   void read_auth(const toml::table& t, config& cfg) {
@@ -248,6 +321,29 @@ class config_reader {
                     fmt::format("{} is not an auth method (allowed: aksk, token)", quote(*v)));
         }
       }
+    }
+    if (const toml::node* n = t.get("metadata_url")) {
+      if (auto v = in_.string(*n, "auth.metadata_url")) {
+        if (auto problem = metadata_url_problem(*v)) {
+          in_.error(*n, "auth.metadata_url", fmt::format("{} (allowed: {})", *problem, metadata_allowed));
+        } else {
+          cfg.metadata_url = without_trailing_slashes(*v);
+          metadata_url_given_ = true;
+        }
+      }
+    }
+  }
+
+  // The file's `[auth] metadata_url`, else env CPHFLEET_ECS_METADATA_URL, else the ECS address.
+  void read_metadata_env(config& cfg) {
+    if (metadata_url_given_) return;
+    auto v = env_("CPHFLEET_ECS_METADATA_URL");
+    if (!v || v->empty()) return;
+    if (auto problem = metadata_url_problem(*v)) {
+      in_.error("auth.metadata_url",
+                fmt::format("env CPHFLEET_ECS_METADATA_URL {} (allowed: {})", *problem, metadata_allowed));
+    } else {
+      cfg.metadata_url = without_trailing_slashes(*v);
     }
   }
 
@@ -434,6 +530,7 @@ class config_reader {
   toml_reader in_;
   bool endpoint_known_ = false;  // a valid endpoint was read, so rules that depend on it can run
   bool project_id_given_ = false;
+  bool metadata_url_given_ = false;
   const toml::node* limits_node_ = nullptr;  // in the document read() holds, for check_settle_floor
   const toml::node* settle_node_ = nullptr;
 };

@@ -43,14 +43,24 @@ struct emulator_config {
 
 enum class auth_method { aksk, token };
 
+// The ECS metadata service's address, as the official SDK uses it.
+inline constexpr std::string_view default_metadata_url = "http://169.254.169.254";
+
 struct config {
   std::filesystem::path path;  // the file it came from
-  std::string endpoint;        // "https://cph.cn-north-4.myhuaweicloud.com" or "embedded"; no trailing `/`
-  // From the file, else env HUAWEICLOUD_SDK_PROJECT_ID; embedded: else embedded_project_id. load_config
-  // rejects a real endpoint without one, so it is never empty after a successful load.
+  // "https://cph.cn-north-4.myhuaweicloud.com" or "embedded"; no trailing `/`. With `region`, the
+  // region's endpoint (input/regions.hpp), or what its override variable names.
+  std::string endpoint;
+  std::string region;           // `[cloud] region` when the file names one, else empty
+  std::string region_override;  // the HUAWEICLOUD_SDK_REGION_CPH_... variable the endpoint came from
+  // From the file, else env HUAWEICLOUD_SDK_PROJECT_ID; embedded: else embedded_project_id. For a real
+  // endpoint it may still be empty here: load_credentials then takes the credentials file's.
   std::string project_id;
   std::optional<std::filesystem::path> ca_file;  // resolved against the config's folder
   auth_method auth = auth_method::aksk;
+  // Where the ECS metadata service answers (`[auth] metadata_url`, else env CPHFLEET_ECS_METADATA_URL):
+  // the last source of aksk credentials. No trailing `/`.
+  std::string metadata_url = std::string(default_metadata_url);
   limits_config limits;
   std::filesystem::path ledger_path;  // resolved against the config's folder
   emulator_config emulator;
@@ -68,6 +78,10 @@ inline constexpr std::int64_t settle_floor_s = 120;
 // True for an http(s) URL whose host is 127.0.0.0/8, ::1 or `localhost`, decided from the text alone
 // (no DNS: a name that resolves to loopback elsewhere is not this machine for certain).
 bool endpoint_is_loopback(std::string_view endpoint);
+
+// What a project id may be: it goes into every path. project_id_allowed says it in a message.
+bool valid_project_id(std::string_view s);
+inline constexpr std::string_view project_id_allowed = "1..64 of A-Z, a-z, 0-9, _ and -";
 
 // The project id of the embedded emulator when the file names none.
 inline constexpr std::string_view embedded_project_id = "0123456789abcdef0123456789abcdef";

@@ -4,6 +4,7 @@
 #include <thread>
 
 #include "emulator/server.hpp"
+#include "support/fixture_server.hpp"
 #include "support/temp_files.hpp"
 #include "support/test_process.hpp"
 
@@ -53,13 +54,19 @@ TEST(cmd_catalog_test, missing_keys_exit_2_naming_the_variables) {
   testing::temp_files files;
   files.write("cloud.toml",
               "[cloud]\nendpoint = \"https://cph.cn-north-4.myhuaweicloud.com\"\nproject_id = \"p\"\n");
+  const std::string metadata = "http://127.0.0.1:" + std::to_string(test::unused_port());
   auto r = run_cphfleet({"catalog", "images", "--config", "cloud.toml"},
-                        {"HUAWEICLOUD_SDK_AK=", "HUAWEICLOUD_SDK_SK=", "HTTPS_PROXY=", "https_proxy="});
+                        {"HUAWEICLOUD_SDK_AK=", "HUAWEICLOUD_SDK_SK=", "HUAWEICLOUD_SDK_CREDENTIALS_FILE=",
+                         "HOME=" + files.root().string(), "CPHFLEET_ECS_METADATA_URL=" + metadata,
+                         "HTTPS_PROXY=", "https_proxy="});
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_EQ(r.err,
-            "cloud.toml: auth.method: aksk credentials missing: set HUAWEICLOUD_SDK_AK and "
-            "HUAWEICLOUD_SDK_SK in the "
-            "environment (temporary keys also need HUAWEICLOUD_SDK_SECURITY_TOKEN)\n");
+  EXPECT_EQ(
+      r.err,
+      "cloud.toml: auth.method: aksk credentials missing from every source: env: HUAWEICLOUD_SDK_AK and "
+      "HUAWEICLOUD_SDK_SK are unset; file " +
+          files.root().string() + "/.huaweicloud/credentials: does not exist; ECS metadata " + metadata +
+          ": connect: Connection refused (set HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK in the environment, "
+          "write them to the credentials file, or run on an ECS with an agency)\n");
 }
 
 // An emulator that checks signatures, on its own thread, for a child cphfleet to call.

@@ -1,6 +1,7 @@
 // `cphfleet run` end to end: the runner as a child process against `cphfleet emulator` over real TCP,
 // with faults injected, crashes, re-runs and the rate limit checked on the emulator's own clock.
 #include "base/time_text.hpp"
+#include "support/fixture_server.hpp"
 #include "support/run_fixture.hpp"
 
 #include <gtest/gtest.h>
@@ -167,7 +168,10 @@ TEST(run_test, missing_credentials_exit_2_naming_the_variables_before_any_reques
   run_env e;
   emulator_process emu(e.dir);
   e.write({{"eu", 5}}, emu.url());
-  auto r = e.run({}, {"HUAWEICLOUD_SDK_AK=", "HUAWEICLOUD_SDK_SK="});
+  // No credentials file and a metadata address that refuses: no source has keys.
+  auto r = e.run({}, {"HUAWEICLOUD_SDK_AK=", "HUAWEICLOUD_SDK_SK=", "HUAWEICLOUD_SDK_CREDENTIALS_FILE=",
+                      "HOME=" + e.dir.string(),
+                      "CPHFLEET_ECS_METADATA_URL=http://127.0.0.1:" + std::to_string(unused_port())});
   EXPECT_EQ(r.exit_code, 2) << r.err;
   EXPECT_NE(r.err.find("HUAWEICLOUD_SDK_AK"), std::string::npos) << r.err;
   EXPECT_EQ(emu.stats().at("requests").to_number<std::int64_t>(), 1);  // the stats request itself

@@ -108,10 +108,8 @@ TEST(config_test, project_id_comes_from_the_file_else_the_environment) {
   temp_files dir;
   auto path = dir.write("c.toml", "[cloud]\nendpoint = \"https://cph.cn-north-4.myhuaweicloud.com\"\n");
   EXPECT_EQ(load_config(path, fake_env({{"HUAWEICLOUD_SDK_PROJECT_ID", "abc123"}})).project_id, "abc123");
-  EXPECT_EQ(
-      errors_of_text("[cloud]\nendpoint = \"https://cph.cn-north-4.myhuaweicloud.com\"\n"),
-      (std::vector<std::string>{"c.toml:1:1: cloud.project_id: is missing (required for a real endpoint: set "
-                                "it here or in env HUAWEICLOUD_SDK_PROJECT_ID)"}));
+  // Neither: the credentials file may still name it (credentials_test has the error when none does).
+  EXPECT_EQ(load_config(path, fake_env({})).project_id, "");
   EXPECT_EQ(
       errors_of_text("[cloud]\nendpoint = \"https://cph.cn-north-4.myhuaweicloud.com\"\n",
                      fake_env({{"HUAWEICLOUD_SDK_PROJECT_ID", "a/b"}})),
@@ -153,9 +151,9 @@ TEST(config_test, endpoint_is_embedded_or_https_or_http_to_loopback) {
        {"c.toml:3:12: cloud.endpoint: 'https://user:pw@host?x=1' has credentials and a query " + allowed}},
       {"[cloud]\nendpoint = 443\n", {"c.toml:2:12: cloud.endpoint: is an integer (allowed: a string)"}},
       {"[cloud]\nproject_id = \"p\"\n",
-       {"c.toml:1:1: cloud.endpoint: is missing (required: \"embedded\" or "
-        "https://cph.<region>.myhuaweicloud.com)"}},
-      {"[limits]\n", {"c.toml: cloud: is missing (required: a [cloud] table with an endpoint)"}},
+       {"c.toml:1:1: cloud.region: is missing (required: a region like \"cn-north-4\", or an endpoint: "
+        "\"embedded\" or a URL)"}},
+      {"[limits]\n", {"c.toml: cloud: is missing (required: a [cloud] table with a region or an endpoint)"}},
   });
 }
 
@@ -187,9 +185,9 @@ TEST(config_test, ca_file_must_exist_next_to_the_config) {
 
 TEST(config_test, secrets_in_the_file_are_refused_with_the_env_vars_to_use) {
   const std::string refused =
-      "looks like a credential, and secrets never go in a file (allowed: env HUAWEICLOUD_SDK_AK and "
-      "HUAWEICLOUD_SDK_SK, plus HUAWEICLOUD_SDK_SECURITY_TOKEN for temporary keys, with method \"aksk\"; env "
-      "CPHFLEET_AUTH_TOKEN with method \"token\")";
+      "looks like a credential, and secrets never go in this file (allowed: env HUAWEICLOUD_SDK_AK and "
+      "HUAWEICLOUD_SDK_SK, plus HUAWEICLOUD_SDK_SECURITY_TOKEN for temporary keys, or the SDK's credentials "
+      "file, with method \"aksk\"; env CPHFLEET_AUTH_TOKEN with method \"token\")";
   check_cases({
       {std::string(embedded) + "[auth]\nmethod = \"aksk\"\nak = \"AKIA\"\nsk = \"s3cr3t\"\n",
        {"c.toml:5:1: auth.ak: " + refused, "c.toml:6:1: auth.sk: " + refused}},
@@ -292,7 +290,7 @@ TEST(config_test, ledger_path_resolves_against_the_config_folder) {
        {"c.toml:4:1: ledger.file: is not a known key (allowed: path)"}},
       {std::string(embedded) + "ledger = \"x.csv\"\n",
        {"c.toml:3:1: cloud.ledger: is not a known key (allowed: "
-        "endpoint, project_id, ca_file)"}},
+        "region, endpoint, project_id, ca_file)"}},
   });
 }
 
@@ -431,25 +429,26 @@ TEST(config_test, emulator_options_are_read_and_checked) {
 }
 
 TEST(config_test, every_error_of_a_config_is_listed_in_file_order) {
-  EXPECT_EQ(errors_of_text("[cloud]\n"
-                           "endpoint = \"http://example.com\"\n"
-                           "[auth]\n"
-                           "sk = \"x\"\n"
-                           "[limits]\n"
-                           "burst = 0\n"
-                           "max_in_flight = 1000\n"
-                           "[limit]\n"),
-            (std::vector<std::string>{
-                "c.toml:2:12: cloud.endpoint: 'http://example.com' would send requests unencrypted (allowed: "
-                "\"embedded\", https://host[:port], or http:// to a loopback host)",
-                "c.toml:4:1: auth.sk: looks like a credential, and secrets never go in a file (allowed: env "
-                "HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK, plus HUAWEICLOUD_SDK_SECURITY_TOKEN for "
-                "temporary keys, "
-                "with method \"aksk\"; env CPHFLEET_AUTH_TOKEN with method \"token\")",
-                "c.toml:6:9: limits.burst: 0 is out of range (allowed: 1..10000)",
-                "c.toml:7:17: limits.max_in_flight: 1000 is out of range (allowed: 1..256)",
-                "c.toml:8:2: limit: is not a known key (did you mean limits?)",
-            }));
+  EXPECT_EQ(
+      errors_of_text("[cloud]\n"
+                     "endpoint = \"http://example.com\"\n"
+                     "[auth]\n"
+                     "sk = \"x\"\n"
+                     "[limits]\n"
+                     "burst = 0\n"
+                     "max_in_flight = 1000\n"
+                     "[limit]\n"),
+      (std::vector<std::string>{
+          "c.toml:2:12: cloud.endpoint: 'http://example.com' would send requests unencrypted (allowed: "
+          "\"embedded\", https://host[:port], or http:// to a loopback host)",
+          "c.toml:4:1: auth.sk: looks like a credential, and secrets never go in this file (allowed: env "
+          "HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK, plus HUAWEICLOUD_SDK_SECURITY_TOKEN for "
+          "temporary keys, or the SDK's credentials file, "
+          "with method \"aksk\"; env CPHFLEET_AUTH_TOKEN with method \"token\")",
+          "c.toml:6:9: limits.burst: 0 is out of range (allowed: 1..10000)",
+          "c.toml:7:17: limits.max_in_flight: 1000 is out of range (allowed: 1..256)",
+          "c.toml:8:2: limit: is not a known key (did you mean limits?)",
+      }));
 }
 
 TEST(config_test, the_shipped_configs_are_valid) {
@@ -463,7 +462,118 @@ TEST(config_test, the_shipped_configs_are_valid) {
   config cloud = load_config(source / "config/huaweicloud.toml",
                              fake_env({{"HUAWEICLOUD_SDK_PROJECT_ID", "0123456789abcdef0123456789abcdef"}}));
   EXPECT_EQ(cloud.endpoint, "https://cph.cn-north-4.myhuaweicloud.com");
+  EXPECT_EQ(cloud.region, "cn-north-4");
   EXPECT_EQ(cloud.auth, auth_method::aksk);
+}
+
+// ---- region --------------------------------------------------------------------------------------
+
+TEST(config_test, a_region_becomes_the_official_endpoint) {
+  temp_files dir;
+  auto path = dir.write("c.toml", "[cloud]\nregion = \"ap-southeast-3\"\nproject_id = \"p1\"\n");
+  config cfg = load_config(path, fake_env({}));
+  EXPECT_EQ(cfg.endpoint, "https://cph.ap-southeast-3.myhuaweicloud.com");
+  EXPECT_EQ(cfg.region, "ap-southeast-3");
+  EXPECT_EQ(cfg.region_override, "");
+  // A region's endpoint is a real one: the settle floor and the emulator rule apply as to a URL.
+  EXPECT_EQ(
+      errors_of_text("[cloud]\nregion = \"cn-north-4\"\nproject_id = \"p1\"\n[limits]\nsettle_s = 5\n"),
+      (std::vector<std::string>{"c.toml:5:12: limits.settle_s: 5 is below the 120 s floor for endpoint "
+                                "https://cph.cn-north-4.myhuaweicloud.com (allowed: 120..86400, or [limits] "
+                                "allow_short_settle = true)"}));
+}
+
+TEST(config_test, an_unknown_region_lists_the_regions_there_are) {
+  check_cases({
+      {"[cloud]\nregion = \"xx-1\"\nproject_id = \"p1\"\n",
+       {"c.toml:2:10: cloud.region: unknown region 'xx-1' (allowed: af-north-1, ap-southeast-1, "
+        "ap-southeast-3, "
+        "cn-east-2, cn-east-3, cn-east-4, cn-north-4, cn-north-9, cn-south-1, cn-southwest-2, la-north-2, "
+        "la-south-2, ru-northwest-2; another region needs env HUAWEICLOUD_SDK_REGION_CPH_XX_1 or an "
+        "endpoint)"}},
+      {"[cloud]\nregion = \"CN North 4\"\n",
+       {"c.toml:2:10: cloud.region: 'CN North 4' is not a region id (allowed: af-north-1, ap-southeast-1, "
+        "ap-southeast-3, cn-east-2, cn-east-3, cn-east-4, cn-north-4, cn-north-9, cn-south-1, "
+        "cn-southwest-2, "
+        "la-north-2, la-south-2, ru-northwest-2)"}},
+      {"[cloud]\nregion = 4\n", {"c.toml:2:10: cloud.region: is an integer (allowed: a string)"}},
+  });
+}
+
+TEST(config_test, region_and_endpoint_together_are_refused) {
+  check_cases({
+      {"[cloud]\nendpoint = \"https://cph.cn-north-4.myhuaweicloud.com\"\nregion = \"cn-north-4\"\n",
+       {"c.toml:3:10: cloud.region: is set together with cloud.endpoint (allowed: one of them: region for "
+        "the "
+        "official endpoint, endpoint for any other)"}},
+  });
+}
+
+TEST(config_test, the_sdk_region_variable_overrides_the_endpoint) {
+  temp_files dir;
+  auto path = dir.write("c.toml", "[cloud]\nregion = \"cn-north-4\"\nproject_id = \"p1\"\n");
+  config cfg = load_config(
+      path, fake_env({{"HUAWEICLOUD_SDK_REGION_CPH_CN_NORTH_4", "https://cph-proxy.example.com:8443/"}}));
+  EXPECT_EQ(cfg.endpoint, "https://cph-proxy.example.com:8443");
+  EXPECT_EQ(cfg.region, "cn-north-4");
+  EXPECT_EQ(cfg.region_override, "HUAWEICLOUD_SDK_REGION_CPH_CN_NORTH_4");
+  // As the SDK does: a list fails over in order; the runner sends to the first.
+  cfg = load_config(
+      path,
+      fake_env({{"HUAWEICLOUD_SDK_REGION_CPH_CN_NORTH_4", "http://127.0.0.1:9000, https://b.example.com"}}));
+  EXPECT_EQ(cfg.endpoint, "http://127.0.0.1:9000");
+  // The variable also serves a region the table does not hold yet, as the SDK's lookup reads it first.
+  auto other = dir.write("o.toml", "[cloud]\nregion = \"me-east-1\"\nproject_id = \"p1\"\n");
+  cfg = load_config(other,
+                    fake_env({{"HUAWEICLOUD_SDK_REGION_CPH_ME_EAST_1", "https://cph.me-east-1.example"}}));
+  EXPECT_EQ(cfg.endpoint, "https://cph.me-east-1.example");
+  // Another region's variable changes nothing.
+  cfg = load_config(path, fake_env({{"HUAWEICLOUD_SDK_REGION_CPH_CN_NORTH_9", "https://x.example"}}));
+  EXPECT_EQ(cfg.endpoint, "https://cph.cn-north-4.myhuaweicloud.com");
+}
+
+TEST(config_test, a_bad_region_override_is_an_input_error_naming_the_variable) {
+  auto errors = [](std::string value) {
+    return errors_of_text("[cloud]\nregion = \"cn-north-4\"\nproject_id = \"p1\"\n",
+                          fake_env({{"HUAWEICLOUD_SDK_REGION_CPH_CN_NORTH_4", std::move(value)}}));
+  };
+  EXPECT_EQ(errors("http://cph.example.com"),
+            (std::vector<std::string>{"c.toml: cloud.region: env HUAWEICLOUD_SDK_REGION_CPH_CN_NORTH_4 "
+                                      "'http://cph.example.com' would send requests unencrypted (allowed: "
+                                      "https://host[:port], or http:// to a loopback host)"}));
+  EXPECT_EQ(errors("https://a.example,cph.example.com/v1"),
+            (std::vector<std::string>{"c.toml: cloud.region: env HUAWEICLOUD_SDK_REGION_CPH_CN_NORTH_4 "
+                                      "'cph.example.com/v1' is not a URL (allowed: https://host[:port], or "
+                                      "http:// to a loopback host)"}));
+}
+
+TEST(config_test, the_metadata_url_comes_from_the_file_else_the_environment) {
+  temp_files dir;
+  auto plain = dir.write("a.toml", "[cloud]\nregion = \"cn-north-4\"\nproject_id = \"p1\"\n");
+  EXPECT_EQ(load_config(plain, fake_env({})).metadata_url, "http://169.254.169.254");
+  EXPECT_EQ(
+      load_config(plain, fake_env({{"CPHFLEET_ECS_METADATA_URL", "http://127.0.0.1:8080/"}})).metadata_url,
+      "http://127.0.0.1:8080");
+  auto pinned = dir.write("b.toml",
+                          "[cloud]\nregion = \"cn-north-4\"\nproject_id = \"p1\"\n[auth]\n"
+                          "metadata_url = \"http://localhost:9\"\n");
+  EXPECT_EQ(
+      load_config(pinned, fake_env({{"CPHFLEET_ECS_METADATA_URL", "http://127.0.0.1:8080"}})).metadata_url,
+      "http://localhost:9");
+  const std::string allowed = "(allowed: http://host[:port] to 169.254.169.254 or a loopback host)";
+  check_cases({
+      {std::string(embedded) + "[auth]\nmetadata_url = \"http://10.1.2.3\"\n",
+       {"c.toml:4:16: auth.metadata_url: 'http://10.1.2.3' is not the metadata address or this machine " +
+        allowed}},
+      {std::string(embedded) + "[auth]\nmetadata_url = \"https://169.254.169.254\"\n",
+       {"c.toml:4:16: auth.metadata_url: 'https://169.254.169.254' is not http " + allowed}},
+      {std::string(embedded) + "[auth]\nmetadata_url = \"http://169.254.169.254/openstack\"\n",
+       {"c.toml:4:16: auth.metadata_url: 'http://169.254.169.254/openstack' has a path " + allowed}},
+  });
+  EXPECT_EQ(
+      errors_of_text(std::string(embedded), fake_env({{"CPHFLEET_ECS_METADATA_URL", "ftp://x"}})),
+      (std::vector<std::string>{
+          "c.toml: auth.metadata_url: env CPHFLEET_ECS_METADATA_URL 'ftp://x' is not http " + allowed}));
 }
 
 }  // namespace

@@ -32,12 +32,12 @@ fleet_plan plan_fleet(const job_spec& job, std::size_t fleet_index, const ledger
   for (std::int64_t index = 1; missing > 0; ++index) {
     std::string name = chunk_name(fleet.server_name, index);
     // Free: never recorded, or its latest attempt bought nothing (failed, retrying). A name recorded
-    // for another fleet is never taken over, and neither is one sent to the other purchase API (the job
-    // switched APIs): a chunk name only ever goes to one API, so what `replay` re-sends and what the
-    // account shows under that name always belong to the same call.
+    // for another fleet is never taken over. A free chunk is planned anew from the job, with the job's
+    // API even when it was first sent to the other one: it bought nothing, and leaving it failed would
+    // let a later `replay` buy its servers a second time.
     if (const ledger_row* row = ledger.latest(name)) {
       if (row->fleet != fleet.server_name || row->status == chunk_status::ordered ||
-          is_unresolved(row->status) || purchase_api_of(row->request) != fleet.request.api) {
+          is_unresolved(row->status)) {
         continue;
       }
     }

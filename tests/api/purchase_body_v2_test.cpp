@@ -70,16 +70,20 @@ TEST(purchase_v2_test, network_rules) {
       {"upper-case uuid", [](auto& r) { r.tenant_vpc_id = "4E6A31B0-8C2F-4D5E-9A7B-1C2D3E4F5A6B"; }, {}},
       {"no nics",
        [](auto& r) { r.nics.reset(); },
-       {{"nics", "is missing (required: one network interface, [{ subnet_id = \"...\" }])", std::string(bad)}}},
+       {{"nics", "is missing (required: one network interface, [{ subnet_id = \"...\" }])",
+         std::string(bad)}}},
       {"empty nics",
        [](auto& r) { r.nics = std::vector<nic_spec>{}; },
-       {{"nics", "is empty (allowed: one network interface or more, each with a subnet_id)", std::string(bad)}}},
+       {{"nics", "is empty (allowed: one network interface or more, each with a subnet_id)",
+         std::string(bad)}}},
       {"nic without subnet",
        [](auto& r) { (*r.nics)[0].subnet_id.reset(); },
        {{"nics[0].subnet_id", "is missing (required: the id of a subnet of tenant_vpc_id, a UUID)",
          std::string(bad)}}},
       {"second nic's subnet not a uuid",
-       [](auto& r) { r.nics->push_back({std::string("subnet-2"), true, std::nullopt}); },
+       [](auto& r) {
+         r.nics->push_back({std::string("subnet-2"), true, std::nullopt});
+       },
        {{"nics[1].subnet_id",
          "'subnet-2' is not a UUID (allowed: the id of a subnet of tenant_vpc_id, 8-4-4-4-12 hex digits)",
          std::string(bad)}}},
@@ -101,10 +105,15 @@ TEST(purchase_v2_test, public_ip_rules) {
       {"no public_ip",
        [](auto& r) { r.public_ip.reset(); },
        {{"public_ip",
-         "is missing (required: eip = { type = \"5_bgp\" } for new EIPs, ids = [\"<eip id>\"] for an existing "
+         "is missing (required: eip = { type = \"5_bgp\" } for new EIPs, ids = [\"<eip id>\"] for an "
+         "existing "
          "one, or count = 0 for none)",
          std::string(bad)}}},
-      {"no EIP at all", [](auto& r) { r.public_ip = public_ip_spec{std::nullopt, std::nullopt, 0}; }, {}},
+      {"no EIP at all",
+       [](auto& r) {
+         r.public_ip = public_ip_spec{std::nullopt, std::nullopt, 0};
+       },
+       {}},
       {"neither eip nor ids",
        [](auto& r) { r.public_ip = public_ip_spec{}; },
        {{"public_ip",
@@ -116,7 +125,9 @@ TEST(purchase_v2_test, public_ip_rules) {
        {{"public_ip", "sets both eip and ids (allowed: eip for new EIPs or ids for an existing one)",
          std::string(bad)}}},
       {"one existing EIP",
-       [](auto& r) { r.public_ip = public_ip_spec{std::vector<std::string>{"eip-1"}, std::nullopt, 1}; },
+       [](auto& r) {
+         r.public_ip = public_ip_spec{std::vector<std::string>{"eip-1"}, std::nullopt, 1};
+       },
        {}},
       {"two existing EIPs",
        [](auto& r) {
@@ -124,11 +135,14 @@ TEST(purchase_v2_test, public_ip_rules) {
        },
        {{"public_ip.ids", "has 2 ids (allowed: exactly one existing EIP id)", std::string(bad)}}},
       {"an empty EIP id",
-       [](auto& r) { r.public_ip = public_ip_spec{std::vector<std::string>{""}, std::nullopt, std::nullopt}; },
+       [](auto& r) {
+         r.public_ip = public_ip_spec{std::vector<std::string>{""}, std::nullopt, std::nullopt};
+       },
        {{"public_ip.ids[0]", "is empty (allowed: 1..64 bytes)", std::string(bad)}}},
       {"eip without a type",
        [](auto& r) { r.public_ip->eip_type = std::optional<std::string>(); },
-       {{"public_ip.eip.type", "is missing (required: 5_telcom, 5_union, 5_bgp or 5_sbgp)", std::string(bad)}}},
+       {{"public_ip.eip.type", "is missing (required: 5_telcom, 5_union, 5_bgp or 5_sbgp)",
+         std::string(bad)}}},
       {"unknown eip type",
        [](auto& r) { r.public_ip->eip_type = std::optional<std::string>("5_gold"); },
        {{"public_ip.eip.type", "'5_gold' is not an EIP type (allowed: 5_telcom, 5_union, 5_bgp, 5_sbgp)",
@@ -155,8 +169,8 @@ TEST(purchase_v2_test, band_width_rules_are_v1s_turned_around) {
          "CPS.0031"}}},
       {"charge mode 3",
        [](auto& r) { r.band_width.band_width_charge_mode = 3; },
-       {{"band_width.band_width_charge_mode", "3 is not a charge mode (allowed: 0 by bandwidth, 1 by traffic)",
-         "CPS.0031"}}},
+       {{"band_width.band_width_charge_mode",
+         "3 is not a charge mode (allowed: 0 by bandwidth, 1 by traffic)", "CPS.0031"}}},
       {"dedicated without a size",
        [](auto& r) { r.band_width.band_width_size.reset(); },
        {{"band_width.band_width_size", "is missing (required for a dedicated bandwidth: 1..2000 Mbit/s)",
@@ -171,7 +185,8 @@ TEST(purchase_v2_test, band_width_rules_are_v1s_turned_around) {
          r.band_width.band_width_size.reset();
        },
        {{"band_width.band_width_id",
-         "is missing (required for a shared bandwidth: the id of an existing shared bandwidth)", "CPS.0031"}}},
+         "is missing (required for a shared bandwidth: the id of an existing shared bandwidth)",
+         "CPS.0031"}}},
       {"shared with an id",
        [](auto& r) {
          r.band_width.band_width_share_type = 1;
@@ -184,19 +199,30 @@ TEST(purchase_v2_test, band_width_rules_are_v1s_turned_around) {
 
 TEST(purchase_v2_test, disk_property_and_placement_rules) {
   check_rules({
-      {"phone disk ok", [](auto& r) { r.phone_data_volume = volume_spec{"GPSSD", 1}; }, {}},
+      {"phone disk ok",
+       [](auto& r) {
+         r.phone_data_volume = volume_spec{"GPSSD", 1};
+       },
+       {}},
       {"phone disk of a bad type",
-       [](auto& r) { r.phone_data_volume = volume_spec{"SAS", 64}; },
-       {{"phone_data_volume.volume_type", "'SAS' is not a disk type (allowed: SSD, GPSSD)", std::string(bad)}}},
+       [](auto& r) {
+         r.phone_data_volume = volume_spec{"SAS", 64};
+       },
+       {{"phone_data_volume.volume_type", "'SAS' is not a disk type (allowed: SSD, GPSSD)",
+         std::string(bad)}}},
       {"phone disk too big",
-       [](auto& r) { r.phone_data_volume = volume_spec{"SSD", 32769}; },
+       [](auto& r) {
+         r.phone_data_volume = volume_spec{"SSD", 32769};
+       },
        {{"phone_data_volume.size", "32769 is out of range (allowed: 1..32768)", std::string(bad)}}},
       {"phone disk without its members",
        [](auto& r) { r.phone_data_volume = volume_spec{}; },
        {{"phone_data_volume.volume_type", "is missing (required: SSD or GPSSD)", std::string(bad)},
         {"phone_data_volume.size", "is missing (required: GiB, 1..32768)", std::string(bad)}}},
       {"shared disk under 10 GiB",
-       [](auto& r) { r.server_share_data_volume = volume_spec{"SSD", 9}; },
+       [](auto& r) {
+         r.server_share_data_volume = volume_spec{"SSD", 9};
+       },
        {{"server_share_data_volume.size", "9 is out of range (allowed: 10..32768)", std::string(bad)}}},
       {"property a JSON object", [](auto& r) { r.property = R"({"ro.product.model":"P40"})"; }, {}},
       {"property a JSON array",
@@ -265,20 +291,21 @@ TEST(purchase_v2_test, body_has_the_models_types) {
   r.keypair_name = "kp";
   r.extend_param.is_auto_renew = 1;
   r.extend_param.enterprise_project_id = "0";
-  EXPECT_EQ(to_body(r),
-            "{\"server_name\":\"game-001\",\"server_model_name\":\"physical.rx1.xlarge\","
-            "\"phone_model_name\":\"aphs1.medium.4.aosp\",\"image_id\":\"88b8449b896f3a4f0ad57222dd919899\","
-            "\"count\":10,\"tenant_vpc_id\":\"4e6a31b0-8c2f-4d5e-9a7b-1c2d3e4f5a6b\","
-            "\"nics\":[{\"subnet_id\":\"0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0\",\"ipv6_enable\":true,"
-            "\"ipv6_bandwidth\":{\"band_width_id\":\"bw-6\"}}],"
-            "\"public_ip\":{\"eip\":{\"type\":\"5_bgp\"},\"count\":2},"
-            "\"band_width\":{\"band_width_share_type\":0,\"band_width_charge_mode\":0,\"band_width_size\":100},"
-            "\"extend_param\":{\"charging_mode\":0,\"period_type\":2,\"period_num\":1,\"is_auto_pay\":1,"
-            "\"is_auto_renew\":1,\"enterprise_project_id\":\"0\"},\"keypair_name\":\"kp\","
-            "\"availability_zone\":\"cn-east-3a\",\"phone_count_per_ip\":5,"
-            "\"phone_data_volume\":{\"volume_type\":\"SSD\",\"size\":64},"
-            "\"server_share_data_volume\":{\"volume_type\":\"GPSSD\",\"size\":100},"
-            "\"property\":\"{\\\"a\\\":\\\"1\\\"}\"}");
+  EXPECT_EQ(
+      to_body(r),
+      "{\"server_name\":\"game-001\",\"server_model_name\":\"physical.rx1.xlarge\","
+      "\"phone_model_name\":\"aphs1.medium.4.aosp\",\"image_id\":\"88b8449b896f3a4f0ad57222dd919899\","
+      "\"count\":10,\"tenant_vpc_id\":\"4e6a31b0-8c2f-4d5e-9a7b-1c2d3e4f5a6b\","
+      "\"nics\":[{\"subnet_id\":\"0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0\",\"ipv6_enable\":true,"
+      "\"ipv6_bandwidth\":{\"band_width_id\":\"bw-6\"}}],"
+      "\"public_ip\":{\"eip\":{\"type\":\"5_bgp\"},\"count\":2},"
+      "\"band_width\":{\"band_width_share_type\":0,\"band_width_charge_mode\":0,\"band_width_size\":100},"
+      "\"extend_param\":{\"charging_mode\":0,\"period_type\":2,\"period_num\":1,\"is_auto_pay\":1,"
+      "\"is_auto_renew\":1,\"enterprise_project_id\":\"0\"},\"keypair_name\":\"kp\","
+      "\"availability_zone\":\"cn-east-3a\",\"phone_count_per_ip\":5,"
+      "\"phone_data_volume\":{\"volume_type\":\"SSD\",\"size\":64},"
+      "\"server_share_data_volume\":{\"volume_type\":\"GPSSD\",\"size\":100},"
+      "\"property\":\"{\\\"a\\\":\\\"1\\\"}\"}");
 }
 
 TEST(purchase_v2_test, a_v2_body_reads_back_as_the_request_it_came_from) {

@@ -139,7 +139,8 @@ TEST(job_file_v2_test, v2_required_fields_are_named_where_they_belong) {
       {"[job]\nname = \"t\"\napi = \"v2\"\n[[fleet]]\nserver_name = \"g\"\ncount = 1\n"
        "server_model_name = \"m\"\nphone_model_name = \"p\"\nimage_id = \"i\"\nband_width = {}\n"
        "extend_param = { charging_mode = 0, period_type = 2, period_num = 1 }\n",
-       {"j.toml:4:1: fleet[0].tenant_vpc_id: is missing (required: the id of the VPC the servers go into; here "
+       {"j.toml:4:1: fleet[0].tenant_vpc_id: is missing (required: the id of the VPC the servers go into; "
+        "here "
         "or in [defaults])",
         "j.toml:4:1: fleet[0].nics: is missing (required: the servers' network interfaces, nics = [{ "
         "subnet_id = \"...\" }]; here or in [defaults])",
@@ -155,10 +156,12 @@ TEST(job_file_v2_test, v2_required_fields_are_named_where_they_belong) {
 TEST(job_file_v2_test, v2_rules_point_at_the_value_that_broke_them) {
   check_cases({
       {std::string(v2_head) + std::string(game) + "tenant_vpc_id = \"vpc-1\"\n",
-       {"j.toml:16:17: fleet[0].tenant_vpc_id: 'vpc-1' is not a UUID (allowed: the id of a VPC of the tenant, "
+       {"j.toml:16:17: fleet[0].tenant_vpc_id: 'vpc-1' is not a UUID (allowed: the id of a VPC of the "
+        "tenant, "
         "8-4-4-4-12 hex digits)"}},
       {std::string(v2_head) + std::string(game) + "nics = [{ ipv6_enable = true }]\n",
-       {"j.toml:16:9: fleet[0].nics[0].subnet_id: is missing (required: the id of a subnet of tenant_vpc_id, a "
+       {"j.toml:16:9: fleet[0].nics[0].subnet_id: is missing (required: the id of a subnet of tenant_vpc_id, "
+        "a "
         "UUID)"}},
       {std::string(v2_head) + std::string(game) + "nics = [{ subnet_id = \"s\", ipv6_enable = \"yes\" }]\n",
        {"j.toml:16:23: fleet[0].nics[0].subnet_id: 's' is not a UUID (allowed: the id of a subnet of "
@@ -176,12 +179,15 @@ TEST(job_file_v2_test, v2_rules_point_at_the_value_that_broke_them) {
        {"j.toml:16:27: fleet[0].public_ip.ids[1]: is an integer (allowed: a string)"}},
       {std::string(v2_head) + std::string(game) + "public_ip = { count = 0 }\n", {}},
       {std::string(v2_head) + std::string(game) + "band_width = { band_width_share_type = 1 }\n",
-       {"j.toml:16:14: fleet[0].band_width.band_width_id: is missing (required for a shared bandwidth: the id of "
+       {"j.toml:16:14: fleet[0].band_width.band_width_id: is missing (required for a shared bandwidth: the "
+        "id of "
         "an existing shared bandwidth)"}},
-      {std::string(v2_head) + std::string(game) + "server_share_data_volume = { volume_type = \"SSD\", size = 5 }\n",
+      {std::string(v2_head) + std::string(game) +
+           "server_share_data_volume = { volume_type = \"SSD\", size = 5 }\n",
        {"j.toml:16:58: fleet[0].server_share_data_volume.size: 5 is out of range (allowed: 10..32768)"}},
       {std::string(v2_head) + std::string(game) + "property = \"not json\"\n",
-       {"j.toml:16:12: fleet[0].property: is not a JSON object (allowed: phone properties as a JSON object in a "
+       {"j.toml:16:12: fleet[0].property: is not a JSON object (allowed: phone properties as a JSON object "
+        "in a "
         "string, e.g. '{\"ro.com.cph.notification_disable\":\"1\"}')"}},
   });
 }

@@ -10,8 +10,10 @@
 namespace cphfleet {
 
 namespace api_path {
-// Every API path is `/v1/{project_id}/cloud-phone/{resource}[/{id}]`.
+// Every API path is `/{version}/{project_id}/cloud-phone/{resource}[/{id}]`, the version `v1` but for
+// the v2 purchase (POST /v2/{project_id}/cloud-phone/servers, CreateNet2CloudPhoneServer).
 inline constexpr std::string_view version = "v1";
+inline constexpr std::string_view version_v2 = "v2";
 inline constexpr std::string_view service = "cloud-phone";
 
 inline constexpr std::string_view phones = "phones";    // POST: the purchase (CreateCloudPhoneServer)
@@ -23,6 +25,8 @@ inline constexpr std::string_view bandwidths = "bandwidths";
 
 // `project_id` and `id` as they go on the wire (percent-encoded by the caller).
 std::string of(std::string_view project_id, std::string_view resource, std::string_view id = {});
+std::string of_version(std::string_view version, std::string_view project_id, std::string_view resource,
+                       std::string_view id = {});
 
 // The parts of a path of that shape, still encoded (views into `path`); nothing for any other path.
 // `id` is empty when the path has none.
@@ -30,6 +34,7 @@ struct parts {
   std::string_view project_id;
   std::string_view resource;
   std::string_view id;
+  std::string_view version = api_path::version;  // v1 or v2
 };
 std::optional<parts> parse(std::string_view path);
 }  // namespace api_path

@@ -216,10 +216,12 @@ void toml_reader::error(std::string_view field, std::string message) {
 }
 
 void toml_reader::check_keys(const toml::table& table, std::string_view prefix,
-                             std::span<const std::string_view> allowed, std::span<const key_hint> hints) {
+                             std::span<const std::string_view> allowed, std::span<const key_hint> hints,
+                             std::span<const std::string_view> elsewhere) {
   for (const auto& [key, value] : table) {
     const std::string_view k = key.str();
     if (std::find(allowed.begin(), allowed.end(), k) != allowed.end()) continue;
+    if (std::find(elsewhere.begin(), elsewhere.end(), k) != elsewhere.end()) continue;
     const std::string field = join_field(prefix, k);
     if (!secret_message_.empty() && looks_like_secret(k)) {
       error(key.source(), field, secret_message_);

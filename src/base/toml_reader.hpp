@@ -45,9 +45,11 @@ class toml_reader {
   // An error with no place in the file (something missing at the top level, an environment value).
   void error(std::string_view field, std::string message);
 
-  // Every key of `table` not in `allowed` is an error, with a "did you mean" when one is close.
+  // Every key of `table` not in `allowed` is an error, with a "did you mean" when one is close. Keys in
+  // `elsewhere` are known but not allowed here, and the caller reports them in its own words.
   void check_keys(const toml::table& table, std::string_view prefix,
-                  std::span<const std::string_view> allowed, std::span<const key_hint> hints = {});
+                  std::span<const std::string_view> allowed, std::span<const key_hint> hints = {},
+                  std::span<const std::string_view> elsewhere = {});
   // From now on an unknown key named like a credential (`sk`, `password`, `auth_token`, ...) gets
   // `message` instead of the usual one: secrets come from the environment only.
   void forbid_secrets(std::string message) { secret_message_ = std::move(message); }

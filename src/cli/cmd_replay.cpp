@@ -36,9 +36,10 @@ std::vector<chunk_work> replayable(const ledger_index& index, const replay_optio
     for (const ledger_row* row : index.chunks_of(fleet)) {
       if (row->status != chunk_status::failed && row->status != chunk_status::retrying) continue;
       if (!wanted(opt.chunks, row->chunk)) continue;
+      // Re-sent to the call it was first sent with, which its recorded body tells.
       parsed_purchase p = parse_purchase(row->request);
       work.push_back({row->job, row->fleet, row->chunk, row->count, row->request,
-                      p.errors.empty() && p.request.extend_param.auto_pay()});
+                      p.errors.empty() && p.request.extend_param.auto_pay(), purchase_api_of(row->request)});
     }
   }
   return work;

@@ -30,7 +30,7 @@ std::vector<chunk_work> to_work(plan&& p) {
   for (auto& f : p.fleets) {
     for (auto& c : f.chunks) {
       work.push_back({p.job, std::move(c.fleet), std::move(c.chunk), c.count, std::move(c.body),
-                      c.request.extend_param.auto_pay()});
+                      c.request.extend_param.auto_pay(), c.request.api});
     }
   }
   return work;

@@ -56,6 +56,9 @@ namespace cph_paths {
 std::string purchase(std::string_view project_id) {
   return api_path::of(percent_encode(project_id), api_path::phones);
 }
+std::string purchase_v2(std::string_view project_id) {
+  return api_path::of_version(api_path::version_v2, percent_encode(project_id), api_path::servers);
+}
 std::string servers(std::string_view project_id) {
   return api_path::of(percent_encode(project_id), api_path::servers);
 }
@@ -202,9 +205,11 @@ net::awaitable<cph_client::answer> cph_client::call(http::verb method, std::stri
   co_return a;
 }
 
-net::awaitable<purchase_call> cph_client::purchase(std::string body, clock_type::time_point deadline) {
-  answer a =
-      co_await call(http::verb::post, cph_paths::purchase(creds_.project_id), "", std::move(body), deadline);
+net::awaitable<purchase_call> cph_client::purchase(purchase_api api, std::string body,
+                                                   clock_type::time_point deadline) {
+  std::string path = api == purchase_api::v2 ? cph_paths::purchase_v2(creds_.project_id)
+                                             : cph_paths::purchase(creds_.project_id);
+  answer a = co_await call(http::verb::post, std::move(path), "", std::move(body), deadline);
   purchase_call out;
   out.request_id = a.request_id;
   if (a.ok()) {

@@ -19,10 +19,10 @@ namespace cphfleet {
 
 enum class catalog_kind { server_models, phone_models, images, bandwidths };
 
-// The API's paths, in one place: the purchase path is the seam where v2
-// (`/v2/{project_id}/cloud-phone/servers`, docs/service.md "Purchase") would go.
+// The API's paths, in one place.
 namespace cph_paths {
-std::string purchase(std::string_view project_id);
+std::string purchase(std::string_view project_id);     // v1
+std::string purchase_v2(std::string_view project_id);  // v2
 std::string servers(std::string_view project_id);
 std::string server(std::string_view project_id, std::string_view server_id);
 std::string catalog(std::string_view project_id, catalog_kind kind);
@@ -71,7 +71,7 @@ class cph_client final : public cph_api {
 
   // One order. A 200 whose body holds no order_id comes back as a read failure after writing
   // (ambiguous): the service took something, and only reconciliation can say what.
-  net::awaitable<purchase_call> purchase(std::string body,
+  net::awaitable<purchase_call> purchase(purchase_api api, std::string body,
                                          std::chrono::steady_clock::time_point deadline) override;
   // Every page (limit 100) of the servers whose name contains `name`; servers listed twice (pages
   // shift while new servers are created) are kept once.

@@ -23,7 +23,8 @@ answer admin_answer(const http::request<http::string_body>& req, std::string_vie
     for (const auto& o : service.state().orders()) {
       json::array ids;
       for (const auto& id : o.server_ids) ids.emplace_back(id);
-      orders.emplace_back(json::object{{"order_id", o.order_id},
+      orders.emplace_back(json::object{{"api", to_string(o.api)},
+                                       {"order_id", o.order_id},
                                        {"server_name", o.server_name},
                                        {"count", o.count},
                                        {"server_ids", std::move(ids)},

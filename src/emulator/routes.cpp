@@ -71,7 +71,11 @@ std::optional<api_route> route_of(http::verb method, std::string_view path) {
   if (!parts) return std::nullopt;
   api_route r;
   const std::string_view what = parts->resource;
-  if (!parts->id.empty()) {
+  if (parts->version == api_path::version_v2) {
+    // The only v2 call served: the purchase.
+    if (what != api_path::servers || !parts->id.empty() || method != http::verb::post) return std::nullopt;
+    r.api = api_kind::purchase_v2;
+  } else if (!parts->id.empty()) {
     if (what != api_path::servers || method != http::verb::get) return std::nullopt;
     r.api = api_kind::show_server;
     r.server_id = percent_decode(parts->id);
@@ -177,7 +181,8 @@ answer routes::handle(const emulator_request& req, const std::string& rid) {
                             throttle_message(options_.rate_limit));
       // A purchase draws its fault before anything else is looked at: the fault stands for the
       // gateway or the backend failing, whatever the request says.
-      if (route->api == api_kind::purchase) return purchase(req, route->project_id, rid);
+      if (route->api == api_kind::purchase) return purchase(req, purchase_api::v1, route->project_id, rid);
+      if (route->api == api_kind::purchase_v2) return purchase(req, purchase_api::v2, route->project_id, rid);
       if (auto it = req.find("X-Project-Id"); it != req.end() && it->value() != route->project_id)
         return error_answer(http::status::bad_request, rid, "CPS.0046",
                             "Parameter: project_id is invalid: the path and X-Project-Id differ.");
@@ -197,7 +202,8 @@ answer routes::handle(const emulator_request& req, const std::string& rid) {
   return a;
 }
 
-answer routes::purchase(const emulator_request& req, std::string_view project_id, const std::string& rid) {
+answer routes::purchase(const emulator_request& req, purchase_api api, std::string_view project_id,
+                        const std::string& rid) {
   ++stats_.purchases;
   fault_kind fault = faults_.next();
   if (fault != fault_kind::none) {
@@ -243,7 +249,7 @@ answer routes::purchase(const emulator_request& req, std::string_view project_id
     std::string msg = fmt::format("Parameter: {}: {}", e.field, e.message);
     return error_answer(http::status::bad_request, rid, e.code, msg);
   };
-  parsed_purchase parsed = parse_purchase(req.body());
+  parsed_purchase parsed = parse_purchase(req.body(), api);
   if (!parsed.errors.empty()) return reject(parsed.errors.front());
   if (auto errors = validate(parsed.request); !errors.empty()) return reject(errors.front());
   if (auto errors = check_against_catalog(parsed.request, state_.catalog_data()); !errors.empty())

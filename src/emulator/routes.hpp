@@ -23,7 +23,8 @@ using emulator_request = http::request<http::string_body>;
 
 // The APIs the gateway throttles separately.
 enum class api_kind {
-  purchase,
+  purchase,     // v1: POST /v1/{project_id}/cloud-phone/phones
+  purchase_v2,  // v2: POST /v2/{project_id}/cloud-phone/servers
   list_servers,
   show_server,
   server_models,
@@ -31,7 +32,7 @@ enum class api_kind {
   phone_images,
   bandwidths,
 };
-inline constexpr std::size_t k_api_count = 7;
+inline constexpr std::size_t k_api_count = 8;
 
 struct api_route {
   api_kind api = api_kind::purchase;
@@ -70,7 +71,8 @@ class routes {
   void reset();
 
  private:
-  answer purchase(const emulator_request& req, std::string_view project_id, const std::string& rid);
+  answer purchase(const emulator_request& req, purchase_api api, std::string_view project_id,
+                  const std::string& rid);
   answer list_servers(std::string_view query, const std::string& rid);
   answer show_server(std::string_view server_id, const std::string& rid);
   answer catalog_answer(api_kind which, const std::string& rid);

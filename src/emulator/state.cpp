@@ -57,6 +57,7 @@ std::string emulator_state::new_server_id() {
 const emulator_order& emulator_state::commit(const purchase_request& r, std::int64_t now_ms) {
   last_ms_ = std::max(last_ms_, now_ms);
   emulator_order o;
+  o.api = r.api;
   o.order_id = new_order_id(last_ms_);
   o.product_id = product_id_for(r.server_model_name);
   o.server_name = r.server_name;

@@ -26,6 +26,7 @@ struct emulator_state_options {
 };
 
 struct emulator_order {
+  purchase_api api = purchase_api::v1;  // the call that took it
   std::string order_id;
   std::string product_id;
   std::string server_name;

@@ -21,35 +21,152 @@ namespace fs = std::filesystem;
 constexpr std::size_t max_server_name_chars = 60;
 
 constexpr std::array<std::string_view, 3> top_keys{"job", "defaults", "fleet"};
-constexpr std::array<std::string_view, 2> job_keys{"name", "config"};
-constexpr std::array<std::string_view, 11> fleet_keys{
+constexpr std::array<std::string_view, 3> job_keys{"name", "config", "api"};
+// The keys of a [[fleet]] per API, and those only the other API takes (named as such in errors).
+constexpr std::array<std::string_view, 11> v1_fleet_keys{
     "server_name", "count",      "server_model_name", "phone_model_name",
     "image_id",    "band_width", "extend_param",      "keypair_name",
     "vnc_enable",  "ports",      "subnet_cidr"};
-constexpr std::array<std::string_view, 3> band_width_keys{"band_width_id", "band_width_share_type",
-                                                          "band_width_size"};
-constexpr std::array<std::string_view, 4> extend_param_keys{"charging_mode", "period_type", "period_num",
-                                                            "is_auto_pay"};
+constexpr std::array<std::string_view, 17> v2_fleet_keys{"server_name",
+                                                         "count",
+                                                         "server_model_name",
+                                                         "phone_model_name",
+                                                         "image_id",
+                                                         "band_width",
+                                                         "extend_param",
+                                                         "keypair_name",
+                                                         "ports",
+                                                         "tenant_vpc_id",
+                                                         "nics",
+                                                         "public_ip",
+                                                         "availability_zone",
+                                                         "phone_count_per_ip",
+                                                         "phone_data_volume",
+                                                         "server_share_data_volume",
+                                                         "property"};
+constexpr std::array<std::string_view, 2> v1_only_keys{"vnc_enable", "subnet_cidr"};
+constexpr std::array<std::string_view, 8> v2_only_keys{"tenant_vpc_id",
+                                                       "nics",
+                                                       "public_ip",
+                                                       "availability_zone",
+                                                       "phone_count_per_ip",
+                                                       "phone_data_volume",
+                                                       "server_share_data_volume",
+                                                       "property"};
+constexpr std::array<std::string_view, 3> v1_band_width_keys{"band_width_id", "band_width_share_type",
+                                                             "band_width_size"};
+constexpr std::array<std::string_view, 4> band_width_keys{"band_width_id", "band_width_share_type",
+                                                          "band_width_size", "band_width_charge_mode"};
+constexpr std::array<std::string_view, 1> v2_only_band_width_keys{"band_width_charge_mode"};
+constexpr std::array<std::string_view, 6> extend_param_keys{
+    "charging_mode", "period_type", "period_num", "is_auto_pay", "is_auto_renew", "enterprise_project_id"};
+constexpr std::array<std::string_view, 3> public_ip_keys{"ids", "eip", "count"};
+constexpr std::array<std::string_view, 1> eip_keys{"type"};
+constexpr std::array<std::string_view, 2> volume_keys{"volume_type", "size"};
 constexpr std::array<std::string_view, 3> port_keys{"name", "listen_port", "internet_accessible"};
+constexpr std::array<std::string_view, 3> nic_keys{"subnet_id", "ipv6_enable", "ipv6_bandwidth"};
+constexpr std::array<std::string_view, 1> ipv6_bandwidth_keys{"band_width_id"};
+
+// The tables inside a fleet, by their API path (inside a list item, relative to the item).
+struct nested_table {
+  std::string_view path;
+  std::span<const std::string_view> keys;
+};
+constexpr std::array<nested_table, 7> nested_tables{{
+    {"band_width", band_width_keys},
+    {"extend_param", extend_param_keys},
+    {"public_ip", public_ip_keys},
+    {"public_ip.eip", eip_keys},
+    {"phone_data_volume", volume_keys},
+    {"server_share_data_volume", volume_keys},
+    {"ipv6_bandwidth", ipv6_bandwidth_keys},  // in nics[]
+}};
+const nested_table* nested_table_at(std::string_view path) {
+  for (const auto& t : nested_tables) {
+    if (t.path == path) return &t;
+  }
+  return nullptr;
+}
+
+// The lists of tables: a fleet's list replaces the default one whole (merging lists by position
+// would pair items the author never meant to pair).
+struct list_field {
+  std::string_view name;
+  std::span<const std::string_view> keys;
+  bool all_required;  // ports: every member is required and the file says so itself
+};
+constexpr std::array<list_field, 2> list_fields{{{"ports", port_keys, true}, {"nics", nic_keys, false}}};
+const list_field* list_field_at(std::string_view name) {
+  for (const auto& l : list_fields) {
+    if (l.name == name) return &l;
+  }
+  return nullptr;
+}
+// "ports[1].name" -> "ports"; a path outside the lists -> "".
+std::string_view list_of(std::string_view path) {
+  for (const auto& l : list_fields) {
+    if (path.starts_with(l.name) && (path.size() == l.name.size() || path[l.name.size()] == '['))
+      return l.name;
+  }
+  return {};
+}
+
+// The API that alone takes a field, by API path; nullopt: both take it.
+std::optional<purchase_api> api_of_field(std::string_view path) {
+  auto in = [&](std::span<const std::string_view> keys) {
+    return std::find(keys.begin(), keys.end(), path) != keys.end();
+  };
+  if (in(v1_only_keys)) return purchase_api::v1;
+  if (in(v2_only_keys) || path == "band_width.band_width_charge_mode") return purchase_api::v2;
+  return std::nullopt;
+}
+
+// The keys a table at `path` (relative to a list item inside one) takes in a job of `api`, and the
+// keys only the other API takes there.
+struct table_keys {
+  std::span<const std::string_view> allowed;
+  std::span<const std::string_view> elsewhere;
+};
+table_keys keys_of(std::string_view path, purchase_api api) {
+  const bool v1 = api == purchase_api::v1;
+  if (path.empty())
+    return v1 ? table_keys{v1_fleet_keys, v2_only_keys} : table_keys{v2_fleet_keys, v1_only_keys};
+  if (path == "band_width")
+    return v1 ? table_keys{v1_band_width_keys, v2_only_band_width_keys} : table_keys{band_width_keys, {}};
+  if (const list_field* lf = list_field_at(path)) return {lf->keys, {}};
+  for (const auto& t : nested_tables) {
+    if (t.path == path) return {t.keys, {}};
+  }
+  return {};
+}
+
 // A nested table's key written one level too high.
-constexpr std::array<key_hint, 7> fleet_hints{{
+constexpr std::array<key_hint, 9> fleet_hints{{
     {"band_width_id", "band_width.band_width_id"},
     {"band_width_share_type", "band_width.band_width_share_type"},
     {"band_width_size", "band_width.band_width_size"},
+    {"band_width_charge_mode", "band_width.band_width_charge_mode"},
     {"charging_mode", "extend_param.charging_mode"},
     {"period_type", "extend_param.period_type"},
     {"period_num", "extend_param.period_num"},
     {"is_auto_pay", "extend_param.is_auto_pay"},
+    {"is_auto_renew", "extend_param.is_auto_renew"},
 }};
 
-enum class value_kind { string, integer, flag };  // flag: a boolean or the API's "true"/"false"
+// flag: a boolean or the API's "true"/"false"; boolean: a JSON boolean only (v2's ipv6_enable).
+enum class value_kind { string, integer, flag, boolean, strings };
 
-value_kind kind_of(std::string_view api_path) {
-  if (api_path == "count" || api_path.starts_with("extend_param.") ||
-      api_path == "band_width.band_width_share_type" || api_path == "band_width.band_width_size" ||
-      api_path == "listen_port")
+// `path` is the API path, relative to the list item for the members of ports[] and nics[].
+value_kind kind_of(std::string_view path) {
+  if (path == "extend_param.enterprise_project_id") return value_kind::string;
+  if (path == "count" || path.starts_with("extend_param.") || path == "band_width.band_width_share_type" ||
+      path == "band_width.band_width_size" || path == "band_width.band_width_charge_mode" ||
+      path == "listen_port" || path == "public_ip.count" || path == "phone_count_per_ip" ||
+      path.ends_with("volume.size"))
     return value_kind::integer;
-  if (api_path == "vnc_enable" || api_path == "internet_accessible") return value_kind::flag;
+  if (path == "vnc_enable" || path == "internet_accessible") return value_kind::flag;
+  if (path == "ipv6_enable") return value_kind::boolean;
+  if (path == "public_ip.ids") return value_kind::strings;
   return value_kind::string;
 }
 
@@ -60,25 +177,29 @@ struct origin {
 };
 
 struct value_entry {
-  std::variant<std::string, std::int64_t, bool> value;
+  std::variant<std::string, std::int64_t, bool, std::vector<std::string>> value;
   origin at;
 };
 
-struct port_entry {
+using value_map = std::map<std::string, value_entry, std::less<>>;
+using table_map = std::map<std::string, origin, std::less<>>;
+
+// One item of ports[] or nics[]: its members by path relative to the item.
+struct item_entry {
   origin at;
-  std::map<std::string, value_entry, std::less<>> values;  // name, listen_port, internet_accessible
+  value_map values;
+  table_map tables;  // nics[].ipv6_bandwidth
 };
 
 // One [[fleet]] or the [defaults] table, flattened to the API's field paths ("image_id",
-// "band_width.band_width_size"). Flattening is what makes band_width and extend_param merge field by
-// field: a fleet that sets only band_width.band_width_size keeps the default share type. `ports` is a
-// list, and a fleet's list replaces the default one whole (merging lists by position would pair ports
-// the author never meant to pair).
+// "band_width.band_width_size"). Flattening is what makes nested tables merge field by field: a fleet
+// that sets only band_width.band_width_size keeps the default share type. Lists (ports, nics) are
+// kept whole.
 struct fleet_fields {
   origin table;
-  std::map<std::string, value_entry, std::less<>> values;
-  std::map<std::string, origin, std::less<>> tables;  // band_width, extend_param, ports
-  std::optional<std::vector<port_entry>> ports;
+  value_map values;
+  table_map tables;                                                   // band_width, public_ip.eip, ports, ...
+  std::map<std::string, std::vector<item_entry>, std::less<>> lists;  // ports, nics
   // Paths given with a wrong type or out of range: already reported; they still override [defaults]
   // (the author meant to set them) and validate() is not asked about them again.
   std::set<std::string, std::less<>> reported;
@@ -91,6 +212,9 @@ struct fleet_fields {
       if (cut == std::string_view::npos) return false;
       path = path.substr(0, cut);
     }
+  }
+  bool has(std::string_view path) const {
+    return values.contains(path) || tables.contains(path) || lists.contains(path);
   }
 };
 
@@ -115,6 +239,24 @@ std::string ascii_folded(std::string_view s) {
 
 int line_of(const toml::node& n) { return static_cast<int>(n.source().begin.line); }
 int column_of(const toml::node& n) { return static_cast<int>(n.source().begin.column); }
+
+// Typed lookups in a flattened table; a path that is absent gives nullopt (its type was checked when
+// it was read).
+struct fields_view {
+  const value_map& values;
+  template <typename T>
+  std::optional<T> get(std::string_view path) const {
+    auto it = values.find(path);
+    if (it == values.end()) return std::nullopt;
+    return std::get<T>(it->second.value);
+  }
+  std::optional<std::string> string(std::string_view path) const { return get<std::string>(path); }
+  std::optional<std::int64_t> integer(std::string_view path) const { return get<std::int64_t>(path); }
+  std::optional<bool> flag(std::string_view path) const { return get<bool>(path); }
+  std::optional<std::vector<std::string>> strings(std::string_view path) const {
+    return get<std::vector<std::string>>(path);
+  }
+};
 
 class job_reader {
  public:
@@ -189,6 +331,19 @@ class job_reader {
     } else {
       in_.error(*t, "job.name", fmt::format("is missing (required: {})", allowed));
     }
+    if (const toml::node* n = t->get("api")) {
+      if (auto api = in_.string(*n, "job.api")) {
+        if (auto parsed = parse_purchase_api(*api)) {
+          job.api = *parsed;
+        } else {
+          in_.error(*n, "job.api",
+                    fmt::format("{} is not a purchase API (allowed: \"v1\" CreateCloudPhoneServer, \"v2\" "
+                                "CreateNet2CloudPhoneServer)",
+                                quote(*api)));
+        }
+      }
+    }
+    api_ = job.api;
     if (const toml::node* n = t->get("config")) {
       if (auto config = in_.path_string(*n, "job.config", "a path, relative to this file's folder")) {
         fs::path p(*config);
@@ -199,109 +354,187 @@ class job_reader {
     }
   }
 
-  // Reads one value at `api_path` (the API's name for it) into `out`, reporting a wrong type.
-  void read_value(const toml::node& n, const std::string& api_path, std::string_view kind_key,
-                  std::string_view prefix, bool from_defaults, fleet_fields& out) {
+  // Reads one value at `api_path` (the API's name for it; `kind_path` is the same relative to a list
+  // item) into `out`, reporting a wrong type.
+  void read_value(const toml::node& n, const std::string& api_path, std::string_view kind_path,
+                  std::string_view prefix, bool from_defaults, value_map& values,
+                  std::set<std::string, std::less<>>& reported) {
     const std::string field = join_field(prefix, api_path);
     std::optional<value_entry> entry;
-    switch (kind_of(kind_key)) {
+    const origin at{&n, from_defaults};
+    switch (kind_of(kind_path)) {
       case value_kind::string:
-        if (auto v = in_.string(n, field)) entry = value_entry{*v, {&n, from_defaults}};
+        if (auto v = in_.string(n, field)) entry = value_entry{*v, at};
         break;
       case value_kind::integer:
         if (api_path == "count") {
-          if (auto v = in_.integer(n, field, 0, max_fleet_target))
-            entry = value_entry{*v, {&n, from_defaults}};
+          if (auto v = in_.integer(n, field, 0, max_fleet_target)) entry = value_entry{*v, at};
         } else if (auto v = in_.integer(n, field)) {
-          entry = value_entry{*v, {&n, from_defaults}};
+          entry = value_entry{*v, at};
         }
         break;
       case value_kind::flag:
-        if (auto v = in_.bool_or_string(n, field)) entry = value_entry{*v, {&n, from_defaults}};
+        if (auto v = in_.bool_or_string(n, field)) entry = value_entry{*v, at};
+        break;
+      case value_kind::boolean:
+        if (auto v = in_.boolean(n, field)) entry = value_entry{*v, at};
+        break;
+      case value_kind::strings:
+        if (auto v = strings(n, field)) entry = value_entry{std::move(*v), at};
         break;
     }
     if (entry) {
-      out.values.emplace(api_path, std::move(*entry));
+      values.emplace(api_path, std::move(*entry));
     } else {
-      out.reported.insert(api_path);
+      reported.insert(api_path);
     }
   }
 
-  void read_nested(const toml::node& n, std::string_view name, std::span<const std::string_view> keys,
-                   std::string_view prefix, bool from_defaults, fleet_fields& out) {
+  std::optional<std::vector<std::string>> strings(const toml::node& n, const std::string& field) {
+    const auto* list = in_.array(n, field);
+    if (!list) return std::nullopt;
+    std::vector<std::string> out;
+    bool ok = true;
+    for (std::size_t i = 0; i < list->size(); ++i) {
+      if (auto v = in_.string((*list)[i], fmt::format("{}[{}]", field, i))) {
+        out.push_back(*v);
+      } else {
+        ok = false;
+      }
+    }
+    if (!ok) return std::nullopt;
+    return out;
+  }
+
+  // The members of a table at `path` ("" for the fleet itself, else an API path; `base` is the part of
+  // it that a list item adds, so kinds and keys are looked up relative to the item), nested tables
+  // read in place. Lists (ports, nics) are read by read_list.
+  void read_members(const toml::table& t, std::string_view path, std::string_view base,
+                    std::string_view prefix, bool from_defaults, value_map& values, table_map& tables,
+                    std::set<std::string, std::less<>>& reported, std::span<const key_hint> hints = {}) {
+    const table_keys keys = keys_of(path.substr(std::min(base.size(), path.size())), api_);
+    in_.check_keys(t, path.empty() ? std::string(prefix) : join_field(prefix, path), keys.allowed, hints,
+                   keys.elsewhere);
+    auto known = [&](std::string_view k) {
+      return std::find(keys.allowed.begin(), keys.allowed.end(), k) != keys.allowed.end() ||
+             std::find(keys.elsewhere.begin(), keys.elsewhere.end(), k) != keys.elsewhere.end();
+    };
+    for (const auto& [key, value] : t) {
+      const std::string_view k = key.str();
+      if (!known(k)) continue;
+      if (path.empty() && (list_field_at(k) || (from_defaults && k == "server_name"))) continue;
+      const std::string full = path.empty() ? std::string(k) : fmt::format("{}.{}", path, k);
+      const std::string_view relative = std::string_view(full).substr(base.size());
+      if (!wrong_api(value, relative, join_field(prefix, full), reported, full)) continue;
+      if (nested_table_at(relative)) {
+        const std::string field = join_field(prefix, full);
+        const auto* inner = in_.table(value, field);
+        if (!inner) {
+          reported.insert(full);
+          continue;
+        }
+        tables.emplace(full, origin{&value, from_defaults});
+        read_members(*inner, full, base, prefix, from_defaults, values, tables, reported);
+      } else {
+        read_value(value, full, relative, prefix, from_defaults, values, reported);
+      }
+    }
+  }
+
+  // True when the job's API takes the field at `api_path`; else reports it (naming the API that
+  // takes it) and marks `mark` reported.
+  bool wrong_api(const toml::node& n, std::string_view api_path, const std::string& field,
+                 std::set<std::string, std::less<>>& reported, const std::string& mark) {
+    auto only = api_of_field(api_path);
+    if (!only || *only == api_) return true;
+    in_.error(n, field,
+              fmt::format("is only taken by api \"{0}\" (allowed in a job with [job] api = \"{0}\"; this "
+                          "job's api is \"{1}\")",
+                          to_string(*only), to_string(api_)));
+    reported.insert(mark);
+    return false;
+  }
+
+  void read_list(const toml::node& n, const list_field& lf, std::string_view prefix, bool from_defaults,
+                 fleet_fields& out) {
+    const std::string name(lf.name);
     const std::string field = join_field(prefix, name);
-    const auto* t = in_.table(n, field);
-    if (!t) {
-      out.reported.emplace(name);
-      return;
-    }
-    out.tables.emplace(name, origin{&n, from_defaults});
-    in_.check_keys(*t, field, keys);
-    for (const auto& [key, value] : *t) {
-      if (std::find(keys.begin(), keys.end(), key.str()) == keys.end()) continue;
-      read_value(value, fmt::format("{}.{}", name, key.str()), fmt::format("{}.{}", name, key.str()), prefix,
-                 from_defaults, out);
-    }
-  }
-
-  void read_ports(const toml::node& n, std::string_view prefix, bool from_defaults, fleet_fields& out) {
-    const std::string field = join_field(prefix, "ports");
     const auto* list = n.as_array();
     if (!list) {
       in_.error(n, field, fmt::format("is {} (allowed: an array of tables)", describe_type(n)));
-      out.reported.insert("ports");
+      out.reported.insert(name);
       return;
     }
-    out.tables.emplace("ports", origin{&n, from_defaults});
-    std::vector<port_entry> ports;
+    std::vector<item_entry> items;
     for (std::size_t j = 0; j < list->size(); ++j) {
-      const std::string base = fmt::format("ports[{}]", j);
-      const std::string port_field = join_field(prefix, base);
-      const toml::node& item = (*list)[j];
-      port_entry port{{&item, from_defaults}, {}};
-      const auto* t = item.as_table();
+      const std::string base = fmt::format("{}[{}]", name, j);
+      const std::string item_field = join_field(prefix, base);
+      const toml::node& node = (*list)[j];
+      item_entry item{{&node, from_defaults}, {}, {}};
+      const auto* t = node.as_table();
       if (!t) {
-        in_.error(item, port_field, fmt::format("is {} (allowed: a table)", describe_type(item)));
+        in_.error(node, item_field, fmt::format("is {} (allowed: a table)", describe_type(node)));
         out.reported.insert(base);
-        ports.push_back(std::move(port));
+        items.push_back(std::move(item));
         continue;
       }
-      in_.check_keys(*t, port_field, port_keys);
-      // Every member of a port is required by the API; a missing one is not guessed.
-      fleet_fields scratch;
-      for (std::string_view key : port_keys) {
-        const std::string path = fmt::format("{}.{}", base, key);
-        if (const toml::node* v = t->get(key)) {
-          read_value(*v, path, key, prefix, from_defaults, scratch);
-        } else {
-          in_.error(item, join_field(prefix, path), "is missing (required)");
-          scratch.reported.insert(path);
+      // Members are read at their full path (`nics[0].ipv6_bandwidth.band_width_id`) for the messages,
+      // and kept relative to the item.
+      value_map values;
+      table_map tables;
+      std::set<std::string, std::less<>> reported;
+      read_item(*t, lf, base, prefix, from_defaults, values, tables, reported);
+      if (lf.all_required) {
+        // Every member of a port is required by the API; a missing one is not guessed.
+        for (std::string_view key : lf.keys) {
+          const std::string path = fmt::format("{}.{}", base, key);
+          if (!t->get(key)) {
+            in_.error(node, join_field(prefix, path), "is missing (required)");
+            reported.insert(path);
+          }
         }
       }
-      for (auto& [path, value] : scratch.values) port.values.emplace(path.substr(base.size() + 1), value);
-      out.reported.merge(scratch.reported);
-      ports.push_back(std::move(port));
+      for (auto& [path, value] : values) item.values.emplace(path.substr(base.size() + 1), std::move(value));
+      for (auto& [path, at] : tables) item.tables.emplace(path.substr(base.size() + 1), at);
+      out.reported.merge(reported);
+      items.push_back(std::move(item));
     }
-    out.ports = std::move(ports);
+    out.tables.emplace(name, origin{&n, from_defaults});
+    out.lists[name] = std::move(items);
+  }
+
+  // One item of a list: its members as for a table, but at the item's own keys.
+  void read_item(const toml::table& t, const list_field& lf, const std::string& base, std::string_view prefix,
+                 bool from_defaults, value_map& values, table_map& tables,
+                 std::set<std::string, std::less<>>& reported) {
+    in_.check_keys(t, join_field(prefix, base), lf.keys);
+    for (const auto& [key, value] : t) {
+      const std::string_view k = key.str();
+      if (std::find(lf.keys.begin(), lf.keys.end(), k) == lf.keys.end()) continue;
+      const std::string full = fmt::format("{}.{}", base, k);
+      if (nested_table_at(k)) {
+        const auto* inner = in_.table(value, join_field(prefix, full));
+        if (!inner) {
+          reported.insert(full);
+          continue;
+        }
+        tables.emplace(full, origin{&value, from_defaults});
+        read_members(*inner, full, base + ".", prefix, from_defaults, values, tables, reported);
+      } else {
+        read_value(value, full, k, prefix, from_defaults, values, reported);
+      }
+    }
   }
 
   fleet_fields read_fields(const toml::table& t, std::string_view prefix, bool from_defaults) {
     fleet_fields out;
     out.table = {&t, from_defaults};
-    in_.check_keys(t, prefix, fleet_keys, fleet_hints);
+    read_members(t, "", "", prefix, from_defaults, out.values, out.tables, out.reported, fleet_hints);
     for (const auto& [key, value] : t) {
-      const std::string_view k = key.str();
-      if (std::find(fleet_keys.begin(), fleet_keys.end(), k) == fleet_keys.end()) continue;
-      if (from_defaults && k == "server_name") continue;  // reported by the caller
-      if (k == "band_width") {
-        read_nested(value, k, band_width_keys, prefix, from_defaults, out);
-      } else if (k == "extend_param") {
-        read_nested(value, k, extend_param_keys, prefix, from_defaults, out);
-      } else if (k == "ports") {
-        read_ports(value, prefix, from_defaults, out);
-      } else {
-        read_value(value, std::string(k), k, prefix, from_defaults, out);
-      }
+      const std::string k(key.str());
+      const list_field* lf = list_field_at(k);
+      if (!lf || !wrong_api(value, k, join_field(prefix, k), out.reported, k)) continue;
+      read_list(value, *lf, prefix, from_defaults, out);
     }
     return out;
   }
@@ -309,18 +542,20 @@ class job_reader {
   // The fleet's own fields win; [defaults] fills the rest, field by field.
   static fleet_fields merged(fleet_fields fleet, const fleet_fields& defaults) {
     for (const auto& [path, entry] : defaults.values) {
-      if (path.starts_with("ports")) continue;
       if (!fleet.values.contains(path) && !fleet.is_reported(path)) fleet.values.emplace(path, entry);
     }
     for (const auto& [name, at] : defaults.tables) {
       if (!fleet.tables.contains(name) && !fleet.is_reported(name)) fleet.tables.emplace(name, at);
     }
-    if (!fleet.ports && !fleet.is_reported("ports") && defaults.ports) fleet.ports = defaults.ports;
+    for (const auto& [name, items] : defaults.lists) {
+      if (!fleet.lists.contains(name) && !fleet.is_reported(name)) fleet.lists.emplace(name, items);
+    }
     // Defaults whose type was wrong were reported once, at [defaults]; a fleet that inherits them is
     // not blamed again.
     for (const auto& path : defaults.reported) {
-      const bool own = path.starts_with("ports") ? fleet.ports || fleet.is_reported("ports")
-                                                 : fleet.values.contains(path) || fleet.tables.contains(path);
+      const std::string_view list = list_of(path);
+      const bool own = !list.empty() ? fleet.lists.contains(list) || fleet.is_reported(list)
+                                     : fleet.values.contains(path) || fleet.tables.contains(path);
       if (!own) fleet.reported.insert(path);
     }
     return fleet;
@@ -330,26 +565,10 @@ class job_reader {
     const std::string prefix = fmt::format("fleet[{}]", index);
     fleet_fields f = merged(read_fields(t, prefix, false), defaults);
 
-    auto string_of = [&](std::string_view path) -> std::optional<std::string> {
-      auto it = f.values.find(path);
-      if (it == f.values.end()) return std::nullopt;
-      return std::get<std::string>(it->second.value);
-    };
-    auto int_of = [&](std::string_view path) -> std::optional<std::int64_t> {
-      auto it = f.values.find(path);
-      if (it == f.values.end()) return std::nullopt;
-      return std::get<std::int64_t>(it->second.value);
-    };
-    auto flag_of = [&](const std::map<std::string, value_entry, std::less<>>& values,
-                       std::string_view path) -> std::optional<bool> {
-      auto it = values.find(path);
-      if (it == values.end()) return std::nullopt;
-      return std::get<bool>(it->second.value);
-    };
     // A required field neither the fleet nor [defaults] gives. It is reported at the nested table that
     // should hold it when there is one, else at the [[fleet]] header.
     auto require = [&](std::string_view path, std::string_view allowed) {
-      if (f.values.contains(path) || f.is_reported(path)) return;
+      if (f.has(path) || f.is_reported(path)) return;
       std::string_view parent = parent_path(path);
       auto table_at = f.tables.find(parent);
       const toml::node& at = table_at != f.tables.end() ? *table_at->second.node : t;
@@ -364,40 +583,80 @@ class job_reader {
     require("extend_param.charging_mode", "0, prepaid by period; here or in [defaults]");
     require("extend_param.period_type", "2 month or 3 year; here or in [defaults]");
     require("extend_param.period_num", "here or in [defaults]");
+    if (api_ == purchase_api::v2) {
+      require("tenant_vpc_id", "the id of the VPC the servers go into; here or in [defaults]");
+      require("nics",
+              "the servers' network interfaces, nics = [{ subnet_id = \"...\" }]; here or in [defaults]");
+      require(
+          "public_ip",
+          "public_ip = { eip = { type = \"5_bgp\" } }, { ids = [\"<eip id>\"] } or { count = 0 }; here or in "
+          "[defaults]");
+      require("band_width.band_width_share_type", "0 dedicated or 1 shared; here or in [defaults]");
+      require("band_width.band_width_charge_mode", "0 by bandwidth or 1 by traffic; here or in [defaults]");
+    }
 
     fleet_spec spec;
     spec.line = line_of(t);
     spec.column = column_of(t);
-    spec.server_name = string_of("server_name").value_or("");
-    spec.target = int_of("count").value_or(0);
+    const fields_view v{f.values};
+    spec.server_name = v.string("server_name").value_or("");
+    spec.target = v.integer("count").value_or(0);
 
     purchase_request& r = spec.request;
+    r.api = api_;
     r.server_name = spec.server_name;
     r.count = 1;  // the planner sets each chunk's count; the template is checked as one server
-    r.server_model_name = string_of("server_model_name").value_or("");
-    r.phone_model_name = string_of("phone_model_name").value_or("");
-    r.image_id = string_of("image_id").value_or("");
-    r.band_width.band_width_id = string_of("band_width.band_width_id");
-    r.band_width.band_width_share_type = int_of("band_width.band_width_share_type");
-    r.band_width.band_width_size = int_of("band_width.band_width_size");
-    r.extend_param.charging_mode = int_of("extend_param.charging_mode").value_or(0);
-    r.extend_param.period_type = int_of("extend_param.period_type").value_or(2);
-    r.extend_param.period_num = int_of("extend_param.period_num").value_or(1);
-    r.extend_param.is_auto_pay = int_of("extend_param.is_auto_pay");
-    r.keypair_name = string_of("keypair_name");
-    r.vnc_enable = flag_of(f.values, "vnc_enable");
-    r.subnet_cidr = string_of("subnet_cidr");
-    if (f.ports) {
-      for (const auto& p : *f.ports) {
-        port_spec port;
-        if (auto it = p.values.find("name"); it != p.values.end())
-          port.name = std::get<std::string>(it->second.value);
-        if (auto it = p.values.find("listen_port"); it != p.values.end())
-          port.listen_port = std::get<std::int64_t>(it->second.value);
-        port.internet_accessible = flag_of(p.values, "internet_accessible").value_or(false);
-        r.ports.push_back(std::move(port));
+    r.server_model_name = v.string("server_model_name").value_or("");
+    r.phone_model_name = v.string("phone_model_name").value_or("");
+    r.image_id = v.string("image_id").value_or("");
+    r.band_width.band_width_id = v.string("band_width.band_width_id");
+    r.band_width.band_width_share_type = v.integer("band_width.band_width_share_type");
+    r.band_width.band_width_size = v.integer("band_width.band_width_size");
+    r.band_width.band_width_charge_mode = v.integer("band_width.band_width_charge_mode");
+    r.extend_param.charging_mode = v.integer("extend_param.charging_mode").value_or(0);
+    r.extend_param.period_type = v.integer("extend_param.period_type").value_or(2);
+    r.extend_param.period_num = v.integer("extend_param.period_num").value_or(1);
+    r.extend_param.is_auto_pay = v.integer("extend_param.is_auto_pay");
+    r.extend_param.is_auto_renew = v.integer("extend_param.is_auto_renew");
+    r.extend_param.enterprise_project_id = v.string("extend_param.enterprise_project_id");
+    r.keypair_name = v.string("keypair_name");
+    r.vnc_enable = v.flag("vnc_enable");
+    r.subnet_cidr = v.string("subnet_cidr");
+    if (auto it = f.lists.find("ports"); it != f.lists.end()) {
+      for (const auto& p : it->second) {
+        const fields_view pv{p.values};
+        r.ports.push_back({pv.string("name").value_or(""), pv.integer("listen_port").value_or(0),
+                           pv.flag("internet_accessible").value_or(false)});
       }
     }
+    r.tenant_vpc_id = v.string("tenant_vpc_id");
+    if (auto it = f.lists.find("nics"); it != f.lists.end()) {
+      std::vector<nic_spec> nics;
+      for (const auto& item : it->second) {
+        const fields_view nv{item.values};
+        nic_spec n{nv.string("subnet_id"), nv.flag("ipv6_enable"), std::nullopt};
+        if (item.tables.contains("ipv6_bandwidth"))
+          n.ipv6_band_width_id = nv.string("ipv6_bandwidth.band_width_id");
+        nics.push_back(std::move(n));
+      }
+      r.nics = std::move(nics);
+    }
+    if (f.tables.contains("public_ip")) {
+      public_ip_spec ip;
+      ip.ids = v.strings("public_ip.ids");
+      if (f.tables.contains("public_ip.eip")) ip.eip_type = v.string("public_ip.eip.type");
+      ip.count = v.integer("public_ip.count");
+      r.public_ip = std::move(ip);
+    }
+    r.availability_zone = v.string("availability_zone");
+    r.phone_count_per_ip = v.integer("phone_count_per_ip");
+    for (auto [name, volume] : {std::pair{"phone_data_volume", &r.phone_data_volume},
+                                std::pair{"server_share_data_volume", &r.server_share_data_volume}}) {
+      if (!f.tables.contains(name)) continue;
+      *volume =
+          volume_spec{v.string(fmt::format("{}.volume_type", name)), v.integer(fmt::format("{}.size", name))};
+    }
+    r.property = v.string("property");
 
     check_server_name(f, prefix, spec);
     check_with_api_rules(f, t, prefix, r);
@@ -447,12 +706,13 @@ class job_reader {
     std::unordered_map<std::string, origin> where;
     for (const auto& [path, entry] : f.values) where.emplace(path, entry.at);
     for (const auto& [name, at] : f.tables) where.emplace(name, at);
-    if (f.ports) {
-      for (std::size_t j = 0; j < f.ports->size(); ++j) {
-        const auto& p = (*f.ports)[j];
-        const std::string base = fmt::format("ports[{}]", j);
-        where.emplace(base, p.at);
-        for (const auto& [key, entry] : p.values) where.emplace(fmt::format("{}.{}", base, key), entry.at);
+    for (const auto& [name, items] : f.lists) {
+      for (std::size_t j = 0; j < items.size(); ++j) {
+        const auto& item = items[j];
+        const std::string base = fmt::format("{}[{}]", name, j);
+        where.emplace(base, item.at);
+        for (const auto& [key, entry] : item.values) where.emplace(fmt::format("{}.{}", base, key), entry.at);
+        for (const auto& [key, at] : item.tables) where.emplace(fmt::format("{}.{}", base, key), at);
       }
     }
     for (const api_error& e : validate(r)) {
@@ -512,6 +772,7 @@ class job_reader {
 
   fs::path path_;
   toml_reader in_;
+  purchase_api api_ = purchase_api::v1;  // the job's, known before [defaults] and the fleets are read
   // For the cross-fleet checks, one per job.fleets entry: its index in the file (a [[fleet]] that is
   // not a table is skipped) and where its server_name is written.
   struct fleet_place {

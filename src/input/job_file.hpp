@@ -22,6 +22,7 @@ struct fleet_spec {
 struct job_spec {
   std::filesystem::path path;
   std::string name;                                  // 1..32 of [a-z0-9_-]
+  purchase_api api = purchase_api::v1;               // `[job] api`: the call every fleet buys with
   std::optional<std::filesystem::path> config_path;  // resolved against the job file's folder
   int config_line = 0;  // where `[job] config` is written, for "not found" messages
   int config_column = 0;

@@ -32,7 +32,9 @@ fleet_plan plan_fleet(const job_spec& job, std::size_t fleet_index, const ledger
   for (std::int64_t index = 1; missing > 0; ++index) {
     std::string name = chunk_name(fleet.server_name, index);
     // Free: never recorded, or its latest attempt bought nothing (failed, retrying). A name recorded
-    // for another fleet is never taken over.
+    // for another fleet is never taken over. A free chunk is planned anew from the job, with the job's
+    // API even when it was first sent to the other one: it bought nothing, and leaving it failed would
+    // let a later `replay` buy its servers a second time.
     if (const ledger_row* row = ledger.latest(name)) {
       if (row->fleet != fleet.server_name || row->status == chunk_status::ordered ||
           is_unresolved(row->status)) {

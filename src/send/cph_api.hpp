@@ -26,7 +26,8 @@ struct list_call {
 class cph_api {
  public:
   virtual ~cph_api() = default;
-  virtual net::awaitable<purchase_call> purchase(std::string body,
+  // One order, to the purchase call of `api` (the body is built for it).
+  virtual net::awaitable<purchase_call> purchase(purchase_api api, std::string body,
                                                  std::chrono::steady_clock::time_point deadline) = 0;
   // Every server whose name contains `name` (all pages).
   virtual net::awaitable<list_call> list_servers(std::string name,

@@ -298,7 +298,8 @@ net::awaitable<typename basic_scheduler<Clock>::next_step> basic_scheduler<Clock
   ++stats_.requests;
   // The transport's deadline is real time, whatever clock the waits between calls run on.
   purchase_call call = co_await api_.purchase(
-      w.body, std::chrono::steady_clock::now() + std::chrono::seconds(settings_.limits.request_timeout_s));
+      w.api, w.body,
+      std::chrono::steady_clock::now() + std::chrono::seconds(settings_.limits.request_timeout_s));
   release_slot();
   if (!in_flight_.erase(w.chunk))
     co_return next_step{};  // abandoned at a second signal: already recorded unknown

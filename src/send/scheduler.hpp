@@ -32,8 +32,9 @@ struct chunk_work {
   std::string fleet;
   std::string chunk;
   std::int64_t count = 0;
-  std::string body;       // the exact request body, as recorded
-  bool auto_pay = false;  // extend_param.is_auto_pay == 1
+  std::string body;                     // the exact request body, as recorded
+  bool auto_pay = false;                // extend_param.is_auto_pay == 1
+  purchase_api api = purchase_api::v1;  // the call the body is for (purchase_api_of(body))
 };
 
 struct run_settings {

@@ -440,13 +440,7 @@ TEST(run_test, a_run_killed_at_any_moment_loses_nothing_and_buys_nothing_twice) 
     SCOPED_TRACE("kill after " + std::to_string(delay_ms) + " ms");
     emu.reset();
     std::filesystem::remove(e.ledger);
-    {
-      child_process victim({CPHFLEET_BINARY, "run", e.job.string()}, aksk_env(), e.dir / "victim.out",
-                           e.dir / "victim.err");
-      std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms));
-      victim.signal(SIGKILL);
-      victim.wait();
-    }
+    run_killed_after(e.job, e.dir, delay_ms);
     // Where the kill landed, as the ledger tells it.
     ledger_index left(read_ledger(e.ledger));
     bool open = false, all_ordered = !left.fleets().empty();

@@ -78,7 +78,8 @@ const std::string order_body =
 TEST(cph_client_test, purchase_is_signed_with_host_date_project_and_content_type) {
   fixture_server server({step::answer(http_answer(200, "OK", order_body))});
   client_under_test c(server.url(), aksk());
-  auto call = c.run(c.client.purchase(R"({"server_name":"game-001","count":2})", c.deadline()));
+  auto call =
+      c.run(c.client.purchase(purchase_api::v1, R"({"server_name":"game-001","count":2})", c.deadline()));
   EXPECT_FALSE(call.report.transport);
   EXPECT_EQ(call.report.http_status, 200);
   EXPECT_EQ(classify(call.report, call_kind::purchase).cls, outcome_class::ordered);
@@ -105,7 +106,7 @@ TEST(cph_client_test, purchase_is_signed_with_host_date_project_and_content_type
 TEST(cph_client_test, temporary_keys_send_and_sign_the_security_token) {
   fixture_server server({step::answer(http_answer(200, "OK", order_body))});
   client_under_test c(server.url(), aksk("session-token"));
-  c.run(c.client.purchase("{}", c.deadline()));
+  c.run(c.client.purchase(purchase_api::v1, "{}", c.deadline()));
   auto req = parse_request(server.requests().at(0));
   EXPECT_EQ(req["X-Security-Token"], "session-token");
   EXPECT_NE(req[http::field::authorization].find("x-security-token"), std::string::npos);
@@ -133,7 +134,7 @@ TEST(cph_client_test, service_errors_are_read_from_the_body) {
       R"({"request_id":"rq-7","error_code":"CPS.0024","error_msg":"Parameter: count is invalid."})",
       "X-Request-Id: header-id\r\n"))});
   client_under_test c(server.url(), aksk());
-  auto call = c.run(c.client.purchase("{}", c.deadline()));
+  auto call = c.run(c.client.purchase(purchase_api::v1, "{}", c.deadline()));
   EXPECT_EQ(call.report.http_status, 400);
   EXPECT_EQ(call.report.error_code, "CPS.0024");
   EXPECT_EQ(call.report.error_msg, "Parameter: count is invalid.");
@@ -172,7 +173,7 @@ TEST(cph_client_test, an_html_502_page_is_kept_as_the_message_and_ambiguous) {
   fixture_server server({step::answer(http_answer(502, "Bad Gateway", "<html><body>Bad Gateway</body></html>",
                                                   "X-Request-Id: gw-9\r\n", "text/html"))});
   client_under_test c(server.url(), aksk());
-  auto call = c.run(c.client.purchase("{}", c.deadline()));
+  auto call = c.run(c.client.purchase(purchase_api::v1, "{}", c.deadline()));
   EXPECT_EQ(call.report.http_status, 502);
   EXPECT_EQ(call.report.error_msg, "<html><body>Bad Gateway</body></html>");
   EXPECT_EQ(call.request_id, "gw-9");
@@ -182,7 +183,7 @@ TEST(cph_client_test, an_html_502_page_is_kept_as_the_message_and_ambiguous) {
 TEST(cph_client_test, a_200_without_an_order_id_is_ambiguous_not_ordered) {
   fixture_server server({step::answer(http_answer(200, "OK", R"({"request_id":"rq-2"})"))});
   client_under_test c(server.url(), aksk());
-  auto call = c.run(c.client.purchase("{}", c.deadline()));
+  auto call = c.run(c.client.purchase(purchase_api::v1, "{}", c.deadline()));
   EXPECT_EQ(call.report.http_status, 200);
   ASSERT_TRUE(call.report.transport);
   EXPECT_EQ(call.report.transport->message,
@@ -210,7 +211,8 @@ scripted_purchase purchase_against(step answer) {
   fixture_server server({std::move(answer)});
   client_under_test c(server.url(), aksk());
   scripted_purchase out;
-  out.call = c.run(c.client.purchase(R"({"server_name":"game-001","count":2})", c.deadline()));
+  out.call =
+      c.run(c.client.purchase(purchase_api::v1, R"({"server_name":"game-001","count":2})", c.deadline()));
   out.result = classify(out.call.report, call_kind::purchase);
   out.requests_seen = server.requests().size();
   out.connections_accepted = server.accepted();
@@ -313,7 +315,7 @@ TEST(cph_client_test, throttling_reports_retry_after_and_the_limit) {
       R"({"error_code":"APIGW.0308","error_msg":"The throttling threshold has been reached: policy user over ratelimit,limit:10,time:1 second"})",
       "Retry-After: 2\r\n"))});
   client_under_test c(server.url(), aksk());
-  auto call = c.run(c.client.purchase("{}", c.deadline()));
+  auto call = c.run(c.client.purchase(purchase_api::v1, "{}", c.deadline()));
   auto o = classify(call.report, call_kind::purchase);
   EXPECT_EQ(o.cls, outcome_class::retryable);
   EXPECT_TRUE(o.throttled);
@@ -512,8 +514,8 @@ emulator_options signed_emulator() {
 TEST(cph_client_emulator_test, signed_purchases_are_accepted_and_listed_back_over_every_page) {
   emulated e(signed_emulator(), aksk());
   for (int chunk = 1; chunk <= 11; ++chunk) {
-    auto call =
-        e.run(e.client.purchase(to_body(seed_purchase(fmt::format("pg-{:03}", chunk), 10)), e.deadline()));
+    auto call = e.run(e.client.purchase(
+        purchase_api::v1, to_body(seed_purchase(fmt::format("pg-{:03}", chunk), 10)), e.deadline()));
     ASSERT_EQ(classify(call.report, call_kind::purchase).cls, outcome_class::ordered)
         << call.report.http_status << " " << call.report.error_code << " " << call.report.error_msg;
     EXPECT_FALSE(call.response.order_id.empty());
@@ -538,7 +540,8 @@ TEST(cph_client_emulator_test, a_wrong_secret_key_is_refused_and_stops_the_run) 
   auto wrong = aksk();
   wrong.secret_key = "NotTheSecretKey";
   emulated e(signed_emulator(), wrong);
-  auto call = e.run(e.client.purchase(to_body(seed_purchase("wrong-001", 1)), e.deadline()));
+  auto call =
+      e.run(e.client.purchase(purchase_api::v1, to_body(seed_purchase("wrong-001", 1)), e.deadline()));
   EXPECT_EQ(call.report.http_status, 401);
   EXPECT_EQ(call.report.error_code, "APIGW.0301");
   auto o = classify(call.report, call_kind::purchase);
@@ -566,7 +569,7 @@ TEST(cph_client_emulator_test, temporary_keys_and_tokens_are_accepted) {
 TEST(cph_client_emulator_test, a_service_error_comes_back_with_its_code) {
   emulated e(signed_emulator(), aksk());
   auto bad = seed_purchase("bad-001", 11);
-  auto call = e.run(e.client.purchase(to_body(bad), e.deadline()));
+  auto call = e.run(e.client.purchase(purchase_api::v1, to_body(bad), e.deadline()));
   EXPECT_EQ(call.report.http_status, 400);
   EXPECT_EQ(call.report.error_code, "CPS.0024");
   EXPECT_FALSE(call.request_id.empty());
@@ -607,7 +610,7 @@ TEST(cph_client_emulator_test, commit_then_drop_is_ambiguous_and_the_order_is_fo
   auto o = signed_emulator();
   o.script = "1:commit_then_drop";
   emulated e(o, aksk());
-  auto call = e.run(e.client.purchase(to_body(seed_purchase("drop-001", 3)), e.deadline()));
+  auto call = e.run(e.client.purchase(purchase_api::v1, to_body(seed_purchase("drop-001", 3)), e.deadline()));
   ASSERT_TRUE(call.report.transport);
   EXPECT_TRUE(call.report.transport->request_written);
   EXPECT_EQ(classify(call.report, call_kind::purchase).cls, outcome_class::ambiguous);
@@ -623,7 +626,7 @@ TEST(cph_client_emulator_test, an_embedded_config_gives_a_session_with_no_creden
   service_session session(io, cfg);
   EXPECT_EQ(session.project_id(), embedded_project_id);
   EXPECT_EQ(session.describe().rfind("embedded emulator at http://127.0.0.1:", 0), 0u) << session.describe();
-  auto call = run_sync(io, session.api().purchase(to_body(seed_purchase("emb-001", 2)),
+  auto call = run_sync(io, session.api().purchase(purchase_api::v1, to_body(seed_purchase("emb-001", 2)),
                                                   std::chrono::steady_clock::now() + 5s));
   EXPECT_EQ(classify(call.report, call_kind::purchase).cls, outcome_class::ordered) << call.report.error_msg;
   EXPECT_EQ(session.connections_opened(), 1);

@@ -21,8 +21,8 @@ using namespace test;
 std::string route_name(http::verb method, std::string_view path) {
   auto r = route_of(method, path);
   if (!r) return "none";
-  static const char* names[] = {"purchase",     "list_servers", "show_server", "server_models",
-                                "phone_models", "phone_images", "bandwidths"};
+  static const char* names[] = {"purchase",      "purchase_v2",  "list_servers", "show_server",
+                                "server_models", "phone_models", "phone_images", "bandwidths"};
   std::string out = fmt::format("{} {}", names[static_cast<int>(r->api)], r->project_id);
   if (!r->server_id.empty()) out += " " + r->server_id;
   return out;
@@ -31,6 +31,10 @@ std::string route_name(http::verb method, std::string_view path) {
 TEST(emulator_routes_test, paths_name_their_api_and_decode_their_ids) {
   using http::verb;
   EXPECT_EQ(route_name(verb::post, "/v1/p/cloud-phone/phones"), "purchase p");
+  EXPECT_EQ(route_name(verb::post, "/v2/p/cloud-phone/servers"), "purchase_v2 p");
+  // v2 serves the purchase only: its reads stay v1.
+  EXPECT_EQ(route_name(verb::post, "/v2/p/cloud-phone/phones"), "none");
+  EXPECT_EQ(route_name(verb::post, "/v2/p/cloud-phone/servers/x"), "none");
   EXPECT_EQ(route_name(verb::get, "/v1/p/cloud-phone/servers"), "list_servers p");
   EXPECT_EQ(route_name(verb::get, "/v1/p/cloud-phone/servers/a%2Fb"), "show_server p a/b");
   EXPECT_EQ(route_name(verb::get, "/v1/p%20q/cloud-phone/server-models"), "server_models p q");
@@ -92,7 +96,8 @@ TEST(emulator_routes_test, unknown_paths_and_methods_are_apigw_0101) {
                                                         {"GET", phones},
                                                         {"DELETE", servers},
                                                         {"POST", servers},
-                                                        {"POST", "/v2/" + pid + "/cloud-phone/servers"},
+                                                        {"GET", "/v2/" + pid + "/cloud-phone/servers"},
+                                                        {"POST", "/v2/" + pid + "/cloud-phone/phones"},
                                                         {"GET", "/v1//cloud-phone/servers"},
                                                         {"GET", servers + "/a/b"},
                                                         {"GET", "/_emulator/nothing"}}) {

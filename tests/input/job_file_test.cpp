@@ -310,7 +310,7 @@ TEST(job_file_test, unknown_keys_are_errors_with_the_closest_known_key) {
       {std::string(game) + "extend_param = { period = 1 }\n",
        {"j.toml:12:18: fleet[0].extend_param.period: is not a known key (allowed: charging_mode, "
         "period_type, "
-        "period_num, is_auto_pay)"}},
+        "period_num, is_auto_pay, is_auto_renew, enterprise_project_id)"}},
       {std::string(game) + "band_width = 0\n",
        {"j.toml:12:14: fleet[0].band_width: is an integer (allowed: a table)"}},
   });

@@ -13,6 +13,7 @@
 
 #include <boost/json.hpp>
 
+#include <csignal>
 #include <map>
 #include <string>
 #include <thread>
@@ -30,6 +31,7 @@ struct emulator_order {
   std::int64_t count = 0;
   std::int64_t is_auto_pay = 0;
   std::string created_at;
+  std::string api;  // "v1" | "v2": the purchase call that took it
 };
 
 class emulator_process {
@@ -51,7 +53,7 @@ class emulator_process {
       const auto& o = v.as_object();
       out.push_back({std::string(o.at("order_id").as_string()), std::string(o.at("server_name").as_string()),
                      o.at("count").to_number<std::int64_t>(), o.at("is_auto_pay").to_number<std::int64_t>(),
-                     std::string(o.at("created_at").as_string())});
+                     std::string(o.at("created_at").as_string()), std::string(o.at("api").as_string())});
     }
     return out;
   }
@@ -101,6 +103,25 @@ inline std::string job_text(const std::vector<fleet_def>& fleets, std::int64_t a
       std::string(image) +
       "\"\n"
       "band_width = { band_width_share_type = 0 }\n"
+      "extend_param = { charging_mode = 0, period_type = 2, period_num = 1, is_auto_pay = " +
+      std::to_string(auto_pay) + " }\n";
+  for (const auto& f : fleets)
+    t += "\n[[fleet]]\nserver_name = \"" + f.name + "\"\ncount = " + std::to_string(f.count) + "\n";
+  return t;
+}
+
+// The same fleets as a v2 job (CreateNet2CloudPhoneServer): the servers go into a VPC of the tenant.
+inline std::string v2_job_text(const std::vector<fleet_def>& fleets, std::int64_t auto_pay = 1,
+                               std::string_view job_name = "t") {
+  std::string t =
+      "[job]\nname = \"" + std::string(job_name) +
+      "\"\nconfig = \"config.toml\"\napi = \"v2\"\n\n[defaults]\n"
+      "server_model_name = \"physical.rx1.xlarge\"\nphone_model_name = \"aphs1.medium.4.aosp\"\n"
+      "image_id = \"88b8449b896f3a4f0ad57222dd919899\"\n"
+      "tenant_vpc_id = \"4e6a31b0-8c2f-4d5e-9a7b-1c2d3e4f5a6b\"\n"
+      "nics = [{ subnet_id = \"0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0\" }]\n"
+      "public_ip = { eip = { type = \"5_bgp\" } }\n"
+      "band_width = { band_width_share_type = 0, band_width_charge_mode = 0, band_width_size = 100 }\n"
       "extend_param = { charging_mode = 0, period_type = 2, period_num = 1, is_auto_pay = " +
       std::to_string(auto_pay) + " }\n";
   for (const auto& f : fleets)
@@ -177,6 +198,16 @@ inline std::map<std::string, std::int64_t> ledger_ordered(const std::filesystem:
 }
 
 // The emulator holds exactly one order per ordered chunk, with the ledger's order id, and no other.
+// `cphfleet run JOB` in a child process, killed with SIGKILL after `delay_ms`: a crash at that moment.
+inline void run_killed_after(const std::filesystem::path& job, const std::filesystem::path& dir,
+                             int delay_ms) {
+  child_process victim({CPHFLEET_BINARY, "run", job.string()}, aksk_env(), dir / "victim.out",
+                       dir / "victim.err");
+  std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms));
+  victim.signal(SIGKILL);
+  victim.wait();
+}
+
 inline void expect_ledger_matches_emulator(const std::filesystem::path& ledger, emulator_process& emu,
                                            const std::vector<fleet_def>& fleets) {
   ledger_index idx(read_ledger(ledger));

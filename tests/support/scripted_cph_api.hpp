@@ -118,6 +118,7 @@ class scripted_cph_api : public cph_api {
   void on_call(std::function<void(const api_call&)> f) { on_call_ = std::move(f); }
 
   const std::vector<api_call>& calls() const { return calls_; }
+  const std::vector<purchase_api>& purchase_apis() const { return apis_; }  // one per purchase call
   std::vector<api_call> calls(api_call::kind_type kind, const std::string& chunk) const {
     std::vector<api_call> out;
     for (const auto& c : calls_)
@@ -135,8 +136,10 @@ class scripted_cph_api : public cph_api {
   std::int64_t max_concurrent() const { return max_concurrent_; }
   std::int64_t concurrent() const { return concurrent_; }
 
-  net::awaitable<purchase_call> purchase(std::string body, std::chrono::steady_clock::time_point) override {
-    parsed_purchase p = parse_purchase(body);
+  net::awaitable<purchase_call> purchase(purchase_api api, std::string body,
+                                         std::chrono::steady_clock::time_point) override {
+    parsed_purchase p = parse_purchase(body, api);
+    apis_.push_back(api);
     api_call c{api_call::purchase, p.request.server_name, manual_clock::now(), body, std::nullopt, 0};
     for (const auto& row : read_ledger(ledger_)) {
       if (row.chunk != c.chunk) continue;
@@ -237,6 +240,7 @@ class scripted_cph_api : public cph_api {
   manual_clock::duration show_after_{0};
   std::function<void(const api_call&)> on_call_;
   std::vector<api_call> calls_;
+  std::vector<purchase_api> apis_;
   std::vector<order> orders_;
   std::int64_t concurrent_ = 0;
   std::int64_t max_concurrent_ = 0;

@@ -331,6 +331,20 @@ TEST(config_test, a_config_that_is_not_a_regular_file_is_refused_before_reading)
                                            "that size)"});
 }
 
+TEST(config_test, text_already_read_is_checked_as_the_file_it_names) {
+  diagnostics errors;
+  config cfg = read_config(std::string(embedded) + "[ledger]\npath = \"o.csv\"\n", "config/e.toml",
+                           fake_env({}), errors);
+  EXPECT_TRUE(errors.empty());
+  EXPECT_TRUE(cfg.embedded());
+  EXPECT_EQ(cfg.path, std::filesystem::path("config/e.toml"));
+  EXPECT_EQ(cfg.ledger_path, std::filesystem::path("config/o.csv"));
+
+  read_config(std::string(embedded) + "[limits]\nburst = 0\n", "config/e.toml", fake_env({}), errors);
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0].to_string(), "config/e.toml:4:9: limits.burst: 0 is out of range (allowed: 1..10000)");
+}
+
 TEST(config_test, settle_window_under_the_floor_is_refused_for_a_real_endpoint) {
   // A window shorter than the service's delay makes reconcile find nothing and buy the chunk again.
   check_cases({

@@ -1,5 +1,2 @@
-// The TOML and JSON parsers' implementations, compiled once with the fuzz build's instrumentation.
-#define TOML_IMPLEMENTATION
-#include <toml++/toml.h>
-
+// Boost.JSON's implementation, compiled once with the fuzz build's instrumentation.
 #include <boost/json/src.hpp>

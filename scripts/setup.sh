@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# scripts/setup.sh [--packages | TARGET...]: installs what cphfleet needs (Debian 12 packages) and builds
-# it into build/ (Release): the given targets, or everything (the tests too). --packages only installs.
+# scripts/setup.sh [--fuzz] [--packages | TARGET...]: installs what cphfleet needs (Debian 12 packages)
+# and builds it into build/ (Release): the given targets, or everything (the tests too). --packages only
+# installs. --fuzz also installs clang 16 with libFuzzer and its symbolizer (scripts/fuzz.sh).
 # Idempotent: installs only what is missing, and the build is incremental.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -8,6 +9,15 @@ cd "$(dirname "$0")/.."
 packages=(build-essential cmake ninja-build pkg-config openssl
           libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
           libtomlplusplus-dev libfmt-dev libgtest-dev libssl-dev libcli11-dev clang-format)
+packages_only=0
+targets=()
+for arg in "$@"; do
+  case "$arg" in
+    --packages) packages_only=1 ;;
+    --fuzz) packages+=(clang-16 libclang-rt-16-dev llvm-16) ;;
+    *) targets+=(--target "$arg") ;;
+  esac
+done
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -19,12 +29,10 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
 fi
 
-[ "${1:-}" = "--packages" ] && exit 0
+[ "$packages_only" -eq 1 ] && exit 0
 
 build_dir=${CPHFLEET_BUILD_DIR:-build}
 if [ ! -f "$build_dir/build.ninja" ]; then
   cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Release ${CPHFLEET_CMAKE_ARGS:-} >&2
 fi
-targets=()
-for t in "$@"; do targets+=(--target "$t"); done
 cmake --build "$build_dir" -j "$(nproc)" "${targets[@]}" >&2

@@ -74,11 +74,11 @@ void read_int(const json::object& o, std::string_view key, Int& out) {
     if (u > static_cast<std::uint64_t>(std::numeric_limits<Int>::max())) throw fail();
     out = static_cast<Int>(u);
   } else if (v->is_double()) {
-    // Some JSON writers send 64.0 for 64; a fraction is still a wrong type.
+    // Some JSON writers send 64.0 for 64; a fraction is still a wrong type. The bounds are the powers
+    // of two a double holds exactly: max() as a double rounds up to -min(), which does not fit.
     double d = v->get_double();
-    if (std::floor(d) != d || d < static_cast<double>(std::numeric_limits<Int>::min()) ||
-        d > static_cast<double>(std::numeric_limits<Int>::max()))
-      throw fail();
+    const double lowest = static_cast<double>(std::numeric_limits<Int>::min());
+    if (std::floor(d) != d || d < lowest || d >= -lowest) throw fail();
     out = static_cast<Int>(d);
   } else {
     throw fail();

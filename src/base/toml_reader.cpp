@@ -189,6 +189,10 @@ std::optional<toml::table> toml_reader::parse_file(const std::filesystem::path& 
                           max_toml_file_bytes >> 20));
     return std::nullopt;
   }
+  return parse_text(text);
+}
+
+std::optional<toml::table> toml_reader::parse_text(std::string_view text) {
   try {
     return toml::parse(text, std::string_view{path_});
   } catch (const toml::parse_error& e) {

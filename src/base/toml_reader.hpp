@@ -38,6 +38,8 @@ class toml_reader {
   // Reads and parses `path`. A file that cannot be read, or a syntax error (toml++ stops at its first
   // one, with its position), becomes a diagnostic and the result is empty.
   std::optional<toml::table> parse_file(const std::filesystem::path& path);
+  // Parses text already read (what parse_file does after reading): a syntax error becomes a diagnostic.
+  std::optional<toml::table> parse_text(std::string_view text);
 
   void error(const toml::source_region& at, std::string_view field, std::string message);
   void error(const toml::node& at, std::string_view field, std::string message);

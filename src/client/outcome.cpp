@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <charconv>
 #include <chrono>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -77,10 +78,17 @@ throttle_hint parse_throttle_message(std::string_view message) {
   if (auto at = message.find("time:"); at != std::string_view::npos) {
     std::string_view rest = message.substr(at + 5);
     std::int64_t n = leading_number(rest).value_or(1);
+    // A window that does not fit 64 bits of seconds is no hint, rather than an overflow.
+    auto seconds = [n](std::int64_t unit) -> std::optional<std::int64_t> {
+      if (n > std::numeric_limits<std::int64_t>::max() / unit ||
+          n < std::numeric_limits<std::int64_t>::min() / unit)
+        return std::nullopt;
+      return n * unit;
+    };
     if (rest.find("minute") != std::string_view::npos) {
-      hint.window_s = n * 60;
+      hint.window_s = seconds(60);
     } else if (rest.find("hour") != std::string_view::npos) {
-      hint.window_s = n * 3600;
+      hint.window_s = seconds(3600);
     } else if (rest.find("second") != std::string_view::npos) {
       hint.window_s = n;
     }

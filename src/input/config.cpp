@@ -138,11 +138,12 @@ class config_reader {
         "credentials file, with method \"aksk\"; env CPHFLEET_AUTH_TOKEN with method \"token\")");
   }
 
-  config read() {
+  // `text`: the file's content when the caller has it already; else the file is read.
+  config read(const std::string_view* text = nullptr) {
     config cfg;
     cfg.path = path_;
     cfg.ledger_path = relative_to_file("../ledger/orders.csv");
-    auto doc = in_.parse_file(path_);
+    auto doc = text ? in_.parse_text(*text) : in_.parse_file(path_);
     if (!doc) {
       in_.finish();
       return cfg;
@@ -555,5 +556,10 @@ config load_config(const std::filesystem::path& path, const env_lookup& env) {
 }
 
 config load_config(const std::filesystem::path& path) { return load_config(path, process_env); }
+
+config read_config(std::string_view text, const std::filesystem::path& path, const env_lookup& env,
+                   diagnostics& errors) {
+  return config_reader(path, env, errors).read(&text);
+}
 
 }  // namespace cphfleet

@@ -97,4 +97,9 @@ config load_config(const std::filesystem::path& path, const env_lookup& env);
 // The same, appending every problem to `errors` (in file order) instead of throwing.
 config read_config(const std::filesystem::path& path, const env_lookup& env, diagnostics& errors);
 
+// The same from text already read, as the file at `path` (messages name it, and relative paths are
+// resolved against its folder); only `ca_file` is looked at on disk.
+config read_config(std::string_view text, const std::filesystem::path& path, const env_lookup& env,
+                   diagnostics& errors);
+
 }  // namespace cphfleet

@@ -262,10 +262,11 @@ class job_reader {
  public:
   job_reader(const fs::path& path, diagnostics& out) : path_(path), in_(path.string(), out) {}
 
-  job_spec read() {
+  // `text`: the file's content when the caller has it already; else the file is read.
+  job_spec read(const std::string_view* text = nullptr) {
     job_spec job;
     job.path = path_;
-    auto doc = in_.parse_file(path_);
+    auto doc = text ? in_.parse_text(*text) : in_.parse_file(path_);
     if (!doc) {
       in_.finish();
       return job;
@@ -806,6 +807,10 @@ job_spec load_job(const std::filesystem::path& path) {
   job_spec job = read_job(path, errors);
   if (!errors.empty()) throw input_error(std::move(errors));
   return job;
+}
+
+job_spec read_job(std::string_view text, const std::filesystem::path& path, diagnostics& errors) {
+  return job_reader(path, errors).read(&text);
 }
 
 }  // namespace cphfleet

@@ -44,4 +44,8 @@ std::string chunk_name(std::string_view server_name, std::int64_t index);
 // Digits the chunk part needs for a fleet of `target` servers (3 at least).
 int chunk_digits(std::int64_t target);
 
+// The same from text already read, as the file at `path` (messages name it, and `[job] config` is
+// resolved against its folder); nothing is read from disk.
+job_spec read_job(std::string_view text, const std::filesystem::path& path, diagnostics& errors);
+
 }  // namespace cphfleet

@@ -96,6 +96,21 @@ TEST(api_reads_test, a_wrong_type_names_the_field) {
   EXPECT_EQ(phone_model_from_json(json::parse(R"({"cpu":2.0})")).cpu, 2);
 }
 
+TEST(api_reads_test, a_whole_double_out_of_range_is_a_wrong_type) {
+  // 2^63 as a double equals INT64_MAX as a double: it passed the bound check, and the conversion to
+  // int64 was undefined (UBSan under tests/fuzz/reads_fuzz.cpp).
+  EXPECT_EQ(error_of([] { server_model_from_json(json::parse(R"({"cpu":9223372036854775808.0})")); }),
+            "cpu: must be an integer");
+  EXPECT_EQ(error_of([] { server_model_from_json(json::parse(R"({"memory":-9223372036854777856.0})")); }),
+            "memory: must be an integer");
+  EXPECT_EQ(error_of([] { server_from_json(json::parse(R"({"status":2147483648.0})")); }),
+            "status: must be an integer");
+  EXPECT_EQ(server_model_from_json(json::parse(R"({"cpu":-9223372036854775808.0})")).cpu, INT64_MIN);
+  EXPECT_EQ(server_model_from_json(json::parse(R"({"cpu":9223372036854774784.0})")).cpu, 9223372036854774784);
+  EXPECT_EQ(server_from_json(json::parse(R"({"status":-2147483648.0})")).status, INT32_MIN);
+  EXPECT_EQ(server_from_json(json::parse(R"({"status":2147483647.0})")).status, INT32_MAX);
+}
+
 TEST(api_reads_test, catalog_entries_round_trip) {
   catalog c = builtin_catalog();
   for (const auto& m : c.server_models) {

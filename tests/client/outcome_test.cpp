@@ -168,6 +168,18 @@ TEST(outcome_test, throttle_message_reads_minutes_and_tolerates_missing_parts) {
   EXPECT_FALSE(no_number.limit);
 }
 
+TEST(outcome_test, a_throttle_window_too_long_for_64_bits_of_seconds_is_no_hint) {
+  // Found by tests/fuzz/answer_fuzz.cpp: the hours were multiplied into seconds past INT64_MAX.
+  auto hours = parse_throttle_message("limit:10,time:333333333333333331 hour");
+  EXPECT_EQ(hours.limit, 10);
+  EXPECT_FALSE(hours.window_s);
+  EXPECT_FALSE(parse_throttle_message("time:-153722867280912931 minute").window_s);
+  // The largest that fit are still read.
+  EXPECT_EQ(parse_throttle_message("time:2562047788015215 hour").window_s, 2562047788015215 * 3600);
+  EXPECT_EQ(parse_throttle_message("time:-153722867280912930 minute").window_s, -153722867280912930 * 60);
+  EXPECT_EQ(parse_throttle_message("time:9223372036854775807 second").window_s, INT64_MAX);
+}
+
 TEST(outcome_test, retry_after_reads_delay_seconds_as_digits_only) {
   EXPECT_EQ(parse_retry_after("5"), 5);
   EXPECT_EQ(parse_retry_after(" 120 "), 120);

@@ -329,6 +329,43 @@ TEST(config_test, a_config_that_is_not_a_regular_file_is_refused_before_reading)
                                            "that size)"});
 }
 
+TEST(config_test, a_table_header_no_key_can_start_is_a_syntax_error) {
+  // Found by tests/fuzz/config_fuzz.cpp: toml++ 3.3.0 built with assertions aborts on a `[` followed by
+  // a NUL; the library cphfleet links reports it like any syntax error.
+  EXPECT_EQ(errors_of_text(std::string("[\0cloud]\nendpoint = \"embedded\"\n", 31)),
+            (std::vector<std::string>{"c.toml:1:2: invalid TOML: error while parsing key: expected bare key "
+                                      "starting character or string delimiter, saw '\\u0000'"}));
+}
+
+TEST(config_test, characters_toml_whitespace_checks_stumble_on_read_as_the_linked_library_reads_them) {
+  // Found by tests/fuzz/config_fuzz.cpp: toml++ 3.3.0's table of Unicode whitespace reaches an
+  // `unreachable` for some code points (U+FEDF here, U+00A7 after a line-ending backslash). As built
+  // and shipped, the library reads them as what they are: not whitespace.
+  EXPECT_EQ(
+      errors_of_text("\xEF\xBB\x9Fu5"),
+      (std::vector<std::string>{"c.toml:1:1: invalid TOML: error while parsing root table: expected keys, "
+                                "tables, whitespace or comments, saw '\xEF\xBB\x9F'"}));
+  diagnostics errors;
+  config cfg = read_config(std::string(embedded) + "[ledger]\npath = \"\"\"\\\n\xC2\xA7.csv\"\"\"\n",
+                           "config/e.toml", fake_env({}), errors);
+  EXPECT_TRUE(errors.empty());
+  EXPECT_EQ(cfg.ledger_path, std::filesystem::path("config/\xC2\xA7.csv"));
+}
+
+TEST(config_test, text_already_read_is_checked_as_the_file_it_names) {
+  diagnostics errors;
+  config cfg = read_config(std::string(embedded) + "[ledger]\npath = \"o.csv\"\n", "config/e.toml",
+                           fake_env({}), errors);
+  EXPECT_TRUE(errors.empty());
+  EXPECT_TRUE(cfg.embedded());
+  EXPECT_EQ(cfg.path, std::filesystem::path("config/e.toml"));
+  EXPECT_EQ(cfg.ledger_path, std::filesystem::path("config/o.csv"));
+
+  read_config(std::string(embedded) + "[limits]\nburst = 0\n", "config/e.toml", fake_env({}), errors);
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0].to_string(), "config/e.toml:4:9: limits.burst: 0 is out of range (allowed: 1..10000)");
+}
+
 TEST(config_test, settle_window_under_the_floor_is_refused_for_a_real_endpoint) {
   // A window shorter than the service's delay makes reconcile find nothing and buy the chunk again.
   check_cases({

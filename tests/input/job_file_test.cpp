@@ -512,6 +512,31 @@ TEST(job_file_test, syntax_errors_and_unreadable_files_are_diagnostics) {
             (std::vector<std::string>{"folder.toml: is a directory (allowed: a TOML file)"}));
 }
 
+TEST(job_file_test, a_table_header_no_key_can_start_is_a_syntax_error) {
+  // Found by tests/fuzz/job_file_fuzz.cpp: toml++ 3.3.0 built with assertions aborts on these (a
+  // precondition of its key parser); the library cphfleet links reports them like any syntax error.
+  EXPECT_EQ(errors_of_text("[\x10]\nname = \"x\"\n"),
+            (std::vector<std::string>{"j.toml:1:2: invalid TOML: error while parsing key: expected bare key "
+                                      "starting character or string delimiter, saw '\\u0010'"}));
+  EXPECT_EQ(errors_of_text("[job]\n[[[a]]]\n"),
+            (std::vector<std::string>{"j.toml:2:3: invalid TOML: error while parsing key: expected bare key "
+                                      "starting character or string delimiter, saw '['"}));
+}
+
+TEST(job_file_test, text_already_read_is_checked_as_the_file_it_names) {
+  diagnostics errors;
+  job_spec job = read_job(std::string(head) + std::string(game), "jobs/t.toml", errors);
+  EXPECT_TRUE(errors.empty());
+  EXPECT_EQ(job.path, std::filesystem::path("jobs/t.toml"));
+  ASSERT_EQ(job.fleets.size(), 1u);
+  EXPECT_EQ(job.fleets[0].server_name, "game");
+  EXPECT_EQ(job.fleets[0].target, 5);
+
+  read_job("[job]\nname = \"t\"\nconfig = \"c.toml\"\n", "jobs/t.toml", errors);
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0].to_string(), "jobs/t.toml: fleet: is missing (required: at least one [[fleet]] table)");
+}
+
 TEST(job_file_test, chunk_names_are_one_based_and_at_least_three_digits) {
   EXPECT_EQ(chunk_name("game", 1), "game-001");
   EXPECT_EQ(chunk_name("game", 47), "game-047");

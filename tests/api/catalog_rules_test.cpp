@@ -40,7 +40,8 @@ TEST(catalog_rules_test, every_unknown_value_is_reported_with_the_service_code) 
   EXPECT_EQ(problems(request("physical.rx9.huge", "aphs1.medium.4.aosp", unknown_image)),
             (lines{
                 "CPS.0089 server_model_name: \"physical.rx9.huge\" is not a server model of the service "
-                "(offered: physical.kg1.4xlarge.cp, physical.rx1.xlarge, physical.rx1.xlarge.v2)",
+                "(offered: physical.kg1.4xlarge.cg, physical.kg1.4xlarge.cp, physical.rx1.xlarge, "
+                "physical.rx1.xlarge.cg, physical.rx1.xlarge.v2)",
                 "CPS.0257 phone_model_name: \"aphs1.medium.4.aosp\" runs on server model "
                 "physical.rx1.xlarge, not physical.rx9.huge (the service offers none on physical.rx9.huge)",
                 "CPS.0030 image_id: \"ffffffffffffffffffffffffffffffff\" is not an image the service offers "

@@ -225,10 +225,10 @@ parsed_query<list_query> parse_list_query(std::string_view query) {
       });
 }
 
-parsed_query<phone_query> parse_phone_query(std::string_view query) {
-  return parse_with<phone_query>(
+parsed_query<phone_list_query> parse_phone_query(std::string_view query) {
+  return parse_with<phone_list_query>(
       query, api_query::max_phone_limit,
-      [](phone_query& q, const std::string& key, std::string value) -> std::string {
+      [](phone_list_query& q, const std::string& key, std::string value) -> std::string {
         phone_filter& f = q.filter;
         if (key == api_query::server_id) {
           f.server_id = std::move(value);

@@ -74,10 +74,10 @@ struct list_query : page_query {
 parsed_query<list_query> parse_list_query(std::string_view query);
 
 // ListCloudPhones: offset, limit 1..200, server_id, phone_name, status, type.
-struct phone_query : page_query {
+struct phone_list_query : page_query {
   phone_filter filter;
 };
-parsed_query<phone_query> parse_phone_query(std::string_view query);
+parsed_query<phone_list_query> parse_phone_query(std::string_view query);
 
 // ListCloudPhoneServerModels: product_type 0 or 1. ListCloudPhoneModels: status 0 or 1 (absent: all),
 // offset, limit. ListCloudPhoneImages: image_type public, private, share or all. ShowBandwidthDetail:

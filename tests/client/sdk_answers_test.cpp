@@ -53,7 +53,8 @@ fixture_server sdk_service(std::vector<std::string>* targets = nullptr) {
     if (path == base + "bandwidths") name = "show_bandwidth_detail";
     if (path == base + "phones") name = "list_cloud_phones";
     if (path == base + "phones/c1d2e3f405162738495a6b7c8d9e0f00") name = "show_cloud_phone_detail";
-    if (name.empty()) return http_answer(404, "Not Found", R"({"error_code":"APIGW.0101","error_msg":"no API"})");
+    if (name.empty())
+      return http_answer(404, "Not Found", R"({"error_code":"APIGW.0101","error_msg":"no API"})");
     return http_answer(200, "OK", fixture(name));
   })});
 }
@@ -70,7 +71,8 @@ TEST(sdk_answers_test, the_fixtures_hold_every_field_of_the_sdk_models) {
       {"show_cloud_phone_detail", "ShowCloudPhoneDetailResponse"},
   };
   for (const auto& [file, model] : fixtures)
-    EXPECT_EQ(test::sdk_problems(boost::json::parse(fixture(file)), model), std::vector<std::string>{}) << file;
+    EXPECT_EQ(test::sdk_problems(boost::json::parse(fixture(file)), model), std::vector<std::string>{})
+        << file;
 }
 
 TEST(sdk_answers_test, servers_are_read_with_every_field) {
@@ -154,8 +156,9 @@ TEST(sdk_answers_test, phones_are_read_with_every_field) {
   EXPECT_EQ(list.phones[1].has_encrypt, true);
   EXPECT_EQ(list.phones[1].traffic_type, "routing");
   EXPECT_EQ(list.phones[1].order_id, "CS2611261000ABCDE");
-  EXPECT_EQ(targets.at(0),
-            "/v1/proj1/cloud-phone/phones?limit=200&offset=0&server_id=0a2c3d4e5f60718293a4b5c6d7e8f900&status=2");
+  EXPECT_EQ(
+      targets.at(0),
+      "/v1/proj1/cloud-phone/phones?limit=200&offset=0&server_id=0a2c3d4e5f60718293a4b5c6d7e8f900&status=2");
 
   auto one = c.run(c.client.show_phone("c1d2e3f405162738495a6b7c8d9e0f00", c.deadline()));
   ASSERT_EQ(one.report.http_status, 200) << describe(one.report);
@@ -206,40 +209,51 @@ std::string unreadable_message(const std::string& body, auto read) {
 }
 
 TEST(sdk_answers_test, a_type_the_client_cannot_use_names_the_call_and_the_field) {
-  auto models = [](client_under_test& c) { return c.client.read_catalog(catalog_kind::server_models, c.deadline()); };
-  EXPECT_EQ(unreadable_message(with("list_cloud_phone_server_models", R"("product_type": 1)", R"("product_type": "1")"),
+  auto models = [](client_under_test& c) {
+    return c.client.read_catalog(catalog_kind::server_models, c.deadline());
+  };
+  EXPECT_EQ(
+      unreadable_message(
+          with("list_cloud_phone_server_models", R"("product_type": 1)", R"("product_type": "1")"), models),
+      "read: unreadable answer: ListCloudPhoneServerModels: server_models[1].product_type: must be an "
+      "integer");
+  EXPECT_EQ(unreadable_message(with("list_cloud_phone_server_models", R"("os_volume": {"size": 40)",
+                                    R"("os_volume": {"size": "40")"),
                                models),
-            "read: unreadable answer: ListCloudPhoneServerModels: server_models[1].product_type: must be an integer");
-  EXPECT_EQ(unreadable_message(with("list_cloud_phone_server_models", R"("os_volume": {"size": 40)", R"("os_volume": {"size": "40")"),
-                               models),
-            "read: unreadable answer: ListCloudPhoneServerModels: server_models[0].extend_spec.os_volume.size: must "
+            "read: unreadable answer: ListCloudPhoneServerModels: "
+            "server_models[0].extend_spec.os_volume.size: must "
             "be an integer");
   auto servers = [](client_under_test& c) { return c.client.list_servers("game", c.deadline()); };
-  EXPECT_EQ(unreadable_message(with("list_cloud_phone_servers", R"("charging_mode": 0)", R"("charging_mode": "0")"),
-                               servers),
-            "read: unreadable answer: ListCloudPhoneServers: servers[0].metadata.charging_mode: must be an integer");
-  EXPECT_EQ(unreadable_message(with("list_cloud_phone_servers", R"("addresses": [)", R"("addresses": 7, "x": [)"),
-                               servers),
+  EXPECT_EQ(
+      unreadable_message(with("list_cloud_phone_servers", R"("charging_mode": 0)", R"("charging_mode": "0")"),
+                         servers),
+      "read: unreadable answer: ListCloudPhoneServers: servers[0].metadata.charging_mode: must be an "
+      "integer");
+  EXPECT_EQ(unreadable_message(
+                with("list_cloud_phone_servers", R"("addresses": [)", R"("addresses": 7, "x": [)"), servers),
             "read: unreadable answer: ListCloudPhoneServers: servers[0].addresses: must be an array");
   EXPECT_EQ(unreadable_message(R"({"request_id":"r","count":0})", servers),
             "read: unreadable answer: ListCloudPhoneServers: servers: missing");
-  auto images = [](client_under_test& c) { return c.client.read_catalog(catalog_kind::images, c.deadline()); };
+  auto images = [](client_under_test& c) {
+    return c.client.read_catalog(catalog_kind::images, c.deadline());
+  };
   EXPECT_EQ(unreadable_message(with("list_cloud_phone_images", R"("is_support_encrypt": true)",
                                     R"("is_support_encrypt": "true")"),
                                images),
-            "read: unreadable answer: ListCloudPhoneImages: phone_images[1].is_support_encrypt: must be true or false");
+            "read: unreadable answer: ListCloudPhoneImages: phone_images[1].is_support_encrypt: must be true "
+            "or false");
   auto phones = [](client_under_test& c) { return c.client.list_phones({}, c.deadline()); };
   EXPECT_EQ(unreadable_message(with("list_cloud_phones", R"("status": -8)", R"("status": -8.5)"), phones),
             "read: unreadable answer: ListCloudPhones: phones[1].status: must be an integer");
   auto phone = [](client_under_test& c) { return c.client.show_phone("x", c.deadline()); };
-  EXPECT_EQ(unreadable_message(with("show_cloud_phone_detail", R"("listen_port": 5555)", R"("listen_port": "5555")"),
-                               phone),
+  EXPECT_EQ(unreadable_message(
+                with("show_cloud_phone_detail", R"("listen_port": 5555)", R"("listen_port": "5555")"), phone),
             "read: unreadable answer: ShowCloudPhoneDetail: access_infos[0].listen_port: must be an integer");
 }
 
 TEST(sdk_answers_test, absent_optional_fields_stay_absent) {
-  fixture_server server({step::answer(http_answer(
-      200, "OK", R"({"server_models":[{"server_model_name":"m"}],"request_id":null})"))});
+  fixture_server server({step::answer(
+      http_answer(200, "OK", R"({"server_models":[{"server_model_name":"m"}],"request_id":null})"))});
   client_under_test c(server.url());
   auto call = c.run(c.client.read_catalog(catalog_kind::server_models, c.deadline()));
   ASSERT_EQ(call.report.http_status, 200) << describe(call.report);
@@ -251,15 +265,17 @@ TEST(sdk_answers_test, absent_optional_fields_stay_absent) {
 TEST(sdk_answers_test, every_error_form_the_sdk_reads) {
   EXPECT_EQ(read_error_answer(R"({"errorCode":"APIGW.0308","errorMsg":"limit:5,time:1 second"})", "h").code,
             "APIGW.0308");
-  EXPECT_EQ(read_error_answer(R"({"errorCode":"APIGW.0308","errorMsg":"limit:5,time:1 second"})", "h").message,
-            "limit:5,time:1 second");
-  auto sdk = read_error_answer(R"({"error_code":"CPS.0001","error_msg":"no permission","request_id":"rb"})", "rh");
+  EXPECT_EQ(
+      read_error_answer(R"({"errorCode":"APIGW.0308","errorMsg":"limit:5,time:1 second"})", "h").message,
+      "limit:5,time:1 second");
+  auto sdk =
+      read_error_answer(R"({"error_code":"CPS.0001","error_msg":"no permission","request_id":"rb"})", "rh");
   EXPECT_EQ(sdk.code, "CPS.0001");
   EXPECT_EQ(sdk.request_id, "rb");
   EXPECT_EQ(read_error_answer(R"({"code":"APIGW.0301","message":"m"})", "rh").request_id, "rh");
   // A 403 is the IAM policy refusing the call: permanent, and nothing more is sent.
-  fixture_server server({step::answer(http_answer(
-      403, "Forbidden", R"({"error_code":"CPS.0001","error_msg":"Insufficient permissions"})"))});
+  fixture_server server({step::answer(
+      http_answer(403, "Forbidden", R"({"error_code":"CPS.0001","error_msg":"Insufficient permissions"})"))});
   client_under_test c(server.url());
   auto call = c.run(c.client.read_catalog(catalog_kind::images, c.deadline()));
   EXPECT_EQ(call.report.http_status, 403);

@@ -23,7 +23,8 @@ inline credentials aksk(std::string token = "") {
 
 struct client_under_test {
   client_under_test(const std::string& url, credentials creds)
-      : http(io.get_executor(), parse_endpoint(url)), client(http, std::move(creds), [] { return fixed_now; }) {}
+      : http(io.get_executor(), parse_endpoint(url)),
+        client(http, std::move(creds), [] { return fixed_now; }) {}
   template <typename T>
   T run(net::awaitable<T> a) {
     return run_sync(io, std::move(a));

@@ -68,13 +68,23 @@ std::vector<api_error> check_against_catalog(const purchase_request& r, const ca
            "CPS.0028");
   }
 
-  bool image_known = std::any_of(cat.images.begin(), cat.images.end(),
-                                 [&](const phone_image& img) { return img.image_id == r.image_id; });
-  if (!image_known) {
+  auto image = std::find_if(cat.images.begin(), cat.images.end(),
+                            [&](const phone_image& img) { return img.image_id == r.image_id; });
+  if (image == cat.images.end()) {
     report(
         "image_id",
         fmt::format("\"{}\" is not an image the service offers (see `cphfleet catalog images`)", r.image_id),
         "CPS.0030");
+  } else if (match != nullptr && !match->image_label.empty() && !image->image_label.empty() &&
+             image->image_label != match->image_label) {
+    // An image is built for one kind of flavor (its image_label); the phone model names the kind it runs.
+    std::set<std::string> fitting;
+    for (const auto& img : cat.images)
+      if (img.image_label == match->image_label) fitting.insert(img.image_id);
+    report("image_id",
+           fmt::format("\"{}\" is a {} image, and phone model {} runs {} images ({})", r.image_id,
+                       image->image_label, match->phone_model_name, match->image_label, offered(fitting)),
+           "CPS.0030");
   }
 
   if (r.band_width.band_width_id) {

@@ -11,8 +11,9 @@ namespace cphfleet {
 
 // Every catalog value of `request` that the catalog does not offer, in field order, each with the
 // code the service answers for it. Checks: the server model exists (CPS.0089); the phone model exists
-// (CPS.0028), runs on that server model and is on sale (CPS.0257); the image exists (CPS.0030); a
-// named band_width_id is one of the account's bandwidths (CPS.0031). Messages say what is offered.
+// (CPS.0028), runs on that server model and is on sale (CPS.0257); the image exists and its image_label is
+// the phone model's, when both have one (CPS.0030); a named band_width_id is one of the account's bandwidths
+// (CPS.0031). Messages say what is offered.
 std::vector<api_error> check_against_catalog(const purchase_request& request, const catalog& cat);
 
 }  // namespace cphfleet

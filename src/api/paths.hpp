@@ -16,7 +16,9 @@ inline constexpr std::string_view version = "v1";
 inline constexpr std::string_view version_v2 = "v2";
 inline constexpr std::string_view service = "cloud-phone";
 
-inline constexpr std::string_view phones = "phones";    // POST: the purchase (CreateCloudPhoneServer)
+// POST phones: the purchase (CreateCloudPhoneServer); GET phones: the phone list (ListCloudPhones);
+// GET phones/{id}: one phone (ShowCloudPhoneDetail).
+inline constexpr std::string_view phones = "phones";
 inline constexpr std::string_view servers = "servers";  // GET: the list; GET servers/{id}: one server
 inline constexpr std::string_view server_models = "server-models";
 inline constexpr std::string_view phone_models = "phone-models";
@@ -47,12 +49,23 @@ inline constexpr std::string_view token = "/meta-data/latest/api/token";
 inline constexpr std::string_view securitykey = "/openstack/latest/securitykey";
 }  // namespace ecs_metadata_path
 
-// The query parameters of the server list.
+// The query parameters of the reads (docs/service.md "Reads").
 namespace api_query {
 inline constexpr std::string_view offset = "offset";
-inline constexpr std::string_view limit = "limit";              // 1..100
+inline constexpr std::string_view limit = "limit";              // 1..100 (the phone list: 1..200)
 inline constexpr std::string_view server_name = "server_name";  // a substring of the name
+inline constexpr std::string_view server_id = "server_id";      // servers and phones
+inline constexpr std::string_view phone_model_name = "phone_model_name";
+inline constexpr std::string_view network_version = "network_version";  // v1, v2
+inline constexpr std::string_view status = "status";                    // servers, phones, phone models
+inline constexpr std::string_view create_since = "create_since";        // Unix seconds
+inline constexpr std::string_view create_until = "create_until";
+inline constexpr std::string_view phone_name = "phone_name";      // a substring of the name
+inline constexpr std::string_view type = "type";                  // phones: 0 ordinary
+inline constexpr std::string_view product_type = "product_type";  // server models: 0 phone, 1 game
+inline constexpr std::string_view image_type = "image_type";      // public, private, share, all
 inline constexpr std::int64_t max_limit = 100;
+inline constexpr std::int64_t max_phone_limit = 200;
 }  // namespace api_query
 
 // The keys of the answers' top level.
@@ -65,6 +78,7 @@ inline constexpr std::string_view product_id = "product_id";
 inline constexpr std::string_view server_ids = "server_ids";
 inline constexpr std::string_view count = "count";                  // the list's answer: every match
 inline constexpr std::string_view servers = "servers";              // and this page of them
+inline constexpr std::string_view phones = "phones";                // the phone list's page
 inline constexpr std::string_view server_models = "server_models";  // the catalog reads' answers
 inline constexpr std::string_view phone_models = "phone_models";
 inline constexpr std::string_view phone_images = "phone_images";

@@ -48,37 +48,64 @@ void print_table(const table& t) {
   }
 }
 
+// product_type 0 and 1 by what they sell; a value the SDK does not list as its number; absent as "-".
+std::string product_text(const std::optional<int>& p) {
+  if (!p) return "-";
+  if (*p == product_type::cloud_phone) return "phone";
+  if (*p == product_type::cloud_game) return "game";
+  return std::to_string(*p);
+}
+
+std::string version_text(const std::optional<int>& v) {
+  if (!v) return "-";
+  if (*v == 0) return "1.0";
+  if (*v == 1) return "2.0";
+  return std::to_string(*v);
+}
+
+std::string or_dash(const std::string& s) { return s.empty() ? "-" : s; }
+
 table to_table(const catalog& c, catalog_kind kind) {
   table t;
   switch (kind) {
     case catalog_kind::server_models:
-      t.push_back({"server_model_name", "server_type", "cpu", "memory", "product_type"});
+      t.push_back({"server_model_name", "product", "server_type", "cpu", "memory_gib", "gpu", "disk_max_num",
+                   "free_size_gib"});
       for (const auto& m : c.server_models) {
-        t.push_back({m.server_model_name, m.server_type, std::to_string(m.cpu), std::to_string(m.memory),
-                     m.product_type});
+        std::string gpu = m.extend_spec.gpu.empty()
+                              ? "-"
+                              : fmt::format("{} x{}", m.extend_spec.gpu, m.extend_spec.gpu_count);
+        t.push_back({m.server_model_name, product_text(m.product_type), or_dash(m.server_type),
+                     std::to_string(m.cpu), std::to_string(m.memory), gpu, std::to_string(m.disk_max_num),
+                     std::to_string(m.free_size)});
       }
       break;
     case catalog_kind::phone_models:
-      t.push_back({"server_model_name", "phone_model_name", "status", "cpu", "memory", "disk", "resolution",
-                   "phones"});
+      t.push_back({"server_model_name", "phone_model_name", "status", "product", "version", "phones", "cpu",
+                   "memory_mib", "disk_gib", "resolution", "image_label"});
       for (const auto& m : c.phone_models) {
         t.push_back({m.server_model_name, m.phone_model_name, m.status == 1 ? "on sale" : "offline",
-                     std::to_string(m.cpu), std::to_string(m.memory), std::to_string(m.disk), m.resolution,
-                     std::to_string(m.phone_capacity)});
+                     product_text(m.product_type), version_text(m.phone_model_version),
+                     std::to_string(m.phone_capacity), std::to_string(m.cpu), std::to_string(m.memory),
+                     std::to_string(m.disk), or_dash(m.resolution), or_dash(m.image_label)});
       }
       break;
     case catalog_kind::images:
-      t.push_back({"image_id", "image_name", "os_type", "public", "image_label"});
+      t.push_back({"image_id", "image_name", "os_type", "os_name", "visibility", "image_label"});
       for (const auto& m : c.images) {
-        t.push_back({m.image_id, m.image_name, m.os_type, m.is_public == 1 ? "yes" : "no", m.image_label});
+        std::string visibility = m.is_public == 1   ? "public"
+                                 : m.is_public == 2 ? "private"
+                                                    : std::to_string(m.is_public);
+        t.push_back({m.image_id, m.image_name, or_dash(m.os_type), or_dash(m.os_name), visibility,
+                     or_dash(m.image_label)});
       }
       break;
     case catalog_kind::bandwidths:
-      t.push_back({"band_width_id", "size_mbit_s", "share_type", "charge_mode"});
+      t.push_back({"band_width_id", "band_width_name", "size_mbit_s", "share_type", "charge_mode"});
       for (const auto& m : c.bandwidths) {
-        t.push_back({m.band_width_id, std::to_string(m.band_width_size),
+        t.push_back({m.band_width_id, or_dash(m.band_width_name), std::to_string(m.band_width_size),
                      m.band_width_share_type == 0 ? "dedicated" : "shared",
-                     std::to_string(m.band_width_charge_mode)});
+                     m.band_width_charge_mode == 0 ? "bandwidth" : "traffic"});
       }
       break;
   }
@@ -131,11 +158,15 @@ int run_catalog(const catalog_options& opt, const common_options& common) {
 void add_catalog_command(CLI::App& app, const common_options& common, int& result) {
   auto opt = std::make_shared<catalog_options>();
   auto* cmd = app.add_subcommand(
-      "catalog", "What the service offers: server-models | phone-models | images | bandwidths");
+      "catalog",
+      "What the service offers: server-models | phone-models | images | bandwidths. Tables show product "
+      "as phone (product_type 0) or game (1), a phone model's version as 1.0 (phone_model_version 0) or "
+      "2.0 (1), its phones per server, offline flavors, and images as public (is_public 1) or private (2)");
   cmd->add_option("kind", opt->kind, "server-models, phone-models, images or bandwidths")
       ->required()
       ->check(CLI::IsMember({"server-models", "phone-models", "images", "bandwidths"}));
-  cmd->add_flag("--json", opt->json, "The service's JSON shape, e.g. {\"server_models\": [...]}");
+  cmd->add_flag("--json", opt->json,
+                "The service's JSON shape with every field, e.g. {\"server_models\": [...]}");
   cmd->callback([opt, &common, &result] { result = run_catalog(*opt, common); });
 }
 

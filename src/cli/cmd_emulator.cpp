@@ -2,6 +2,7 @@
 #include "base/log.hpp"
 #include "cli/cli.hpp"
 #include "emulator/faults.hpp"
+#include "emulator/routes.hpp"
 #include "emulator/server.hpp"
 
 #include <fmt/format.h>
@@ -92,6 +93,11 @@ void add_emulator_command(CLI::App& app, const common_options&, int& result) {
   cmd->add_option("--seed", o.seed, "Seed of the fault draws: the same seed repeats the same faults")
       ->capture_default_str();
   cmd->add_option("--catalog", o.catalog_file, "TOML catalog replacing the built-in one");
+  cmd->add_option(
+         "--forbid", o.forbidden_apis,
+         "API, repeatable: answer it 403 CPS.0001, as an IAM policy that denies it (" + api_name_list() + ")")
+      ->expected(1)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   cmd->add_option("--max-connections", o.max_connections,
                   "Connections open at once; more are closed as soon as they arrive")
       ->capture_default_str();

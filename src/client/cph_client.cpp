@@ -4,6 +4,7 @@
 
 #include <boost/json.hpp>
 #include <chrono>
+#include <limits>
 #include <set>
 #include <stdexcept>
 
@@ -65,6 +66,12 @@ std::string servers(std::string_view project_id) {
 std::string server(std::string_view project_id, std::string_view server_id) {
   return api_path::of(percent_encode(project_id), api_path::servers, percent_encode(server_id));
 }
+std::string phones(std::string_view project_id) {
+  return api_path::of(percent_encode(project_id), api_path::phones);
+}
+std::string phone(std::string_view project_id, std::string_view phone_id) {
+  return api_path::of(percent_encode(project_id), api_path::phones, percent_encode(phone_id));
+}
 std::string catalog(std::string_view project_id, catalog_kind kind) {
   std::string_view what;
   switch (kind) {
@@ -95,10 +102,13 @@ error_answer read_error_answer(std::string_view body, std::string_view request_i
     const json::object* o = &v.get_object();
     // Some gateways nest it: {"error": {"code": ..., "message": ...}}.
     if (auto it = o->find("error"); it != o->end() && it->value().is_object()) o = &it->value().get_object();
-    e.code = string_field(*o, api_key::error_code);
-    if (e.code.empty()) e.code = string_field(*o, "code");
-    e.message = string_field(*o, api_key::error_msg);
-    if (e.message.empty()) e.message = string_field(*o, "message");
+    // The SDK reads error_code/error_msg, then the gateway's errorCode/errorMsg, then code/message.
+    for (std::string_view key :
+         {api_key::error_code, std::string_view("errorCode"), std::string_view("code")})
+      if (e.code.empty()) e.code = string_field(*o, key);
+    for (std::string_view key :
+         {api_key::error_msg, std::string_view("errorMsg"), std::string_view("message")})
+      if (e.message.empty()) e.message = string_field(*o, key);
     e.request_id = string_field(v.get_object(), api_key::request_id);
     if (e.request_id.empty()) e.request_id = string_field(*o, api_key::request_id);
     if (e.code.empty() && e.message.empty()) e.message = text_excerpt(body, k_error_text_limit);
@@ -224,42 +234,93 @@ net::awaitable<purchase_call> cph_client::purchase(purchase_api api, std::string
   co_return out;
 }
 
-net::awaitable<list_call> cph_client::list_servers(std::string name, clock_type::time_point deadline) {
-  constexpr std::int64_t page_size = api_query::max_limit;
-  list_call out;
+std::string query_text(const server_query& sq, std::int64_t offset, std::int64_t limit) {
+  std::string q = fmt::format("{}={}&{}={}", api_query::limit, limit, api_query::offset, offset);
+  auto add = [&](std::string_view key, const std::string& value) {
+    if (!value.empty()) q += fmt::format("&{}={}", key, percent_encode(value));
+  };
+  add(api_query::server_name, sq.server_name);
+  add(api_query::server_id, sq.server_id);
+  add(api_query::phone_model_name, sq.phone_model_name);
+  add(api_query::network_version, sq.network_version);
+  if (sq.status) q += fmt::format("&{}={}", api_query::status, *sq.status);
+  if (sq.create_since_s) q += fmt::format("&{}={}", api_query::create_since, *sq.create_since_s);
+  if (sq.create_until_s) q += fmt::format("&{}={}", api_query::create_until, *sq.create_until_s);
+  return q;
+}
+
+std::string query_text(const phone_query& pq, std::int64_t offset, std::int64_t limit) {
+  std::string q = fmt::format("{}={}&{}={}", api_query::limit, limit, api_query::offset, offset);
+  if (!pq.server_id.empty()) q += fmt::format("&{}={}", api_query::server_id, percent_encode(pq.server_id));
+  if (!pq.phone_name.empty())
+    q += fmt::format("&{}={}", api_query::phone_name, percent_encode(pq.phone_name));
+  if (pq.status) q += fmt::format("&{}={}", api_query::status, *pq.status);
+  if (pq.type) q += fmt::format("&{}={}", api_query::type, *pq.type);
+  return q;
+}
+
+template <typename Item, typename Read, typename Key>
+net::awaitable<cph_client::paged<Item>> cph_client::read_pages(std::string_view api, std::string path,
+                                                               std::function<std::string(std::int64_t)> query,
+                                                               std::int64_t page_size, Read read, Key key,
+                                                               clock_type::time_point deadline) {
+  paged<Item> out;
   std::set<std::string, std::less<>> seen;
   for (std::int64_t offset = 0;;) {
-    std::string query = fmt::format("{}={}&{}={}", api_query::limit, page_size, api_query::offset, offset);
-    if (!name.empty()) query += fmt::format("&{}={}", api_query::server_name, percent_encode(name));
-    answer a = co_await call(http::verb::get, cph_paths::servers(creds_.project_id), query, "", deadline);
+    answer a = co_await call(http::verb::get, path, query(offset), "", deadline);
+    out.request_id = a.request_id;
     if (!a.ok()) {
       out.report = std::move(a.report);
-      out.servers.clear();  // a partial list would read as "these are all"
+      out.items.clear();  // a partial list would read as "these are all"
       co_return out;
     }
     std::size_t page_count = 0;
     std::optional<std::int64_t> total;
     try {
-      json::value v = json::parse(a.body);
-      const auto& o = v.as_object();
-      if (auto it = o.find(api_key::count); it != o.end() && it->value().is_int64())
-        total = it->value().get_int64();
-      const auto& servers = o.at(api_key::servers).as_array();
-      page_count = servers.size();
-      for (const auto& s : servers) {
-        server_info info = server_from_json(s);
-        if (seen.insert(info.server_id).second) out.servers.push_back(std::move(info));
+      read_answer<Item> page = read(json::parse(a.body));
+      if (!page.request_id.empty()) out.request_id = page.request_id;
+      total = page.count;
+      page_count = page.items.size();
+      for (auto& item : page.items) {
+        // Items listed twice (pages shift while new ones are created) are kept once.
+        const std::string& k = key(item);
+        if (k.empty() || seen.insert(k).second) out.items.push_back(std::move(item));
       }
     } catch (const std::exception& e) {
-      a.unreadable(fmt::format("server list: {}", e.what()));
+      a.unreadable(fmt::format("{}: {}", api, e.what()));
       out.report = std::move(a.report);
-      out.servers.clear();
+      out.items.clear();
       co_return out;
     }
     out.report = std::move(a.report);
     offset += static_cast<std::int64_t>(page_count);
     if (page_count < static_cast<std::size_t>(page_size) || (total && offset >= *total)) co_return out;
   }
+}
+
+net::awaitable<list_call> cph_client::list_servers(server_query q, clock_type::time_point deadline) {
+  constexpr std::int64_t page_size = api_query::max_limit;
+  auto page = co_await read_pages<server_info>(
+      "ListCloudPhoneServers", cph_paths::servers(creds_.project_id),
+      [&](std::int64_t offset) { return query_text(q, offset, page_size); }, page_size, read_server_list,
+      [](const server_info& s) -> const std::string& { return s.server_id; }, deadline);
+  list_call out;
+  out.report = std::move(page.report);
+  out.servers = std::move(page.items);
+  co_return out;
+}
+
+net::awaitable<phone_list_call> cph_client::list_phones(phone_query q, clock_type::time_point deadline) {
+  constexpr std::int64_t page_size = api_query::max_phone_limit;
+  auto page = co_await read_pages<phone_info>(
+      "ListCloudPhones", cph_paths::phones(creds_.project_id),
+      [&](std::int64_t offset) { return query_text(q, offset, page_size); }, page_size, read_phone_list,
+      [](const phone_info& p) -> const std::string& { return p.phone_id; }, deadline);
+  phone_list_call out;
+  out.report = std::move(page.report);
+  out.request_id = std::move(page.request_id);
+  out.phones = std::move(page.items);
+  co_return out;
 }
 
 net::awaitable<show_call> cph_client::show_server(std::string server_id, clock_type::time_point deadline) {
@@ -273,45 +334,90 @@ net::awaitable<show_call> cph_client::show_server(std::string server_id, clock_t
       // The service answers the flat object; tolerate one wrapped in {"server": ...}.
       if (v.is_object() && v.as_object().contains("server")) v = v.as_object().at("server");
       out.server = server_from_json(v);
+      if (v.is_object())
+        if (auto* rid = v.as_object().if_contains(api_key::request_id); rid && rid->is_string())
+          out.request_id = std::string(rid->get_string());
     } catch (const std::exception& e) {
-      a.unreadable(fmt::format("server: {}", e.what()));
+      a.unreadable(fmt::format("ShowCloudPhoneServerDetail: {}", e.what()));
     }
   }
   out.report = std::move(a.report);
   co_return out;
 }
 
-net::awaitable<catalog_call> cph_client::read_catalog(catalog_kind kind, clock_type::time_point deadline) {
-  answer a = co_await call(http::verb::get, cph_paths::catalog(creds_.project_id, kind), "", "", deadline);
-  catalog_call out;
+net::awaitable<phone_call> cph_client::show_phone(std::string phone_id, clock_type::time_point deadline) {
+  answer a = co_await call(http::verb::get, cph_paths::phone(creds_.project_id, phone_id), "", "", deadline);
+  phone_call out;
   out.request_id = a.request_id;
   if (a.ok()) {
     try {
       json::value v = json::parse(a.body);
-      const auto& o = v.as_object();
-      switch (kind) {
-        case catalog_kind::server_models:
-          for (const auto& m : o.at(api_key::server_models).as_array())
-            out.items.server_models.push_back(server_model_from_json(m));
-          break;
-        case catalog_kind::phone_models:
-          for (const auto& m : o.at(api_key::phone_models).as_array())
-            out.items.phone_models.push_back(phone_model_from_json(m));
-          break;
-        case catalog_kind::images:
-          for (const auto& m : o.at(api_key::phone_images).as_array())
-            out.items.images.push_back(phone_image_from_json(m));
-          break;
-        case catalog_kind::bandwidths:
-          for (const auto& m : o.at(api_key::band_widths).as_array())
-            out.items.bandwidths.push_back(bandwidth_from_json(m));
-          break;
-      }
+      out.phone = phone_from_json(v);
+      if (auto* rid = v.as_object().if_contains(api_key::request_id); rid && rid->is_string())
+        out.request_id = std::string(rid->get_string());
     } catch (const std::exception& e) {
-      a.unreadable(fmt::format("{}: {}", cph_paths::catalog("{project_id}", kind), e.what()));
+      a.unreadable(fmt::format("ShowCloudPhoneDetail: {}", e.what()));
     }
   }
   out.report = std::move(a.report);
+  co_return out;
+}
+
+std::string_view catalog_api_name(catalog_kind kind) {
+  switch (kind) {
+    case catalog_kind::server_models:
+      return "ListCloudPhoneServerModels";
+    case catalog_kind::phone_models:
+      return "ListCloudPhoneModels";
+    case catalog_kind::images:
+      return "ListCloudPhoneImages";
+    case catalog_kind::bandwidths:
+      return "ShowBandwidthDetail";
+  }
+  return "ListCloudPhoneServerModels";
+}
+
+net::awaitable<catalog_call> cph_client::read_catalog(catalog_kind kind, clock_type::time_point deadline) {
+  const std::string path = cph_paths::catalog(creds_.project_id, kind);
+  const std::string_view api = catalog_api_name(kind);
+  // Phone models and bandwidths come in pages (limit 1..100); the other two in one answer.
+  constexpr std::int64_t page_size = api_query::max_limit;
+  auto paged_query = [](std::int64_t offset) {
+    return fmt::format("{}={}&{}={}", api_query::limit, api_query::max_limit, api_query::offset, offset);
+  };
+  auto one_answer = [](std::int64_t) { return std::string(); };  // a page size no answer reaches
+  auto no_key = [](const auto&) -> const std::string& {
+    static const std::string none;
+    return none;
+  };
+  catalog_call out;
+  auto take = [&](auto page, auto& into) {
+    out.report = std::move(page.report);
+    out.request_id = std::move(page.request_id);
+    into = std::move(page.items);
+  };
+  switch (kind) {
+    case catalog_kind::server_models:
+      take(co_await read_pages<server_model>(api, path, one_answer, std::numeric_limits<std::int64_t>::max(),
+                                             read_server_models, no_key, deadline),
+           out.items.server_models);
+      break;
+    case catalog_kind::phone_models:
+      take(co_await read_pages<phone_model>(api, path, paged_query, page_size, read_phone_models, no_key,
+                                            deadline),
+           out.items.phone_models);
+      break;
+    case catalog_kind::images:
+      take(co_await read_pages<phone_image>(api, path, one_answer, std::numeric_limits<std::int64_t>::max(),
+                                            read_phone_images, no_key, deadline),
+           out.items.images);
+      break;
+    case catalog_kind::bandwidths:
+      take(co_await read_pages<bandwidth_info>(api, path, paged_query, page_size, read_bandwidths, no_key,
+                                               deadline),
+           out.items.bandwidths);
+      break;
+  }
   co_return out;
 }
 

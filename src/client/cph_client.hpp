@@ -25,6 +25,8 @@ std::string purchase(std::string_view project_id);     // v1
 std::string purchase_v2(std::string_view project_id);  // v2
 std::string servers(std::string_view project_id);
 std::string server(std::string_view project_id, std::string_view server_id);
+std::string phones(std::string_view project_id);
+std::string phone(std::string_view project_id, std::string_view phone_id);
 std::string catalog(std::string_view project_id, catalog_kind kind);
 }  // namespace cph_paths
 
@@ -33,6 +35,33 @@ struct show_call {
   server_info server;  // when answered
   std::string request_id;
 };
+
+struct phone_call {
+  call_report report;
+  phone_info phone;  // when answered, in the detail's form
+  std::string request_id;
+};
+
+// ListCloudPhones' filters; empty or unset: not sent.
+struct phone_query {
+  std::string server_id;
+  std::string phone_name;  // a substring of the name
+  std::optional<int> status;
+  std::optional<int> type;
+};
+
+struct phone_list_call {
+  call_report report;
+  std::vector<phone_info> phones;  // every page, when answered
+  std::string request_id;          // the last page's
+};
+
+// A list's query string for one page: limit, offset, then each filter that is set, percent-encoded.
+std::string query_text(const server_query& q, std::int64_t offset, std::int64_t limit);
+std::string query_text(const phone_query& q, std::int64_t offset, std::int64_t limit);
+
+// The SDK's name of a catalog read (ListCloudPhoneServerModels, ...), for messages.
+std::string_view catalog_api_name(catalog_kind kind);
 
 struct catalog_call {
   call_report report;
@@ -73,12 +102,19 @@ class cph_client final : public cph_api {
   // (ambiguous): the service took something, and only reconciliation can say what.
   net::awaitable<purchase_call> purchase(purchase_api api, std::string body,
                                          std::chrono::steady_clock::time_point deadline) override;
-  // Every page (limit 100) of the servers whose name contains `name`; servers listed twice (pages
-  // shift while new servers are created) are kept once.
-  net::awaitable<list_call> list_servers(std::string name,
+  // Every page (limit 100) of the servers the query matches; servers listed twice (pages shift while
+  // new servers are created) are kept once. An answer of the wrong shape is a read failure naming
+  // the call and the field (`ListCloudPhoneServers: servers[2].status: must be an integer`).
+  using cph_api::list_servers;
+  net::awaitable<list_call> list_servers(server_query query,
                                          std::chrono::steady_clock::time_point deadline) override;
   net::awaitable<show_call> show_server(std::string server_id,
                                         std::chrono::steady_clock::time_point deadline);
+  // Every page (limit 200) of the phones the query matches, each phone once.
+  net::awaitable<phone_list_call> list_phones(phone_query query,
+                                              std::chrono::steady_clock::time_point deadline);
+  net::awaitable<phone_call> show_phone(std::string phone_id, std::chrono::steady_clock::time_point deadline);
+  // One part of the catalog; phone models and bandwidths page by 100.
   net::awaitable<catalog_call> read_catalog(catalog_kind kind,
                                             std::chrono::steady_clock::time_point deadline);
   // All four parts, one call each; stops at the first that fails.
@@ -88,6 +124,19 @@ class cph_client final : public cph_api {
 
  private:
   struct answer;
+  template <typename Item>
+  struct paged {
+    call_report report;
+    std::vector<Item> items;
+    std::string request_id;
+  };
+  // Reads pages from offset 0 until one is short of `page_size` or `count` is reached; an item whose
+  // `key` was seen already is dropped (an empty key is always kept).
+  template <typename Item, typename Read, typename Key>
+  net::awaitable<paged<Item>> read_pages(std::string_view api, std::string path,
+                                         std::function<std::string(std::int64_t)> query,
+                                         std::int64_t page_size, Read read, Key key,
+                                         std::chrono::steady_clock::time_point deadline);
   net::awaitable<answer> call(http::verb method, std::string path, std::string query, std::string body,
                               std::chrono::steady_clock::time_point deadline);
 

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <vector>
 
 namespace cphfleet {
 
@@ -24,6 +25,9 @@ struct emulator_options {
   std::string script;                    // "3:commit_then_drop,7:busy": exact purchase numbers
   std::uint64_t seed = 1;                // faults only; order and server ids are always random
   std::string catalog_file;              // TOML; empty = the built-in catalog
+  // APIs by their SDK names (ListCloudPhoneServers, ...) answered 403 CPS.0001, as for an account
+  // whose IAM policy does not allow them.
+  std::vector<std::string> forbidden_apis;
   // Bounds on what clients can hold: connections beyond max_connections are closed at once; a body
   // over max_body_bytes is answered 413; a request whose header has not arrived header_timeout_ms
   // after the connection went idle is dropped (its body then has 30 s more).

@@ -13,6 +13,8 @@
 #include <fmt/format.h>
 #include <boost/json.hpp>
 
+#include <algorithm>
+#include <array>
 #include <charconv>
 #include <chrono>
 #include <cmath>
@@ -66,6 +68,32 @@ emulator_state_options state_options(const emulator_options& options) {
 
 }  // namespace
 
+namespace {
+
+constexpr std::array<std::string_view, k_api_count> k_api_names{
+    "CreateCloudPhoneServer",     "CreateNet2CloudPhoneServer", "ListCloudPhoneServers", "ShowCloudPhoneServerDetail",
+    "ListCloudPhoneServerModels", "ListCloudPhoneModels",  "ListCloudPhoneImages",
+    "ShowBandwidthDetail",        "ListCloudPhones",       "ShowCloudPhoneDetail"};
+
+}  // namespace
+
+std::string_view api_name(api_kind api) { return k_api_names[static_cast<std::size_t>(api)]; }
+
+std::optional<api_kind> parse_api_name(std::string_view name) {
+  for (std::size_t i = 0; i < k_api_names.size(); ++i)
+    if (k_api_names[i] == name) return static_cast<api_kind>(i);
+  return std::nullopt;
+}
+
+std::string api_name_list() {
+  std::string out;
+  for (std::string_view n : k_api_names) {
+    if (!out.empty()) out += ", ";
+    out += n;
+  }
+  return out;
+}
+
 std::optional<api_route> route_of(http::verb method, std::string_view path) {
   auto parts = api_path::parse(path);
   if (!parts) return std::nullopt;
@@ -76,11 +104,24 @@ std::optional<api_route> route_of(http::verb method, std::string_view path) {
     if (what != api_path::servers || !parts->id.empty() || method != http::verb::post) return std::nullopt;
     r.api = api_kind::purchase_v2;
   } else if (!parts->id.empty()) {
-    if (what != api_path::servers || method != http::verb::get) return std::nullopt;
-    r.api = api_kind::show_server;
-    r.server_id = percent_decode(parts->id);
-  } else if (what == api_path::phones && method == http::verb::post) {
-    r.api = api_kind::purchase;
+    if (method != http::verb::get) return std::nullopt;
+    if (what == api_path::servers) {
+      r.api = api_kind::show_server;
+      r.server_id = percent_decode(parts->id);
+    } else if (what == api_path::phones) {
+      r.api = api_kind::show_phone;
+      r.phone_id = percent_decode(parts->id);
+    } else {
+      return std::nullopt;
+    }
+  } else if (what == api_path::phones) {
+    if (method == http::verb::post) {
+      r.api = api_kind::purchase;
+    } else if (method == http::verb::get) {
+      r.api = api_kind::list_phones;
+    } else {
+      return std::nullopt;
+    }
   } else if (method != http::verb::get) {
     return std::nullopt;
   } else if (what == api_path::servers) {
@@ -100,27 +141,129 @@ std::optional<api_route> route_of(http::verb method, std::string_view path) {
   return r;
 }
 
-std::optional<list_query> parse_list_query(std::string_view query) {
-  list_query q;
-  if (query.empty()) return q;
+namespace {
+
+constexpr std::string_view k_bad_page = "Parameter: offset or limit is invalid.";
+
+std::string invalid_parameter(std::string_view name) {
+  return fmt::format("Parameter: {} is invalid.", name);
+}
+
+// Calls `take(key, value)` for each parameter, decoded; stops at the first error it returns.
+template <typename F>
+std::string each_parameter(std::string_view query, F&& take) {
+  if (query.empty()) return {};
   for (auto pair : split(query, '&')) {
     if (pair.empty()) continue;
     auto eq = pair.find('=');
     std::string key = percent_decode(pair.substr(0, eq));
     std::string value = eq == std::string_view::npos ? std::string() : percent_decode(pair.substr(eq + 1));
-    if (key == api_query::offset) {
-      auto v = parse_integer<std::int64_t>(value);
-      if (!v || *v < 0) return std::nullopt;
-      q.offset = *v;
-    } else if (key == api_query::limit) {
-      auto v = parse_integer<std::int64_t>(value);
-      if (!v || *v < 1 || *v > api_query::max_limit) return std::nullopt;
-      q.limit = *v;
-    } else if (key == api_query::server_name) {
-      q.server_name = std::move(value);
-    }
+    if (std::string error = take(key, std::move(value)); !error.empty()) return error;
   }
-  return q;
+  return {};
+}
+
+// offset and limit; true when `key` was one of them. `error` is set when its value is refused.
+bool page_parameter(page_query& q, std::string_view key, const std::string& value, std::int64_t max_limit,
+                    std::string& error) {
+  if (key == api_query::offset) {
+    auto v = parse_integer<std::int64_t>(value);
+    if (!v || *v < 0) error = std::string(k_bad_page);
+    if (v) q.offset = *v;
+    return true;
+  }
+  if (key == api_query::limit) {
+    auto v = parse_integer<std::int64_t>(value);
+    if (!v || *v < 1 || *v > max_limit) error = std::string(k_bad_page);
+    if (v) q.limit = *v;
+    return true;
+  }
+  return false;
+}
+
+// An integer parameter of the given values, or an error naming it.
+std::string enum_parameter(std::string_view key, const std::string& value, std::initializer_list<int> allowed,
+                           std::optional<int>& out) {
+  auto v = parse_integer<int>(value);
+  if (!v || std::find(allowed.begin(), allowed.end(), *v) == allowed.end()) return invalid_parameter(key);
+  out = *v;
+  return {};
+}
+
+template <typename Query, typename F>
+parsed_query<Query> parse_with(std::string_view query, std::int64_t max_limit, F&& other) {
+  Query q;
+  std::string error = each_parameter(query, [&](const std::string& key, std::string value) {
+    std::string e;
+    if (page_parameter(q, key, value, max_limit, e)) return e;
+    return other(q, key, std::move(value));
+  });
+  if (!error.empty()) return {std::nullopt, error};
+  return {std::move(q), {}};
+}
+
+}  // namespace
+
+parsed_query<list_query> parse_list_query(std::string_view query) {
+  return parse_with<list_query>(
+      query, api_query::max_limit,
+      [](list_query& q, const std::string& key, std::string value) -> std::string {
+        server_filter& f = q.filter;
+        if (key == api_query::server_name) {
+          f.server_name = std::move(value);
+        } else if (key == api_query::server_id) {
+          f.server_id = std::move(value);
+        } else if (key == api_query::phone_model_name) {
+          f.phone_model_name = std::move(value);
+        } else if (key == api_query::network_version) {
+          if (value != "v1" && value != "v2") return invalid_parameter(key);
+          f.network_version = std::move(value);
+        } else if (key == api_query::status) {
+          return enum_parameter(key, value, {0, 1, 2, 3, 4, 5, 8, 10, 11, 12, 13}, f.status);
+        } else if (key == api_query::create_since || key == api_query::create_until) {
+          auto v = parse_integer<std::int64_t>(value);
+          if (!v || *v < 0) return invalid_parameter(key);
+          (key == api_query::create_since ? f.create_since_s : f.create_until_s) = *v;
+        }
+        return {};
+      });
+}
+
+parsed_query<phone_list_query> parse_phone_query(std::string_view query) {
+  return parse_with<phone_list_query>(
+      query, api_query::max_phone_limit,
+      [](phone_list_query& q, const std::string& key, std::string value) -> std::string {
+        phone_filter& f = q.filter;
+        if (key == api_query::server_id) {
+          f.server_id = std::move(value);
+        } else if (key == api_query::phone_name) {
+          f.phone_name = std::move(value);
+        } else if (key == api_query::status) {
+          return enum_parameter(key, value, {1, 2, 3, 4, 6, 7, 8, -5, -6, -7, -8, -9}, f.status);
+        } else if (key == api_query::type) {
+          return enum_parameter(key, value, {0, 1}, f.type);
+        }
+        return {};
+      });
+}
+
+parsed_query<catalog_query> parse_catalog_query(api_kind api, std::string_view query) {
+  const bool paged = api == api_kind::phone_models || api == api_kind::bandwidths;
+  return parse_with<catalog_query>(
+      query, api_query::max_limit,
+      [&](catalog_query& q, const std::string& key, std::string value) -> std::string {
+        if ((key == api_query::offset || key == api_query::limit) && !paged) return {};
+        if (api == api_kind::server_models && key == api_query::product_type)
+          return enum_parameter(key, value, {0, 1}, q.product_type);
+        if (api == api_kind::phone_models && key == api_query::status)
+          return enum_parameter(key, value, {0, 1}, q.status);
+        if (api == api_kind::phone_images && key == api_query::image_type) {
+          if (value != "public" && value != "private" && value != "share" && value != "all")
+            return invalid_parameter(key);
+          q.image_type = std::move(value);
+        }
+        return {};
+      });
 }
 
 routes::routes(const emulator_options& options)
@@ -133,6 +276,13 @@ routes::routes(const emulator_options& options)
   double now = steady_s();
   for (std::size_t i = 0; i < k_api_count; ++i)
     buckets_.emplace_back(options_.rate_limit, options_.rate_limit, now);
+  forbidden_.assign(k_api_count, false);
+  for (const auto& name : options_.forbidden_apis) {
+    auto api = parse_api_name(name);
+    if (!api)
+      throw std::invalid_argument(fmt::format("--forbid: unknown API \"{}\" ({})", name, api_name_list()));
+    forbidden_[static_cast<std::size_t>(*api)] = true;
+  }
 }
 
 std::string routes::throttle_message(double limit) const {
@@ -176,6 +326,12 @@ answer routes::handle(const emulator_request& req, const std::string& rid) {
       if (auto why = auth_refusal(options_, req, path, query, wall_ms() / 1000, &metadata_))
         return error_answer(http::status::unauthorized, rid, "APIGW.0301",
                             fmt::format("Incorrect IAM authentication information: {}", *why));
+      // The IAM policy is checked after the identity and before the throttle.
+      if (forbidden_[static_cast<std::size_t>(route->api)])
+        return error_answer(http::status::forbidden, rid, "CPS.0001",
+                            fmt::format("Insufficient permissions: the policy does not allow {} "
+                                        "(emulated refusal).",
+                                        api_name(route->api)));
       if (!buckets_[static_cast<std::size_t>(route->api)].try_take(steady_s()))
         return error_answer(http::status::too_many_requests, rid, "APIGW.0308",
                             throttle_message(options_.rate_limit));
@@ -191,8 +347,12 @@ answer routes::handle(const emulator_request& req, const std::string& rid) {
           return list_servers(query, rid);
         case api_kind::show_server:
           return show_server(route->server_id, rid);
+        case api_kind::list_phones:
+          return list_phones(query, rid);
+        case api_kind::show_phone:
+          return show_phone(route->phone_id, rid);
         default:
-          return catalog_answer(route->api, rid);
+          return catalog_answer(route->api, query, rid);
       }
     }();
     out.api_call = true;
@@ -280,12 +440,11 @@ answer routes::purchase(const emulator_request& req, purchase_api api, std::stri
 
 answer routes::list_servers(std::string_view query, const std::string& rid) {
   auto q = parse_list_query(query);
-  if (!q)
-    return error_answer(http::status::bad_request, rid, "CPS.0002", "Parameter: offset or limit is invalid.");
-  server_page page = state_.list_servers(q->server_name, q->offset, q->limit, wall_ms());
+  if (!q) return error_answer(http::status::bad_request, rid, "CPS.0002", q.error);
+  server_page page = state_.list_servers(q->filter, q->offset, q->limit, wall_ms());
   json::array servers;
   servers.reserve(page.servers.size());
-  for (const auto& s : page.servers) servers.emplace_back(to_json(s));
+  for (const auto& s : page.servers) servers.emplace_back(to_json(s, server_form::list));
   return json_answer(http::status::ok, json::object{{api_key::request_id, rid},
                                                     {api_key::count, page.count},
                                                     {api_key::servers, std::move(servers)}});
@@ -294,31 +453,69 @@ answer routes::list_servers(std::string_view query, const std::string& rid) {
 answer routes::show_server(std::string_view server_id, const std::string& rid) {
   auto s = state_.find_server(server_id, wall_ms());
   if (!s) return error_answer(http::status::not_found, rid, "CPS.0016", "server_id is invalid.");
-  json::object o = to_json(*s);
+  json::object o = to_json(*s, server_form::detail);
   o[api_key::request_id] = rid;
   return json_answer(http::status::ok, o);
 }
 
-answer routes::catalog_answer(api_kind which, const std::string& rid) {
+answer routes::list_phones(std::string_view query, const std::string& rid) {
+  auto q = parse_phone_query(query);
+  if (!q) return error_answer(http::status::bad_request, rid, "CPS.0002", q.error);
+  phone_page page = state_.list_phones(q->filter, q->offset, q->limit, wall_ms());
+  json::array phones;
+  phones.reserve(page.phones.size());
+  for (const auto& p : page.phones) phones.emplace_back(to_json(p, phone_form::list));
+  return json_answer(http::status::ok, json::object{{api_key::request_id, rid},
+                                                    {api_key::count, page.count},
+                                                    {api_key::phones, std::move(phones)}});
+}
+
+answer routes::show_phone(std::string_view phone_id, const std::string& rid) {
+  auto p = state_.find_phone(phone_id, wall_ms());
+  if (!p) return error_answer(http::status::not_found, rid, "CPS.0017", "phone_id is invalid.");
+  json::object o = to_json(*p, phone_form::detail);
+  o[api_key::request_id] = rid;
+  return json_answer(http::status::ok, o);
+}
+
+answer routes::catalog_answer(api_kind which, std::string_view query, const std::string& rid) {
+  auto q = parse_catalog_query(which, query);
+  if (!q) return error_answer(http::status::bad_request, rid, "CPS.0002", q.error);
   const catalog& c = state_.catalog_data();
   json::array items;
+  // The paged catalogs answer [offset, offset + limit) of what matches.
+  std::int64_t position = 0;
+  auto add = [&](const auto& item, bool paged) {
+    const std::int64_t at = position++;
+    if (paged && (at < q->offset || at - q->offset >= q->limit)) return;
+    items.emplace_back(to_json(item));
+  };
   std::string_view key;
   switch (which) {
     case api_kind::server_models:
       key = api_key::server_models;
-      for (const auto& m : c.server_models) items.emplace_back(to_json(m));
+      for (const auto& m : c.server_models)
+        if (!q->product_type || m.product_type.value_or(product_type::cloud_phone) == *q->product_type)
+          add(m, false);
       break;
     case api_kind::phone_models:
       key = api_key::phone_models;
-      for (const auto& m : c.phone_models) items.emplace_back(to_json(m));
+      for (const auto& m : c.phone_models)
+        if (!q->status || m.status == *q->status) add(m, true);
       break;
     case api_kind::phone_images:
       key = api_key::phone_images;
-      for (const auto& m : c.images) items.emplace_back(to_json(m));
+      // The catalog holds public (1) and private (2) images; none is shared with this account.
+      for (const auto& m : c.images) {
+        const std::string& t = q->image_type;
+        if (t.empty() || t == "all" || (t == "public" && m.is_public == 1) ||
+            (t == "private" && m.is_public == 2))
+          add(m, false);
+      }
       break;
     default:
       key = api_key::band_widths;
-      for (const auto& m : c.bandwidths) items.emplace_back(to_json(m));
+      for (const auto& m : c.bandwidths) add(m, true);
       break;
   }
   json::object o{{api_key::request_id, rid}};

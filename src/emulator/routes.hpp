@@ -1,7 +1,7 @@
 // What the emulated service answers: a request's path to its API (src/api/paths.hpp), the gateway's
 // checks in the gateway's order (auth, per-API rate limit), then the API's own answer from the state,
-// faults injected into purchases. No sockets: a session (server.cpp) reads the request and writes
-// the answer.
+// faults injected into purchases, a 403 for an API the options forbid. No sockets: a session (server.cpp)
+// reads the request and writes the answer.
 #pragma once
 #include "base/token_bucket.hpp"
 #include "emulator/answer.hpp"
@@ -31,25 +31,65 @@ enum class api_kind {
   phone_models,
   phone_images,
   bandwidths,
+  list_phones,
+  show_phone,
 };
-inline constexpr std::size_t k_api_count = 8;
+inline constexpr std::size_t k_api_count = 10;
+
+// The SDK's name of each API (CreateCloudPhoneServer, ListCloudPhoneServers, ...): what `--forbid`
+// takes.
+std::string_view api_name(api_kind api);
+std::optional<api_kind> parse_api_name(std::string_view name);
+// Every name, comma separated: for error messages and --help.
+std::string api_name_list();
 
 struct api_route {
   api_kind api = api_kind::purchase;
   std::string project_id;  // decoded
   std::string server_id;   // decoded; show_server only
+  std::string phone_id;    // decoded; show_phone only
 };
 // The API a method and path name; nothing when there is none (APIGW.0101).
 std::optional<api_route> route_of(http::verb method, std::string_view path);
 
-// The server list's query. Nothing when offset is not a decimal integer of at least 0, or limit one
-// of 1..100 (CPS.0002); other parameters are ignored, as the service does.
-struct list_query {
+// A list's query, or why it is refused (CPS.0002, the whole error_msg). Integers are strict decimal;
+// parameters the API does not take are ignored, as the service does.
+template <typename Query>
+struct parsed_query {
+  std::optional<Query> query;
+  std::string error;
+  explicit operator bool() const { return query.has_value(); }
+  const Query* operator->() const { return &*query; }
+};
+
+// The paging of every list: offset at least 0, limit 1..max_limit (100; the phone list 200).
+struct page_query {
   std::int64_t offset = 0;
   std::int64_t limit = 100;
-  std::string server_name;
 };
-std::optional<list_query> parse_list_query(std::string_view query);
+
+// ListCloudPhoneServers: offset, limit 1..100, server_name, server_id, phone_model_name, status,
+// network_version, create_since, create_until.
+struct list_query : page_query {
+  server_filter filter;
+};
+parsed_query<list_query> parse_list_query(std::string_view query);
+
+// ListCloudPhones: offset, limit 1..200, server_id, phone_name, status, type.
+struct phone_list_query : page_query {
+  phone_filter filter;
+};
+parsed_query<phone_list_query> parse_phone_query(std::string_view query);
+
+// ListCloudPhoneServerModels: product_type 0 or 1. ListCloudPhoneModels: status 0 or 1 (absent: all),
+// offset, limit. ListCloudPhoneImages: image_type public, private, share or all. ShowBandwidthDetail:
+// offset, limit.
+struct catalog_query : page_query {
+  std::optional<int> product_type;
+  std::optional<int> status;
+  std::string image_type;  // empty: all
+};
+parsed_query<catalog_query> parse_catalog_query(api_kind api, std::string_view query);
 
 class routes {
  public:
@@ -75,7 +115,9 @@ class routes {
                   const std::string& rid);
   answer list_servers(std::string_view query, const std::string& rid);
   answer show_server(std::string_view server_id, const std::string& rid);
-  answer catalog_answer(api_kind which, const std::string& rid);
+  answer list_phones(std::string_view query, const std::string& rid);
+  answer show_phone(std::string_view phone_id, const std::string& rid);
+  answer catalog_answer(api_kind which, std::string_view query, const std::string& rid);
   std::string throttle_message(double limit) const;
   void classify(const answer& a);
 
@@ -83,6 +125,7 @@ class routes {
   emulator_state state_;
   fault_plan faults_;
   std::vector<token_bucket> buckets_;
+  std::vector<bool> forbidden_;  // by api_kind: refused with 403 CPS.0001
   emulator_stats stats_;
   metadata_service metadata_;
 };

@@ -7,6 +7,8 @@
 #include "client/outcome.hpp"
 
 #include <chrono>
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -23,15 +25,32 @@ struct list_call {
   std::vector<server_info> servers;  // every page, when answered
 };
 
+// ListCloudPhoneServers' filters (docs/service.md "Reads"); empty or unset: not sent.
+struct server_query {
+  std::string server_name;  // a substring of the name
+  std::string server_id;
+  std::string phone_model_name;
+  std::string network_version;
+  std::optional<int> status;
+  std::optional<std::int64_t> create_since_s;  // Unix seconds: servers created at or after
+  std::optional<std::int64_t> create_until_s;
+};
+
 class cph_api {
  public:
   virtual ~cph_api() = default;
   // One order, to the purchase call of `api` (the body is built for it).
   virtual net::awaitable<purchase_call> purchase(purchase_api api, std::string body,
                                                  std::chrono::steady_clock::time_point deadline) = 0;
-  // Every server whose name contains `name` (all pages).
-  virtual net::awaitable<list_call> list_servers(std::string name,
+  // Every server the query matches (all pages).
+  virtual net::awaitable<list_call> list_servers(server_query query,
                                                  std::chrono::steady_clock::time_point deadline) = 0;
+  // Every server whose name contains `name` (all pages).
+  net::awaitable<list_call> list_servers(std::string name, std::chrono::steady_clock::time_point deadline) {
+    server_query q;
+    q.server_name = std::move(name);
+    return list_servers(std::move(q), deadline);
+  }
 };
 
 }  // namespace cphfleet

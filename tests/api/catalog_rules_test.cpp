@@ -40,7 +40,8 @@ TEST(catalog_rules_test, every_unknown_value_is_reported_with_the_service_code) 
   EXPECT_EQ(problems(request("physical.rx9.huge", "aphs1.medium.4.aosp", unknown_image)),
             (lines{
                 "CPS.0089 server_model_name: \"physical.rx9.huge\" is not a server model of the service "
-                "(offered: physical.kg1.4xlarge.cp, physical.rx1.xlarge, physical.rx1.xlarge.v2)",
+                "(offered: physical.kg1.4xlarge.cg, physical.kg1.4xlarge.cp, physical.rx1.xlarge, "
+                "physical.rx1.xlarge.cg, physical.rx1.xlarge.v2)",
                 "CPS.0257 phone_model_name: \"aphs1.medium.4.aosp\" runs on server model "
                 "physical.rx1.xlarge, not physical.rx9.huge (the service offers none on physical.rx9.huge)",
                 "CPS.0030 image_id: \"ffffffffffffffffffffffffffffffff\" is not an image the service offers "
@@ -68,6 +69,22 @@ TEST(catalog_rules_test, an_unknown_phone_model_on_an_unknown_server_model_point
   EXPECT_EQ(p[1],
             "CPS.0028 phone_model_name: \"nada\" is not a phone model of the service (see `cphfleet catalog "
             "phone-models`)");
+}
+
+TEST(catalog_rules_test, an_image_must_carry_the_image_label_of_the_phone_model) {
+  EXPECT_EQ(
+      problems(request("physical.kg1.4xlarge.cp", "kg1.large.8.aosp", "7d6c5b4a39281706f5e4d3c2b1a09f8e")),
+      lines{});
+  EXPECT_EQ(
+      problems(request("physical.rx1.xlarge.cg", "aphs1.game.8.aosp", "9f1e2d3c4b5a69788796a5b4c3d2e1f0")),
+      lines{});
+  EXPECT_EQ(
+      problems(request("physical.rx1.xlarge", "aphs1.medium.4.aosp", "e0d1c2b3a4958677685940312a1b0c9d")),
+      lines{});  // a private image of the right label
+  EXPECT_EQ(
+      problems(request("physical.kg1.4xlarge.cp", "kg1.large.8.aosp")),
+      lines{"CPS.0030 image_id: \"88b8449b896f3a4f0ad57222dd919899\" is a cloud_phone image, and phone model "
+            "kg1.large.8.aosp runs cloud_phone_1620 images (offered: 7d6c5b4a39281706f5e4d3c2b1a09f8e)"});
 }
 
 TEST(catalog_rules_test, an_empty_catalog_rejects_everything) {

@@ -54,11 +54,15 @@ TEST(api_reads_test, a_server_belongs_to_a_chunk_by_exact_name_or_numbered_suffi
 TEST(api_reads_test, a_server_is_written_with_the_service_field_names) {
   server_info s{"id1", "web-001-0001",         "physical.rx1.xlarge", "aphs1.medium.4.aosp",
                 5,     "2026-11-26T10:00:00Z", "CS2611261000ABCDE",   "00301-12345-0--0"};
+  s.charging_mode = 0;
   EXPECT_EQ(
       json::serialize(to_json(s)),
       R"({"server_id":"id1","server_name":"web-001-0001","server_model_name":"physical.rx1.xlarge",)"
       R"("phone_model_name":"aphs1.medium.4.aosp","status":5,"create_time":"2026-11-26T10:00:00Z",)"
-      R"("metadata":{"order_id":"CS2611261000ABCDE","product_id":"00301-12345-0--0","charging_mode":"0"}})");
+      R"("update_time":"","availability_zone":"","keypair_name":"","network_version":"","vpc_id":"",)"
+      R"("cidr":"","vpc_cidr":"","subnet_id":"","subnet_cidr":"","addresses":[],"resource_project_id":"",)"
+      R"("enterprise_project_id":"",)"
+      R"("metadata":{"order_id":"CS2611261000ABCDE","product_id":"00301-12345-0--0","charging_mode":0}})");
   server_info back = server_from_json(to_json(s));
   EXPECT_EQ(back.server_id, s.server_id);
   EXPECT_EQ(back.server_name, s.server_name);
@@ -146,8 +150,9 @@ TEST(api_reads_test, catalog_entries_round_trip) {
     EXPECT_EQ(back.band_width_charge_mode, m.band_width_charge_mode);
   }
   EXPECT_EQ(json::serialize(to_json(c.bandwidths[0])),
-            R"({"band_width_id":"1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d","band_width_size":100,)"
-            R"("band_width_share_type":1,"band_width_charge_mode":0})");
+            R"({"band_width_name":"cph-shared-100","band_width_id":"1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d",)"
+            R"("band_width_size":100,"band_width_share_type":1,"band_width_charge_mode":0,)"
+            R"("create_time":"2026-01-05T08:00:00Z","update_time":"2026-01-05T08:00:00Z"})");
 }
 
 }  // namespace

@@ -22,11 +22,15 @@ TEST(cmd_catalog_test, prints_the_embedded_server_models_as_a_table) {
   files.write("config/embedded.toml", embedded_config);
   auto r = run_cphfleet({"catalog", "server-models", "--config", "config/embedded.toml"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(r.out,
-            "server_model_name        server_type  cpu  memory  product_type\n"
-            "physical.rx1.xlarge      0            64   262144  CPH\n"
-            "physical.rx1.xlarge.v2   0            64   262144  CPH\n"
-            "physical.kg1.4xlarge.cp  0            128  393216  CPH\n");
+  EXPECT_EQ(
+      r.out,
+      "server_model_name        product  server_type  cpu  memory_gib  gpu            disk_max_num  "
+      "free_size_gib\n"
+      "physical.rx1.xlarge      phone    Hi1616       64   256         -              0             0\n"
+      "physical.rx1.xlarge.v2   phone    Hi1616       64   256         -              0             0\n"
+      "physical.kg1.4xlarge.cp  phone    Kunpeng920   128  384         -              2             100\n"
+      "physical.rx1.xlarge.cg   game     Hi1616       64   256         AMD WX5100 x2  0             0\n"
+      "physical.kg1.4xlarge.cg  game     Kunpeng920   128  512         AMD WX5100 x4  2             100\n");
 }
 
 TEST(cmd_catalog_test, json_keeps_the_service_shape) {
@@ -34,12 +38,67 @@ TEST(cmd_catalog_test, json_keeps_the_service_shape) {
   files.write("embedded.toml", embedded_config);
   auto r = run_cphfleet({"catalog", "bandwidths", "--json", "--config", "embedded.toml"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out,
+            R"({"band_widths":[{"band_width_name":"cph-shared-100","band_width_id":"1a2b3c4d-5e6f-4a7b-8c9d-)"
+            R"(0e1f2a3b4c5d","band_width_size":100,"band_width_share_type":1,"band_width_charge_mode":0,)"
+            R"("create_time":"2026-01-05T08:00:00Z","update_time":"2026-01-05T08:00:00Z"},)"
+            R"({"band_width_name":"cph-shared-300","band_width_id":"5f4e3d2c-1b0a-4f9e-8d7c-6b5a4f3e2d1c",)"
+            R"("band_width_size":300,"band_width_share_type":1,"band_width_charge_mode":1,)"
+            R"("create_time":"2026-02-10T09:30:00Z","update_time":"2026-03-01T12:00:00Z"}]})"
+            "\n");
+}
+
+TEST(cmd_catalog_test, phone_models_show_capacity_product_version_and_offline_flavors) {
+  testing::temp_files files;
+  files.write("embedded.toml", embedded_config);
+  auto r = run_cphfleet({"catalog", "phone-models", "--config", "embedded.toml"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(
       r.out,
-      R"({"band_widths":[{"band_width_id":"1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d","band_width_size":100,)"
-      R"("band_width_share_type":1,"band_width_charge_mode":0},{"band_width_id":"5f4e3d2c-1b0a-4f9e-8d7c-)"
-      R"(6b5a4f3e2d1c","band_width_size":300,"band_width_share_type":1,"band_width_charge_mode":1}]})"
-      "\n");
+      "server_model_name        phone_model_name        status   product  version  phones  cpu  "
+      "memory_mib  disk_gib  resolution  image_label\n"
+      "physical.rx1.xlarge      aphs1.medium.4.aosp     on sale  phone    1.0      30      2    4096        "
+      "32        720x1280    cloud_phone\n"
+      "physical.rx1.xlarge      aphs1.large.4.aosp      on sale  phone    1.0      15      4    8192        "
+      "64        1080x1920   cloud_phone\n"
+      "physical.rx1.xlarge      aphs1.small.2.aosp      offline  phone    1.0      60      1    2048        "
+      "16        720x1280    cloud_phone\n"
+      "physical.rx1.xlarge.v2   aphs1.medium.4.aosp.v2  on sale  phone    1.0      30      2    4096        "
+      "32        720x1280    cloud_phone\n"
+      "physical.kg1.4xlarge.cp  kg1.large.8.aosp        on sale  phone    1.0      16      8    16384       "
+      "128       1080x2340   cloud_phone_1620\n"
+      "physical.kg1.4xlarge.cp  kg1.medium.4.aosp.2     on sale  phone    2.0      32      4    8192        "
+      "64        720x1280    cloud_phone_1620\n"
+      "physical.rx1.xlarge.cg   aphs1.game.8.aosp       on sale  game     1.0      4       8    16384       "
+      "64        1080x1920   cloud_game\n"
+      "physical.kg1.4xlarge.cg  kg1.game.16.aosp.2      on sale  game     2.0      8       16   32768       "
+      "128       1080x2340   cloud_game_1620\n"
+      "physical.kg1.4xlarge.cg  kg1.game.8.aosp         offline  game     1.0      16      8    16384       "
+      "64        1080x1920   cloud_game_1620\n");
+}
+
+TEST(cmd_catalog_test, images_show_public_and_private) {
+  testing::temp_files files;
+  files.write("embedded.toml", embedded_config);
+  auto r = run_cphfleet({"catalog", "images", "--config", "embedded.toml"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find(
+                "88b8449b896f3a4f0ad57222dd919899  CloudPhone_AOSP_10       android  Android 10  public      "
+                "cloud_phone\n"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find(
+                "e0d1c2b3a4958677685940312a1b0c9d  MyApps_AOSP_10           android  Android 10  private     "
+                "cloud_phone\n"),
+            std::string::npos)
+      << r.out;
+  auto json = run_cphfleet({"catalog", "images", "--json", "--config", "embedded.toml"});
+  EXPECT_NE(
+      json.out.find(R"({"image_id":"e0d1c2b3a4958677685940312a1b0c9d","image_name":"MyApps_AOSP_10",)"
+                    R"("os_type":"android","os_name":"Android 10","is_public":2,"image_label":"cloud_phone",)"
+                    R"("is_support_encrypt":false})"),
+      std::string::npos)
+      << json.out;
 }
 
 TEST(cmd_catalog_test, an_unknown_kind_is_a_usage_error) {
@@ -99,7 +158,8 @@ TEST(cmd_catalog_test, a_signed_read_works_and_a_wrong_secret_exits_4) {
                          {"HUAWEICLOUD_SDK_AK=AKTEST0123", "HUAWEICLOUD_SDK_SK=right-secret"});
   EXPECT_EQ(ok.exit_code, 0) << ok.err;
   EXPECT_EQ(ok.out.substr(0, ok.out.find('\n')),
-            "image_id                          image_name               os_type  public  image_label");
+            "image_id                          image_name               os_type  os_name     visibility  "
+            "image_label");
 
   auto refused = run_cphfleet({"catalog", "images", "--config", "local.toml"},
                               {"HUAWEICLOUD_SDK_AK=AKTEST0123", "HUAWEICLOUD_SDK_SK=wrong-secret"});

@@ -10,6 +10,7 @@
 #include "app/service.hpp"
 #include "base/diagnostic.hpp"
 #include "emulator/server.hpp"
+#include "support/client_under_test.hpp"
 #include "support/fixture_server.hpp"
 
 namespace cphfleet {
@@ -21,31 +22,9 @@ using test::http_answer;
 using test::run_sync;
 using test::step;
 
-constexpr std::int64_t fixed_now = 1136214245;  // 20060102T150405Z
-
-credentials aksk(std::string token = "") {
-  credentials c;
-  c.type = credentials::kind::aksk;
-  c.access_key = "AccessKey";
-  c.secret_key = "SecretKey";
-  c.security_token = std::move(token);
-  c.project_id = "proj1";
-  return c;
-}
-
-struct client_under_test {
-  client_under_test(const std::string& url, credentials creds)
-      : http(io.get_executor(), parse_endpoint(url)),
-        client(http, std::move(creds), [] { return fixed_now; }) {}
-  template <typename T>
-  T run(net::awaitable<T> a) {
-    return run_sync(io, std::move(a));
-  }
-  std::chrono::steady_clock::time_point deadline() { return std::chrono::steady_clock::now() + 5s; }
-  net::io_context io;
-  https_client http;
-  cph_client client;
-};
+using test::aksk;
+using test::client_under_test;
+using test::fixed_now;
 
 http::request<http::string_body> parse_request(const std::string& raw) {
   http::request_parser<http::string_body> parser;
@@ -432,10 +411,11 @@ TEST(cph_client_test, show_server_reads_one_flat_object) {
 TEST(cph_client_test, catalog_reads_each_kind_from_its_path) {
   fixture_server server({step::respond([](const http::request<http::string_body>& req) {
     std::string_view t = req.target();
+    t = t.substr(0, t.find('?'));
     std::string body;
     if (t.ends_with("/server-models")) {
       body =
-          R"({"server_models":[{"server_model_name":"physical.rx1.xlarge","server_type":"arm","cpu":64,"memory":256,"product_type":"0"}]})";
+          R"({"server_models":[{"server_model_name":"physical.rx1.xlarge","server_type":"arm","cpu":64,"memory":256,"product_type":0}]})";
     } else if (t.ends_with("/phone-models")) {
       body =
           R"({"phone_models":[{"server_model_name":"physical.rx1.xlarge","phone_model_name":"aphs1.medium.4.aosp","status":1,"cpu":4,"memory":8}]})";

@@ -77,6 +77,71 @@ band_width_share_type = 1
   EXPECT_TRUE(check_against_catalog(r, st.catalog_data()).empty());
 }
 
+TEST(emulator_catalog_file_test, the_sdk_fields_load_and_an_old_file_gets_defaults) {
+  temp_file f(R"(
+[[server_models]]
+server_model_name = "old.server"
+product_type = "CPH"
+[[server_models]]
+server_model_name = "game.server"
+product_type = 1
+disk_max_num = 2
+free_size = 100
+extend_spec = { gpu = "G", gpu_count = 2, os_volume_size = 40, os_volume_type = "SSD" }
+[[phone_models]]
+server_model_name = "game.server"
+phone_model_name = "game.phone"
+phone_capacity = 8
+image_label = "cloud_game"
+phone_model_version = 1
+fps = "60"
+[[phone_models]]
+server_model_name = "old.server"
+phone_model_name = "old.phone"
+[[phone_images]]
+image_id = "img2"
+is_public = 2
+os_name = "Android 11"
+is_support_encrypt = true
+[[bandwidths]]
+band_width_id = "bw1"
+band_width_name = "shared"
+)");
+  catalog c = load_catalog_file(f.path);
+  ASSERT_EQ(c.server_models.size(), 2u);
+  EXPECT_EQ(c.server_models[0].product_type, 0);
+  EXPECT_EQ(c.server_models[1].product_type, 1);
+  EXPECT_EQ(c.server_models[1].extend_spec.gpu_count, 2);
+  EXPECT_EQ(c.server_models[1].extend_spec.os_volume.size, 40);
+  EXPECT_EQ(c.server_models[1].free_size, 100);
+  ASSERT_EQ(c.phone_models.size(), 2u);
+  EXPECT_EQ(c.phone_models[0].product_type, 1);  // its server model's
+  EXPECT_EQ(c.phone_models[0].phone_model_version, 1);
+  EXPECT_EQ(c.phone_models[0].fps, "60");
+  EXPECT_EQ(c.phone_models[1].product_type, 0);
+  EXPECT_EQ(c.phone_models[1].phone_model_version, 0);
+  EXPECT_EQ(c.images[0].is_public, 2);
+  EXPECT_EQ(c.images[0].is_support_encrypt, true);
+  EXPECT_EQ(c.bandwidths[0].band_width_name, "shared");
+
+  temp_file bad("[[phone_images]]\nimage_id = \"a\"\nis_public = 0\n");
+  try {
+    load_catalog_file(bad.path);
+    FAIL() << "no error";
+  } catch (const std::runtime_error& e) {
+    EXPECT_EQ(std::string(e.what()),
+              bad.path.string() + ":3:13: phone_images[0].is_public: must be 1 (public) or 2 (private)");
+  }
+  temp_file big("[[phone_models]]\nphone_model_name = \"a\"\nphone_capacity = 300\n");
+  try {
+    load_catalog_file(big.path);
+    FAIL() << "no error";
+  } catch (const std::runtime_error& e) {
+    EXPECT_EQ(std::string(e.what()),
+              big.path.string() + ":3:18: phone_models[0].phone_capacity: must be 0..256");
+  }
+}
+
 TEST(emulator_catalog_file_test, a_bad_catalog_file_names_the_place) {
   temp_file wrong_type("[[server_models]]\nserver_model_name = \"a\"\ncpu = \"eight\"\n");
   try {

@@ -2,6 +2,7 @@
 // on 127.0.0.1 (test_http.hpp's client): a purchase body of the built-in catalog's values, a purchase,
 // the admin order list, a server list.
 #pragma once
+#include "api/purchase_body.hpp"
 #include "emulator/server.hpp"
 #include "support/test_http.hpp"
 
@@ -53,6 +54,19 @@ inline boost::json::object purchase_json(const std::string& name, std::int64_t c
       {"band_width", {{"band_width_share_type", 0}}},
       {"extend_param",
        {{"charging_mode", 0}, {"period_type", 2}, {"period_num", 1}, {"is_auto_pay", auto_pay}}}};
+}
+
+// The same purchase as a request, for tests of the state alone.
+inline purchase_request purchase_of(std::string name, std::int64_t count = 3, std::int64_t auto_pay = 1) {
+  purchase_request r;
+  r.server_name = std::move(name);
+  r.server_model_name = "physical.rx1.xlarge";
+  r.phone_model_name = "aphs1.medium.4.aosp";
+  r.image_id = "88b8449b896f3a4f0ad57222dd919899";
+  r.count = count;
+  r.band_width.band_width_share_type = 0;
+  r.extend_param.is_auto_pay = auto_pay;
+  return r;
 }
 
 inline std::string purchase_body(const std::string& name, std::int64_t count = 1, std::int64_t auto_pay = 1) {

@@ -21,10 +21,13 @@ using namespace test;
 std::string route_name(http::verb method, std::string_view path) {
   auto r = route_of(method, path);
   if (!r) return "none";
-  static const char* names[] = {"purchase",      "purchase_v2",  "list_servers", "show_server",
-                                "server_models", "phone_models", "phone_images", "bandwidths"};
+  static const char* names[] = {"purchase",     "purchase_v2",  "list_servers", "show_server",
+                                "server_models", "phone_models", "phone_images", "bandwidths",
+                                "list_phones",  "show_phone"};
+  static_assert(std::size(names) == k_api_count);
   std::string out = fmt::format("{} {}", names[static_cast<int>(r->api)], r->project_id);
   if (!r->server_id.empty()) out += " " + r->server_id;
+  if (!r->phone_id.empty()) out += " " + r->phone_id;
   return out;
 }
 
@@ -44,9 +47,11 @@ TEST(emulator_routes_test, paths_name_their_api_and_decode_their_ids) {
   for (std::string_view path :
        {"/", "/v1/p/cloud-phone", "/v1/p/cloud-phone/", "/v1//cloud-phone/servers",
         "/v2/p/cloud-phone/servers", "/v1/p/cloud-phone/servers/", "/v1/p/cloud-phone/servers/a/b",
-        "/v1/p/cloud-phone/phones/x", "/v1/p/cloud-phone/images", "v1/p/cloud-phone/servers"})
+        "/v1/p/cloud-phone/phones/x/y", "/v1/p/cloud-phone/images", "v1/p/cloud-phone/servers"})
     EXPECT_EQ(route_name(verb::get, path), "none") << path;
-  EXPECT_EQ(route_name(verb::get, "/v1/p/cloud-phone/phones"), "none");
+  EXPECT_EQ(route_name(verb::get, "/v1/p/cloud-phone/phones"), "list_phones p");
+  EXPECT_EQ(route_name(verb::get, "/v1/p/cloud-phone/phones/a%2Fb"), "show_phone p a/b");
+  EXPECT_EQ(route_name(verb::post, "/v1/p/cloud-phone/phones/x"), "none");
   EXPECT_EQ(route_name(verb::post, "/v1/p/cloud-phone/servers"), "none");
   EXPECT_EQ(route_name(verb::delete_, "/v1/p/cloud-phone/servers/x"), "none");
 }
@@ -54,7 +59,7 @@ TEST(emulator_routes_test, paths_name_their_api_and_decode_their_ids) {
 TEST(emulator_routes_test, the_list_query_takes_strict_integers_only) {
   auto q = parse_list_query("server_name=web%2D&offset=8&limit=4&marker=x");
   ASSERT_TRUE(q);
-  EXPECT_EQ(q->server_name, "web-");
+  EXPECT_EQ(q->filter.server_name, "web-");
   EXPECT_EQ(q->offset, 8);
   EXPECT_EQ(q->limit, 4);
   auto biggest = parse_list_query("offset=9223372036854775807");
@@ -93,7 +98,7 @@ TEST(emulator_routes_test, unknown_paths_and_methods_are_apigw_0101) {
   for (auto [method, target] :
        std::vector<std::pair<std::string, std::string>>{{"GET", "/"},
                                                         {"GET", "/v1/" + pid + "/cloud-phone/nothing"},
-                                                        {"GET", phones},
+                                                        {"PUT", phones},
                                                         {"DELETE", servers},
                                                         {"POST", servers},
                                                         {"GET", "/v2/" + pid + "/cloud-phone/servers"},
@@ -230,7 +235,8 @@ TEST(emulator_routes_test, invalid_purchases_answer_the_service_codes_and_buy_no
        "Parameter: image_id: \"ffff\" is not an image the service offers (see `cphfleet catalog images`)"},
       {"unknown server model", [](auto& o) { o["server_model_name"] = "physical.zz"; }, "CPS.0089",
        "Parameter: server_model_name: \"physical.zz\" is not a server model of the service (offered: "
-       "physical.kg1.4xlarge.cp, physical.rx1.xlarge, physical.rx1.xlarge.v2)"},
+       "physical.kg1.4xlarge.cg, physical.kg1.4xlarge.cp, physical.rx1.xlarge, physical.rx1.xlarge.cg, "
+       "physical.rx1.xlarge.v2)"},
       {"phone model of another server model", [](auto& o) { o["phone_model_name"] = "kg1.large.8.aosp"; },
        "CPS.0257",
        "Parameter: phone_model_name: \"kg1.large.8.aosp\" runs on server model physical.kg1.4xlarge.cp, not "

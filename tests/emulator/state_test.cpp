@@ -1,5 +1,7 @@
 #include "emulator/state.hpp"
 
+#include "emulator/emulator_fixture.hpp"
+
 #include "base/time_text.hpp"
 
 #include <fmt/format.h>
@@ -16,15 +18,7 @@ namespace {
 constexpr std::int64_t t0 = 1'795'000'000'000;  // 2026-11-18T...Z, a fixed clock in ms
 
 purchase_request request(std::string name, std::int64_t count = 3, std::int64_t auto_pay = 1) {
-  purchase_request r;
-  r.server_name = std::move(name);
-  r.server_model_name = "physical.rx1.xlarge";
-  r.phone_model_name = "aphs1.medium.4.aosp";
-  r.image_id = "88b8449b896f3a4f0ad57222dd919899";
-  r.count = count;
-  r.band_width.band_width_share_type = 0;
-  r.extend_param.is_auto_pay = auto_pay;
-  return r;
+  return test::purchase_of(std::move(name), count, auto_pay);
 }
 
 emulator_state make_state(std::int64_t settle_ms = 0, std::int64_t boot_ms = 2000) {

@@ -177,7 +177,9 @@ class scripted_cph_api : public cph_api {
     co_return out;
   }
 
-  net::awaitable<list_call> list_servers(std::string name, std::chrono::steady_clock::time_point) override {
+  using cph_api::list_servers;
+  net::awaitable<list_call> list_servers(server_query query, std::chrono::steady_clock::time_point) override {
+    const std::string& name = query.server_name;
     api_call c{api_call::list, name, manual_clock::now(), {}, std::nullopt, 0};
     scripted_list a = next(lists_, name, scripted_list{});
     begin_call(c);

@@ -87,6 +87,25 @@ std::vector<api_error> check_against_catalog(const purchase_request& r, const ca
            "CPS.0030");
   }
 
+  // v2's rules that need the phone flavor (docs/service.md "Purchase").
+  if (r.api == purchase_api::v2 && match != nullptr) {
+    if (match->phone_model_version == 1 && !r.phone_data_volume) {
+      report(
+          "phone_data_volume",
+          fmt::format("is missing (required for phone model {}, a \"2.0\" flavor: {{ volume_type = \"SSD\" "
+                      "or \"GPSSD\", size = 1..32768 GiB }})",
+                      match->phone_model_name),
+          "APIGW.0201");
+    }
+    if (r.phone_count_per_ip && match->phone_capacity > 0 && *r.phone_count_per_ip > match->phone_capacity) {
+      report("phone_count_per_ip",
+             fmt::format("{} is more than the {} phones of phone model {} (allowed: 1..{})",
+                         *r.phone_count_per_ip, match->phone_capacity, match->phone_model_name,
+                         match->phone_capacity),
+             "APIGW.0201");
+    }
+  }
+
   if (r.band_width.band_width_id) {
     const std::string& id = *r.band_width.band_width_id;
     bool known = std::any_of(cat.bandwidths.begin(), cat.bandwidths.end(),

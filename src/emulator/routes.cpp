@@ -71,9 +71,10 @@ emulator_state_options state_options(const emulator_options& options) {
 namespace {
 
 constexpr std::array<std::string_view, k_api_count> k_api_names{
-    "CreateCloudPhoneServer",     "CreateNet2CloudPhoneServer", "ListCloudPhoneServers", "ShowCloudPhoneServerDetail",
-    "ListCloudPhoneServerModels", "ListCloudPhoneModels",  "ListCloudPhoneImages",
-    "ShowBandwidthDetail",        "ListCloudPhones",       "ShowCloudPhoneDetail"};
+    "CreateCloudPhoneServer",     "CreateNet2CloudPhoneServer", "ListCloudPhoneServers",
+    "ShowCloudPhoneServerDetail", "ListCloudPhoneServerModels", "ListCloudPhoneModels",
+    "ListCloudPhoneImages",       "ShowBandwidthDetail",        "ListCloudPhones",
+    "ShowCloudPhoneDetail"};
 
 }  // namespace
 

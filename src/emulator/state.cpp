@@ -64,6 +64,18 @@ server_network v1_network(const std::optional<std::string>& subnet_cidr) {
   return n;
 }
 
+server_network v2_network(const purchase_request& r) {
+  server_network n;
+  n.network_version = "v2";
+  n.vpc_id = r.tenant_vpc_id.value_or("");
+  n.vpc_cidr = "192.168.0.0/16";
+  n.subnet_id = r.nics && !r.nics->empty() ? (*r.nics)[0].subnet_id.value_or("") : "";
+  n.subnet_cidr = "192.168.0.0/20";
+  n.security_group_id = "3f2e1d0c-9b8a-4766-8554-433221100fed";
+  n.public_ip = !r.public_ip || r.public_ip->count.value_or(1) != 0;
+  return n;
+}
+
 std::string product_id_for(std::string_view server_model_name) {
   return fmt::format("00301-{:05}-0--0", stable_hash(server_model_name) % 100000);
 }
@@ -116,7 +128,9 @@ const emulator_order& emulator_state::commit(const purchase_request& r, std::int
   o.image_id = r.image_id;
   o.keypair_name = r.keypair_name.value_or("");
   o.vnc_enable = r.vnc_enable.value_or(false);
-  o.network = v1_network(r.subnet_cidr);
+  o.network = r.api == purchase_api::v2 ? v2_network(r) : v1_network(r.subnet_cidr);
+  o.availability_zone = r.availability_zone.value_or("");
+  o.enterprise_project_id = r.extend_param.enterprise_project_id.value_or("0");
   const catalog& cat = options_.cat;
   auto shared = std::find_if(cat.bandwidths.begin(), cat.bandwidths.end(), [&](const bandwidth_info& b) {
     return r.band_width.band_width_id && b.band_width_id == *r.band_width.band_width_id;
@@ -209,7 +223,7 @@ server_info emulator_state::info(std::uint32_t index, std::int64_t now_ms, serve
   out.order_id = o.order_id;
   out.product_id = o.product_id;
   out.charging_mode = 0;  // prepaid by period: the only mode the purchase call offers
-  out.availability_zone = options_.availability_zone;
+  out.availability_zone = o.availability_zone.empty() ? options_.availability_zone : o.availability_zone;
   out.keypair_name = o.keypair_name;
   out.network_version = net.network_version;
   out.vpc_id = net.vpc_id;
@@ -228,7 +242,7 @@ server_info emulator_state::info(std::uint32_t index, std::int64_t now_ms, serve
   }
   out.addresses.push_back(std::move(a));
   out.resource_project_id = net.resource_project_id;
-  out.enterprise_project_id = "0";  // the default enterprise project
+  out.enterprise_project_id = o.enterprise_project_id;
   if (form == server_form::detail) {
     out.band_widths.push_back(o.band_width);
     server_volume os;
@@ -262,7 +276,7 @@ phone_info emulator_state::phone(std::uint32_t index, std::int64_t n, std::int64
   p.imei = fmt::format("86{:013}", stable_hash(p.phone_id) % 10000000000000ull);
   p.traffic_type = "direct";
   p.volume_mode = o.phone_volume_mode;
-  p.availability_zone = options_.availability_zone;
+  p.availability_zone = o.availability_zone.empty() ? options_.availability_zone : o.availability_zone;
   p.order_id = o.order_id;
   p.product_id = o.product_id;
   p.has_encrypt = false;

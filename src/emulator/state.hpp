@@ -42,6 +42,10 @@ struct server_network {
 };
 // The network a v1 order gets (`subnet_cidr` of the purchase, when given, replaces the default).
 server_network v1_network(const std::optional<std::string>& subnet_cidr);
+// The network a v2 order gets: the tenant's VPC and the first NIC's subnet, as the purchase names them
+// (the emulator knows no tenant VPCs, so their CIDRs are fixed ones), a public IP unless
+// `public_ip.count = 0`.
+server_network v2_network(const purchase_request& request);
 
 struct emulator_order {
   purchase_api api = purchase_api::v1;  // the call that took it
@@ -60,7 +64,9 @@ struct emulator_order {
   bool vnc_enable = false;
   bandwidth_info band_width;
   server_network network;
-  std::int64_t phone_capacity = 0;  // phones per server, from the phone model
+  std::string availability_zone;      // the purchase's (v2), else the emulator's own
+  std::string enterprise_project_id;  // the purchase's extend_param, else "0"
+  std::int64_t phone_capacity = 0;    // phones per server, from the phone model
   std::int64_t phone_disk_gib = 0;
   int phone_volume_mode = 0;
   server_model_os_volume os_volume;

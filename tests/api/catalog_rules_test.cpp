@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 namespace cphfleet {
 namespace {
 
@@ -93,6 +95,32 @@ TEST(catalog_rules_test, an_empty_catalog_rejects_everything) {
   EXPECT_EQ(p[0],
             "CPS.0089 server_model_name: \"physical.rx1.xlarge\" is not a server model of the service (the "
             "service offers none)");
+}
+
+}  // namespace
+}  // namespace cphfleet
+
+namespace cphfleet {
+namespace {
+
+TEST(catalog_rules_test, a_v2_purchase_of_a_2_0_flavor_needs_a_phone_disk_and_fits_its_phones_per_ip) {
+  const catalog cat = builtin_catalog();
+  auto image = std::find_if(cat.images.begin(), cat.images.end(),
+                            [](const phone_image& i) { return i.image_label == "cloud_phone_1620"; });
+  ASSERT_NE(image, cat.images.end());
+  purchase_request r = request("physical.kg1.4xlarge.cp", "kg1.medium.4.aosp.2", image->image_id);
+  EXPECT_EQ(problems(r), lines{}) << "v1 has no such rule";
+  r.api = purchase_api::v2;
+  r.phone_count_per_ip = 33;
+  EXPECT_EQ(
+      problems(r),
+      (lines{"APIGW.0201 phone_data_volume: is missing (required for phone model kg1.medium.4.aosp.2, a "
+             "\"2.0\" flavor: { volume_type = \"SSD\" or \"GPSSD\", size = 1..32768 GiB })",
+             "APIGW.0201 phone_count_per_ip: 33 is more than the 32 phones of phone model "
+             "kg1.medium.4.aosp.2 (allowed: 1..32)"}));
+  r.phone_data_volume = volume_spec{"SSD", 64};
+  r.phone_count_per_ip = 32;
+  EXPECT_EQ(problems(r), lines{});
 }
 
 }  // namespace

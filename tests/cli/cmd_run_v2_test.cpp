@@ -38,12 +38,12 @@ std::int64_t count_api(const std::vector<emulator_order>& orders, std::string_vi
 
 TEST(run_v2_test, every_fault_kind_still_ends_at_the_targets_with_one_v2_order_per_chunk) {
   v2_env e;
-  emulator_process emu(e.dir,
-                       {"--settle", "300", "--latency", "5", "--seed", "11", "--script",
-                        "1:throttle,2:busy,3:error500,4:commit_then_504,5:commit_then_drop,6:drop_before,"
-                        "7:slow_commit,8:error502,9:error503,10:error504",
-                        "--fault", "throttle:0.15", "--fault", "busy:0.1", "--fault", "commit_then_drop:0.1",
-                        "--fault", "error503:0.1", "--fault", "drop_before:0.1"});
+  emulator_process emu(
+      e.dir, {"--settle", "300", "--latency", "5", "--seed", "11", "--script",
+              "1:throttle,2:busy,3:error500,4:commit_then_504,5:commit_then_drop,6:drop_before,"
+              "7:slow_commit,8:error502,9:error503,10:error504",
+              "--fault", "throttle:0.15", "--fault", "busy:0.1", "--fault", "commit_then_drop:0.1", "--fault",
+              "error503:0.1", "--fault", "drop_before:0.1"});
   std::vector<fleet_def> fleets{{"eu", 23}, {"us", 15}, {"ap", 12}};
   e.write(fleets, emu.url());
   auto r = e.run(e.job, {"--json"});
@@ -118,7 +118,8 @@ TEST(run_v2_test, one_ledger_holds_v1_and_v2_jobs_planned_replayed_and_audited_a
   auto replay = e.cmd({"replay", "--json"});
   ASSERT_EQ(replay.exit_code, 0) << replay.out << replay.err;
   auto orders = emu.orders();
-  for (const auto& o : orders) EXPECT_EQ(o.api, o.server_name.starts_with("new") ? "v2" : "v1") << o.server_name;
+  for (const auto& o : orders)
+    EXPECT_EQ(o.api, o.server_name.starts_with("new") ? "v2" : "v1") << o.server_name;
   expect_ledger_matches_emulator(e.ledger, emu, {{"old", 12}, {"new", 14}});
   EXPECT_EQ(e.run(v1_job).exit_code, 0);
   EXPECT_EQ(e.run(v2_job).exit_code, 0);

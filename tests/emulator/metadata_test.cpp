@@ -35,7 +35,8 @@ std::optional<std::string> check(const metadata_service& m, const issued_key& k,
   emulator_options o;
   o.ak = "LongLivedAK";
   o.sk = "LongLivedSK";
-  signing_input in{"GET", "/v1/p/cloud-phone/servers", "", {{"Host", "127.0.0.1"}, {"X-Sdk-Date", sdk_date(now_s)}}, ""};
+  signing_input in{
+      "GET", "/v1/p/cloud-phone/servers", "", {{"Host", "127.0.0.1"}, {"X-Sdk-Date", sdk_date(now_s)}}, ""};
   if (token && sign_token) in.headers.emplace_back("X-Security-Token", *token);
   http::request<http::string_body> req{http::verb::get, in.path, 11};
   for (const auto& [name, value] : in.headers) req.set(name, value);
@@ -64,14 +65,16 @@ TEST(metadata_test, the_gateway_accepts_an_issued_key_with_its_signed_token_unti
   issued_key k = fetch(m, now);
   EXPECT_EQ(check(m, k, now + 59, k.token), std::nullopt);
   EXPECT_EQ(check(m, k, now + 60, k.token), "the temporary access key has expired");
-  EXPECT_EQ(check(m, k, now, std::nullopt), "X-Security-Token header is missing (a temporary access key needs it)");
+  EXPECT_EQ(check(m, k, now, std::nullopt),
+            "X-Security-Token header is missing (a temporary access key needs it)");
   EXPECT_EQ(check(m, k, now, "another"), "the X-Security-Token does not belong to this access key");
   EXPECT_EQ(check(m, k, now, k.token, false), "x-security-token is not among the SignedHeaders");
   issued_key forged = k;
   forged.secret = "not-its-secret";
-  EXPECT_EQ(check(m, forged, now, k.token),
-            "the signature does not match the request (the method, path, query, signed headers or body differ "
-            "from what was signed, or the secret key is wrong)");
+  EXPECT_EQ(
+      check(m, forged, now, k.token),
+      "the signature does not match the request (the method, path, query, signed headers or body differ "
+      "from what was signed, or the secret key is wrong)");
   issued_key unknown = k;
   unknown.access = "TMPNOTISSUED00000000";
   EXPECT_EQ(check(m, unknown, now, k.token), "unknown access key");

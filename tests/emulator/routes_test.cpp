@@ -21,9 +21,9 @@ using namespace test;
 std::string route_name(http::verb method, std::string_view path) {
   auto r = route_of(method, path);
   if (!r) return "none";
-  static const char* names[] = {"purchase",     "purchase_v2",  "list_servers", "show_server",
+  static const char* names[] = {"purchase",      "purchase_v2",  "list_servers", "show_server",
                                 "server_models", "phone_models", "phone_images", "bandwidths",
-                                "list_phones",  "show_phone"};
+                                "list_phones",   "show_phone"};
   static_assert(std::size(names) == k_api_count);
   std::string out = fmt::format("{} {}", names[static_cast<int>(r->api)], r->project_id);
   if (!r->server_id.empty()) out += " " + r->server_id;

@@ -43,7 +43,8 @@ TEST(emulator_sdk_shapes_test, every_read_answer_holds_every_field_of_its_sdk_mo
             std::vector<std::string>{});
   EXPECT_EQ(sdk_problems(get_ok(c, api("phone-images")), "ListCloudPhoneImagesResponse"),
             std::vector<std::string>{});
-  EXPECT_EQ(sdk_problems(get_ok(c, api("bandwidths")), "ShowBandwidthDetailResponse"), std::vector<std::string>{});
+  EXPECT_EQ(sdk_problems(get_ok(c, api("bandwidths")), "ShowBandwidthDetailResponse"),
+            std::vector<std::string>{});
   auto phone_list = get_ok(c, phones + "?server_id=" + server_id);
   EXPECT_EQ(sdk_problems(phone_list, "ListCloudPhonesResponse"), std::vector<std::string>{});
   std::string phone_id(phone_list.at("phones").as_array()[0].at("phone_id").as_string());
@@ -64,8 +65,8 @@ TEST(emulator_sdk_shapes_test, enum_values_stay_inside_the_documented_ones) {
   for (const auto& m : phone_models.at("phone_models").as_array()) {
     versions.insert(m.at("phone_model_version").as_int64());
     statuses.insert(m.at("status").as_int64());
-    EXPECT_TRUE(std::set<std::string>({"qemu_phone", "cloud_phone", "cloud_phone_1620", "cloud_game",
-                                       "cloud_game_1620"})
+    EXPECT_TRUE(std::set<std::string>(
+                    {"qemu_phone", "cloud_phone", "cloud_phone_1620", "cloud_game", "cloud_game_1620"})
                     .contains(std::string(m.at("image_label").as_string())))
         << m;
   }
@@ -73,8 +74,7 @@ TEST(emulator_sdk_shapes_test, enum_values_stay_inside_the_documented_ones) {
   EXPECT_EQ(statuses, (std::set<std::int64_t>{0, 1}));
   std::set<std::int64_t> visibility;
   const auto images = get_ok(c, api("phone-images"));
-  for (const auto& m : images.at("phone_images").as_array())
-    visibility.insert(m.at("is_public").as_int64());
+  for (const auto& m : images.at("phone_images").as_array()) visibility.insert(m.at("is_public").as_int64());
   EXPECT_EQ(visibility, (std::set<std::int64_t>{1, 2}));
 }
 
@@ -290,7 +290,8 @@ TEST(emulator_sdk_shapes_test, a_forbidden_api_is_refused_with_cps_0001) {
     FAIL() << "an unknown API name was taken";
   } catch (const std::invalid_argument& e) {
     EXPECT_EQ(std::string(e.what()),
-              "--forbid: unknown API \"ListServers\" (CreateCloudPhoneServer, ListCloudPhoneServers, "
+              "--forbid: unknown API \"ListServers\" (CreateCloudPhoneServer, CreateNet2CloudPhoneServer, "
+              "ListCloudPhoneServers, "
               "ShowCloudPhoneServerDetail, ListCloudPhoneServerModels, ListCloudPhoneModels, "
               "ListCloudPhoneImages, ShowBandwidthDetail, ListCloudPhones, ShowCloudPhoneDetail)");
   }

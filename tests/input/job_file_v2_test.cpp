@@ -194,3 +194,31 @@ TEST(job_file_v2_test, v2_rules_point_at_the_value_that_broke_them) {
 
 }  // namespace
 }  // namespace cphfleet
+
+namespace cphfleet {
+namespace {
+
+TEST(job_file_v2_test, every_job_shipped_in_jobs_validates) {
+  int seen = 0;
+  for (const auto& entry :
+       std::filesystem::directory_iterator(std::filesystem::path(CPHFLEET_SOURCE_DIR) / "jobs")) {
+    if (entry.path().extension() != ".toml") continue;
+    SCOPED_TRACE(entry.path().string());
+    diagnostics errors;
+    job_spec job = read_job(entry.path(), errors);
+    std::vector<std::string> messages;
+    for (const auto& d : errors) messages.push_back(d.to_string());
+    // jobs/bad.toml, if there is one, is the README's example of mistakes.
+    if (entry.path().filename() == "bad.toml") {
+      EXPECT_FALSE(messages.empty());
+    } else {
+      EXPECT_EQ(messages, std::vector<std::string>{});
+    }
+    if (entry.path().filename() == "example-v2.toml") EXPECT_EQ(job.api, purchase_api::v2);
+    ++seen;
+  }
+  EXPECT_GE(seen, 2);
+}
+
+}  // namespace
+}  // namespace cphfleet

@@ -27,7 +27,8 @@ purchase_request v2_request(std::string name, std::int64_t count) {
 TEST(emulator_purchase_v2_test, a_v2_order_creates_servers_in_the_tenants_vpc) {
   running_emulator emu;
   auto c = emu.client();
-  auto r = c.request("POST", v2_servers, {{"Content-Type", "application/json"}}, to_body(v2_request("net", 2)));
+  auto r =
+      c.request("POST", v2_servers, {{"Content-Type", "application/json"}}, to_body(v2_request("net", 2)));
   ASSERT_EQ(r.status, 200u) << r.body;
   auto answer = r.json().as_object();
   ASSERT_EQ(answer.at("server_ids").as_array().size(), 2u);
@@ -48,7 +49,8 @@ TEST(emulator_purchase_v2_test, a_v2_order_creates_servers_in_the_tenants_vpc) {
   ASSERT_EQ(s.at("addresses").as_array().size(), 1u);
   EXPECT_NE(s.at("addresses").as_array()[0].at("public_ip").as_string(), "");
   // The list's network_version filter tells the two kinds of server apart.
-  ASSERT_EQ(c.request("POST", phones, {{"Content-Type", "application/json"}}, purchase_body("old", 1)).status, 200u);
+  ASSERT_EQ(c.request("POST", phones, {{"Content-Type", "application/json"}}, purchase_body("old", 1)).status,
+            200u);
   EXPECT_EQ(list(c, "?network_version=v2").at("count").to_number<std::int64_t>(), 2);
   EXPECT_EQ(list(c, "?network_version=v1").at("count").to_number<std::int64_t>(), 1);
 }

@@ -18,8 +18,8 @@ namespace json = boost::json;
 template <typename Reader>
 void read_one(const json::value& v, Reader reader) {
   try {
-    const auto once = json::serialize(cphfleet::to_json(reader(v)));
-    const auto twice = json::serialize(cphfleet::to_json(reader(json::parse(once))));
+    const auto once = json::serialize(cphfleet::to_json(reader(v, {})));
+    const auto twice = json::serialize(cphfleet::to_json(reader(json::parse(once), {})));
     if (once != twice) __builtin_trap();
   } catch (const std::runtime_error&) {
   }
@@ -27,6 +27,7 @@ void read_one(const json::value& v, Reader reader) {
 
 void read_all(const json::value& v) {
   read_one(v, cphfleet::server_from_json);
+  read_one(v, cphfleet::phone_from_json);
   read_one(v, cphfleet::server_model_from_json);
   read_one(v, cphfleet::phone_model_from_json);
   read_one(v, cphfleet::phone_image_from_json);

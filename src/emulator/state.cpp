@@ -223,7 +223,7 @@ server_info emulator_state::info(std::uint32_t index, std::int64_t now_ms, serve
   out.order_id = o.order_id;
   out.product_id = o.product_id;
   out.charging_mode = 0;  // prepaid by period: the only mode the purchase call offers
-  out.availability_zone = o.availability_zone.empty() ? options_.availability_zone : o.availability_zone;
+  out.availability_zone = zone_of(o);
   out.keypair_name = o.keypair_name;
   out.network_version = net.network_version;
   out.vpc_id = net.vpc_id;
@@ -276,7 +276,7 @@ phone_info emulator_state::phone(std::uint32_t index, std::int64_t n, std::int64
   p.imei = fmt::format("86{:013}", stable_hash(p.phone_id) % 10000000000000ull);
   p.traffic_type = "direct";
   p.volume_mode = o.phone_volume_mode;
-  p.availability_zone = o.availability_zone.empty() ? options_.availability_zone : o.availability_zone;
+  p.availability_zone = zone_of(o);
   p.order_id = o.order_id;
   p.product_id = o.product_id;
   p.has_encrypt = false;

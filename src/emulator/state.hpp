@@ -156,6 +156,10 @@ class emulator_state {
   void create_servers(std::uint32_t order_index, std::int64_t now_ms);
   std::size_t visible_end(std::int64_t now_ms) const;
   server_info info(std::uint32_t index, std::int64_t now_ms, server_form form) const;
+  // Where an order's servers and phones are: the purchase's zone (v2), else the emulator's own.
+  const std::string& zone_of(const emulator_order& o) const {
+    return o.availability_zone.empty() ? options_.availability_zone : o.availability_zone;
+  }
   phone_info phone(std::uint32_t index, std::int64_t n, std::int64_t now_ms, phone_form form) const;
   std::int64_t ready_ms(const server_record& s) const;
   bool matches(const server_record& s, const server_filter& f, std::int64_t now_ms) const;

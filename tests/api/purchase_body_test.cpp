@@ -1,4 +1,5 @@
 #include "api/purchase_body.hpp"
+#include "support/api_rules.hpp"
 
 #include "base/text.hpp"
 
@@ -12,13 +13,6 @@
 #include <vector>
 
 namespace cphfleet {
-
-bool operator==(const api_error& a, const api_error& b) {
-  return std::tie(a.field, a.message, a.code) == std::tie(b.field, b.message, b.code);
-}
-void PrintTo(const api_error& e, std::ostream* os) {
-  *os << "{" << e.field << ", " << e.message << ", " << e.code << "}";
-}
 
 namespace {
 
@@ -47,20 +41,9 @@ std::string repeat(std::string_view s, int n) {
   return out;
 }
 
-struct rule_case {
-  std::string rule;
-  std::function<void(purchase_request&)> change;
-  std::vector<api_error> expected;
-};
+using testing::rule_case;
 
-void check_rules(const std::vector<rule_case>& cases) {
-  for (const auto& c : cases) {
-    SCOPED_TRACE(c.rule);
-    purchase_request r = valid_request();
-    c.change(r);
-    EXPECT_EQ(validate(r), c.expected);
-  }
-}
+void check_rules(const std::vector<rule_case>& cases) { testing::check_rules(valid_request(), cases); }
 
 constexpr std::string_view bad = "APIGW.0201";
 

@@ -1,6 +1,7 @@
 // The v2 purchase body (CreateNet2CloudPhoneServer, docs/service.md "Purchase"): each rule and its
 // whole message, its JSON form, and reading it back as the emulator does.
 #include "api/purchase_body.hpp"
+#include "support/api_rules.hpp"
 
 #include <gtest/gtest.h>
 #include <boost/json.hpp>
@@ -11,10 +12,6 @@
 #include <vector>
 
 namespace cphfleet {
-
-// Defined with the v1 tests (tests/api/purchase_body_test.cpp).
-bool operator==(const api_error& a, const api_error& b);
-void PrintTo(const api_error& e, std::ostream* os);
 
 namespace {
 
@@ -40,20 +37,9 @@ purchase_request valid_v2() {
   return r;
 }
 
-struct rule_case {
-  std::string rule;
-  std::function<void(purchase_request&)> change;
-  std::vector<api_error> expected;
-};
+using testing::rule_case;
 
-void check_rules(const std::vector<rule_case>& cases) {
-  for (const auto& c : cases) {
-    SCOPED_TRACE(c.rule);
-    purchase_request r = valid_v2();
-    c.change(r);
-    EXPECT_EQ(validate(r), c.expected);
-  }
-}
+void check_rules(const std::vector<rule_case>& cases) { testing::check_rules(valid_v2(), cases); }
 
 TEST(purchase_v2_test, a_valid_v2_request_breaks_no_rule) { EXPECT_TRUE(validate(valid_v2()).empty()); }
 

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# scripts/setup.sh [--fuzz] [--packages | TARGET...]: installs what cphfleet needs (Debian 12 packages)
+# scripts/setup.sh [--fuzz] [--packages | TARGET...]: installs what cphfleet needs (Debian 12 packages;
+# promtool, node_exporter and chromium only for the tests that check the metrics and the HTML report)
 # and builds it into build/ (Release): the given targets, or everything (the tests too). --packages only
 # installs. --fuzz also installs clang 16 with libFuzzer and its symbolizer (scripts/fuzz.sh).
 # Idempotent: installs only what is missing, and the build is incremental.
@@ -8,7 +9,8 @@ cd "$(dirname "$0")/.."
 
 packages=(build-essential cmake ninja-build pkg-config openssl
           libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
-          libtomlplusplus-dev libfmt-dev libgtest-dev libssl-dev libcli11-dev clang-format)
+          libtomlplusplus-dev libfmt-dev libgtest-dev libssl-dev libcli11-dev clang-format
+          prometheus prometheus-node-exporter chromium)
 packages_only=0
 targets=()
 for arg in "$@"; do

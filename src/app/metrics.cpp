@@ -1,6 +1,7 @@
 #include "app/metrics.hpp"
 
 #include "base/diagnostic.hpp"
+#include "base/files.hpp"
 
 #include <fmt/format.h>
 #include <unistd.h>
@@ -8,52 +9,75 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
-#include <fstream>
 #include <stdexcept>
 
 namespace cphfleet {
 
+std::string metric_label_value(std::string_view v) {
+  // The text format escapes exactly these three inside a label value.
+  std::string out;
+  out.reserve(v.size());
+  for (char c : v) {
+    if (c == '\\')
+      out += "\\\\";
+    else if (c == '"')
+      out += "\\\"";
+    else if (c == '\n')
+      out += "\\n";
+    else
+      out += c;
+  }
+  return out;
+}
+
 std::string metrics_text(const run_summary& s, std::string_view command) {
+  // Every series carries who wrote it: several jobs' files in one textfile folder must never hold the
+  // same series twice, or the collector drops them all.
+  std::string who = fmt::format("job=\"{}\",ledger=\"{}\",command=\"{}\"", metric_label_value(s.job),
+                                metric_label_value(s.ledger), metric_label_value(command));
   std::string m;
-  auto counter = [&](std::string_view name, std::string_view help,
-                     const std::vector<std::pair<std::string, std::int64_t>>& values) {
-    m += fmt::format("# HELP cphfleet_{} {}\n# TYPE cphfleet_{} counter\n", name, help, name);
-    for (const auto& [labels, v] : values)
-      m += fmt::format("cphfleet_{}{{command=\"{}\"{}}} {}\n", name, command, labels, v);
+  auto family = [&](std::string_view name, std::string_view help) {
+    m += fmt::format("# HELP cphfleet_{} {}\n# TYPE cphfleet_{} gauge\n", name, help, name);
   };
-  counter("requests_total", "Purchase requests sent in the last run, by outcome.",
-          {{",outcome=\"ordered\"", s.stats.answered_ordered},
-           {",outcome=\"retryable\"", s.stats.answered_retryable},
-           {",outcome=\"permanent\"", s.stats.answered_permanent},
-           {",outcome=\"ambiguous\"", s.stats.answered_ambiguous}});
-  counter("reads_total", "Server list reads made in the last run.", {{"", s.stats.reads}});
-  counter("retries_total", "Purchases re-sent in the last run.", {{"", s.stats.retries}});
-  counter("throttled_total", "429 answers in the last run.", {{"", s.stats.throttled}});
-  counter("servers_ordered_total", "Servers ordered in the last run.", {{"", s.stats.servers_ordered}});
-  counter("reconciled_total", "Chunks settled by reading the service in the last run.",
-          {{"", s.stats.reconciled}});
-  m += "# HELP cphfleet_fleet_servers Servers per fleet and ledger state after the last run.\n"
-       "# TYPE cphfleet_fleet_servers gauge\n";
+  auto sample = [&](std::string_view name, std::string_view labels, auto value) {
+    m += fmt::format("cphfleet_{}{{{}{}}} {}\n", name, who, labels, value);
+  };
+  // The last run's figures are gauges: each run replaces them, they do not add up across runs.
+  family("last_run_requests", "Purchase requests the last run sent, by how the service answered.");
+  sample("last_run_requests", ",outcome=\"ordered\"", s.stats.answered_ordered);
+  sample("last_run_requests", ",outcome=\"retryable\"", s.stats.answered_retryable);
+  sample("last_run_requests", ",outcome=\"permanent\"", s.stats.answered_permanent);
+  sample("last_run_requests", ",outcome=\"ambiguous\"", s.stats.answered_ambiguous);
+  const std::pair<std::string_view, std::string_view> counts[] = {
+      {"last_run_reads", "Server list reads the last run made."},
+      {"last_run_retries", "Purchases the last run sent again."},
+      {"last_run_throttled", "429 answers the last run got."},
+      {"last_run_servers_ordered", "Servers the last run ordered."},
+      {"last_run_reconciled", "Chunks the last run settled by reading the service."},
+      {"last_run_not_sent", "Chunks the last run left for the next one."},
+  };
+  const std::int64_t values[] = {s.stats.reads,           s.stats.retries,    s.stats.throttled,
+                                 s.stats.servers_ordered, s.stats.reconciled, s.stats.not_sent};
+  for (std::size_t i = 0; i < std::size(counts); ++i) {
+    family(counts[i].first, counts[i].second);
+    sample(counts[i].first, "", values[i]);
+  }
+  family("fleet_servers", "Servers per fleet and ledger state after the last run.");
   for (const auto& f : s.fleets) {
-    m += fmt::format("cphfleet_fleet_servers{{fleet=\"{}\",state=\"ordered\"}} {}\n", f.fleet, f.ordered);
-    m += fmt::format("cphfleet_fleet_servers{{fleet=\"{}\",state=\"failed\"}} {}\n", f.fleet, f.failed);
-    m += fmt::format("cphfleet_fleet_servers{{fleet=\"{}\",state=\"unknown\"}} {}\n", f.fleet, f.unknown);
-    if (f.target >= 0)
-      m += fmt::format("cphfleet_fleet_servers{{fleet=\"{}\",state=\"target\"}} {}\n", f.fleet, f.target);
+    std::string fleet = fmt::format(",fleet=\"{}\"", metric_label_value(f.fleet));
+    sample("fleet_servers", fleet + ",state=\"ordered\"", f.ordered);
+    sample("fleet_servers", fleet + ",state=\"failed\"", f.failed);
+    sample("fleet_servers", fleet + ",state=\"unknown\"", f.unknown);
+    if (f.target >= 0) sample("fleet_servers", fleet + ",state=\"target\"", f.target);
   }
   auto now =
       std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch());
-  m += fmt::format(
-      "# HELP cphfleet_last_run_timestamp_seconds When the last run ended.\n"
-      "# TYPE cphfleet_last_run_timestamp_seconds gauge\n"
-      "cphfleet_last_run_timestamp_seconds{{command=\"{}\"}} {}\n"
-      "# HELP cphfleet_last_run_exit_code The last run's exit code.\n"
-      "# TYPE cphfleet_last_run_exit_code gauge\n"
-      "cphfleet_last_run_exit_code{{command=\"{}\"}} {}\n"
-      "# HELP cphfleet_last_run_duration_seconds How long the last run took.\n"
-      "# TYPE cphfleet_last_run_duration_seconds gauge\n"
-      "cphfleet_last_run_duration_seconds{{command=\"{}\"}} {:.3f}\n",
-      command, now.count(), command, s.exit_code, command, s.duration_s);
+  family("last_run_timestamp_seconds", "When the last run ended.");
+  sample("last_run_timestamp_seconds", "", now.count());
+  family("last_run_exit_code", "The last run's exit code.");
+  sample("last_run_exit_code", "", s.exit_code);
+  family("last_run_duration_seconds", "How long the last run took.");
+  sample("last_run_duration_seconds", "", fmt::format("{:.3f}", s.duration_s));
   return m;
 }
 
@@ -76,15 +100,8 @@ void check_metrics_path(const std::filesystem::path& path) {
 }
 
 void write_metrics(const std::filesystem::path& path, const run_summary& s, std::string_view command) {
-  std::string m = metrics_text(s, command);
-  std::filesystem::path tmp = path;
-  tmp += ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out << m;
-    if (!out.flush()) throw std::runtime_error(fmt::format("{}: cannot write metrics", tmp.string()));
-  }
-  std::filesystem::rename(tmp, path);
+  if (!replace_file(path, metrics_text(s, command)))
+    throw std::runtime_error(fmt::format("{}: cannot write metrics", path.string()));
 }
 
 }  // namespace cphfleet

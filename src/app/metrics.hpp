@@ -9,7 +9,10 @@
 
 namespace cphfleet {
 
-// The text: counters of the last run by outcome, servers per fleet and state, when it ended and how.
+// A label value in the text format's escapes (backslash, double quote, line feed).
+std::string metric_label_value(std::string_view v);
+// The text: the last run's figures as gauges (requests by outcome, reads, retries, ...), servers per fleet
+// and state, when it ended and how; every series labelled with the summary's job, ledger and `command`.
 std::string metrics_text(const run_summary& s, std::string_view command);
 // Throws input_error unless `path` can be written: its folder exists and this process may create files
 // in it, and `path` is not a folder. Checked before anything is sent, so a run never buys and then

@@ -2,11 +2,13 @@
 
 #include "app/exit_codes.hpp"
 #include "app/metrics.hpp"
+#include "app/progress.hpp"
 #include "app/service.hpp"
 #include "base/diagnostic.hpp"
 #include "base/log.hpp"
 #include "base/terminal.hpp"
 #include "base/time_text.hpp"
+#include "ledger/lock.hpp"
 #include "ledger/writer.hpp"
 
 #include <fmt/format.h>
@@ -68,29 +70,36 @@ std::string new_run_id() {
                      rd() & 0xFFFFFF);
 }
 
-namespace {
-
-// Prints what stopped a command on stderr, as cli_main prints the errors that reach it, and returns it
-// as one text for the summary's `error`.
-std::string describe_failure(std::exception_ptr e) {
+command_failure describe_failure(std::exception_ptr e) {
+  command_failure f;
   try {
     std::rethrow_exception(e);
   } catch (const input_error& x) {
-    std::string text;
+    f.kind = "input";
+    f.details = x.errors;
     for (const auto& d : x.errors) {
       std::string line = d.to_string();
       fmt::print(stderr, "{}\n", line);
-      text += (text.empty() ? "" : "\n") + line;
+      f.message += (f.message.empty() ? "" : "\n") + line;
     }
-    return text;
+  } catch (const ledger_busy& x) {
+    fmt::print(stderr, "cphfleet: {}\n", x.what());
+    f.kind = "locked";
+    f.message = x.what();
+    f.holder = x.holder;
   } catch (const std::exception& x) {
     fmt::print(stderr, "cphfleet: {}\n", x.what());
-    return x.what();
+    f.kind = "error";
+    f.message = x.what();
   } catch (...) {
     fmt::print(stderr, "cphfleet: unknown error\n");
-    return "unknown error";
+    f.kind = "error";
+    f.message = "unknown error";
   }
+  return f;
 }
+
+namespace {
 
 struct report_options {
   bool json = false;
@@ -132,15 +141,24 @@ int exit_code_after_error(int code, bool sent) {
   return sent ? exit_code::failed : exit_code::invalid;
 }
 
+void run_identity::set_ledger(const std::filesystem::path& path) {
+  std::error_code ec;
+  std::filesystem::path abs = std::filesystem::absolute(path, ec);
+  ledger = (ec ? path : abs).lexically_normal().string();
+}
+
 int run_sending_command(std::string_view command, bool json, const std::string& metrics_file,
-                        const std::function<int()>& body) {
+                        const run_identity& id, const std::function<int()>& body) {
   try {
     return body();
   } catch (...) {
     run_summary s;
     s.command = std::string(command);
+    s.job = id.job;
+    s.ledger = id.ledger;
     s.run_id = new_run_id();
-    s.error = describe_failure(std::current_exception());
+    s.failure = describe_failure(std::current_exception());
+    s.error = s.failure.message;
     s.exit_code = exit_code::invalid;
     report_options o{json, metrics_file, false};
     if (!metrics_file.empty()) {
@@ -163,11 +181,19 @@ int drive(const config& cfg, std::string_view command, const driver_flags& flags
   run_summary summary;
   summary.command = std::string(command);
   summary.run_id = new_run_id();
+  summary.job = flags.id.job;
+  summary.ledger = flags.id.ledger;
+  if (summary.ledger.empty()) {
+    run_identity id;
+    id.set_ledger(cfg.ledger_path);
+    summary.ledger = id.ledger;
+  }
   report_options report{flags.json, flags.metrics_file, false};
   // An exit before anything was sent: exit 2 (or 75), the fleets as far as the ledger was read.
-  auto refuse = [&](int code, std::string error, const ledger_index* index) {
+  auto refuse = [&](int code, command_failure failure, const ledger_index* index) {
     summary.exit_code = code;
-    summary.error = std::move(error);
+    summary.error = failure.message;
+    summary.failure = std::move(failure);
     if (index) summary.fleets = summarize(*index);
     summary.duration_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     return finish(summary, report, false);
@@ -191,9 +217,8 @@ int drive(const config& cfg, std::string_view command, const driver_flags& flags
     writer = std::make_unique<ledger_writer>(
         ioc.get_executor(), cfg.ledger_path, fmt::format("cphfleet {}", command),
         [&](ledger_row&& row) { index.add(std::move(row)); }, ledger_cells::unsettled);
-  } catch (const ledger_busy& e) {
-    fmt::print(stderr, "cphfleet: {}\n", e.what());
-    return refuse(exit_code::locked, e.what(), nullptr);
+  } catch (const ledger_busy&) {
+    return refuse(exit_code::locked, describe_failure(std::current_exception()), nullptr);
   } catch (...) {
     return refuse(exit_code::invalid, describe_failure(std::current_exception()), nullptr);
   }
@@ -246,26 +271,39 @@ int drive(const config& cfg, std::string_view command, const driver_flags& flags
   };
   signals.async_wait(on_signal);
 
-  progress_line progress(stderr_is_terminal() && current_log_settings().min_level <= log_level::info);
+  // Never drawn under --log-format json: a machine reads stderr then, line by line.
+  progress_line progress(stderr_is_terminal() && current_log_settings().min_level <= log_level::info &&
+                         current_log_settings().format != log_format::json);
+  progress_meter meter;
   net::steady_timer ticker(ioc);
   bool finished = false;
   std::function<void(boost::system::error_code)> tick = [&](boost::system::error_code ec) {
     if (ec || finished) return;
-    std::int64_t ordered = 0, target = 0;
-    for (const auto& f : summarize(index)) {
-      ordered += f.ordered;
-      target += std::max<std::int64_t>(f.target, 0);
+    progress_figures f;
+    f.command = command;
+    for (const auto& fs : summarize(index)) {
+      f.ordered += fs.ordered;
+      f.unknown += fs.unknown;
+      f.target += std::max<std::int64_t>(fs.target, 0);
     }
+    const run_stats& st = sched.stats();
     double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    std::string settle;  // a settle window is minutes of nothing: say when the next read comes
+    meter.add(elapsed, st.requests, st.servers_ordered);
+    f.requests_per_s = meter.requests_per_s();
+    f.servers_per_s = meter.servers_per_s();
+    f.rate_cap = sched.purchase_rate();
+    f.configured_rate = cfg.limits.requests_per_second;
+    f.throttled = st.throttled;
+    f.in_flight = sched.in_flight();
+    f.waiting = sched.waiting();
+    f.settling = sched.settling();
     if (auto at = sched.next_settle_read()) {
-      auto left = std::chrono::ceil<std::chrono::seconds>(*at - std::chrono::steady_clock::now());
-      settle = fmt::format(" (next read in {} s)", left.count());
+      f.next_settle_s = std::max<std::int64_t>(
+          0, std::chrono::ceil<std::chrono::seconds>(*at - std::chrono::steady_clock::now()).count());
     }
-    progress.show(fmt::format(
-        "{}: {}/{} servers ordered · {} in flight · {} waiting{} · {} requests ({:.1f}/s) · {} retries",
-        command, ordered, target, sched.in_flight(), sched.waiting(), settle, sched.stats().requests,
-        elapsed > 0 ? static_cast<double>(sched.stats().requests) / elapsed : 0.0, sched.stats().retries));
+    f.requests = st.requests;
+    f.retries = st.retries;
+    progress.show(join_fitting(progress_segments(f), progress_width()));
     ticker.expires_after(std::chrono::milliseconds(500));
     ticker.async_wait(tick);
   };
@@ -299,7 +337,8 @@ int drive(const config& cfg, std::string_view command, const driver_flags& flags
   // the service may hold an order, and no error may claim that nothing was sent.
   bool sent = summary.stats.requests > 0;
   if (failure) {
-    summary.error = describe_failure(failure);
+    summary.failure = describe_failure(failure);
+    summary.error = summary.failure.message;
     summary.exit_code = exit_code_after_error(summary.exit_code, sent);
   }
   log(log_level::info, fmt::format("{} finished", command),

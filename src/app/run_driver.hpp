@@ -7,6 +7,7 @@
 #include "send/scheduler.hpp"
 
 #include <chrono>
+#include <filesystem>
 #include <functional>
 #include <optional>
 #include <string>
@@ -19,7 +20,16 @@ class Option;
 
 namespace cphfleet {
 
+// Who a command's summary and metrics speak for: the job's name and the ledger's absolute path, filled
+// in by the command as it learns them (a job file that cannot be read leaves `job` empty).
+struct run_identity {
+  std::string job;
+  std::string ledger;
+  void set_ledger(const std::filesystem::path& path);
+};
+
 struct driver_flags {
+  run_identity id;
   bool json = false;
   std::string metrics_file;
   std::optional<std::chrono::seconds> deadline;
@@ -51,7 +61,7 @@ int drive(const config& cfg, std::string_view command, const driver_flags& flags
 // error goes to stderr, the summary (no fleets, exit 2, the error) to stdout, and the metrics file is
 // written when its folder is usable. Returns the exit code.
 int run_sending_command(std::string_view command, bool json, const std::string& metrics_file,
-                        const std::function<int()>& body);
+                        const run_identity& id, const std::function<int()>& body);
 
 // The exit code once an error stopped a command whose summary says `code` (README "Exit codes"). Exit
 // 2 promises that nothing was sent, so it is kept for errors before the first purchase left; after it,
@@ -79,5 +89,9 @@ struct send_options {
 std::chrono::seconds parse_duration(std::string_view text, std::string_view option);
 
 std::string new_run_id();
+
+// What stopped a command: printed on stderr as cli_main prints errors (each diagnostic on its line, or
+// `cphfleet: ...`), and returned with its kind for the summary and --json answers.
+command_failure describe_failure(std::exception_ptr e);
 
 }  // namespace cphfleet

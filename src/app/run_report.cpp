@@ -65,6 +65,32 @@ std::string summary_text(const run_summary& s) {
   return out;
 }
 
+boost::json::value failure_json(const command_failure& f) {
+  boost::json::object o;
+  o["kind"] = f.kind;
+  o["message"] = f.message;
+  boost::json::array details;
+  for (const auto& d : f.details) {
+    boost::json::object x;
+    x["file"] = d.path;
+    x["line"] = d.line;
+    x["column"] = d.column;
+    x["field"] = d.field;
+    x["message"] = d.message;
+    details.push_back(std::move(x));
+  }
+  o["diagnostics"] = std::move(details);
+  if (!f.holder.empty()) o["holder"] = f.holder;
+  return o;
+}
+
+std::string failure_answer_json(int exit_code, const command_failure& f) {
+  boost::json::object o;
+  o["exit_code"] = exit_code;
+  o["error"] = failure_json(f);
+  return boost::json::serialize(o) + "\n";
+}
+
 std::string summary_json(const run_summary& s) {
   boost::json::object o;
   o["run_id"] = s.run_id;
@@ -90,10 +116,14 @@ std::string summary_json(const run_summary& s) {
   o["not_sent"] = s.stats.not_sent;
   o["stopped"] = to_string(s.stopped);
   o["duration_s"] = s.duration_s;
-  if (s.error.empty())
+  if (s.error.empty()) {
     o["error"] = nullptr;
-  else
-    o["error"] = s.error;
+  } else {
+    command_failure f = s.failure;
+    if (f.kind.empty()) f.kind = "error";
+    f.message = s.error;  // with whatever was added after the failure (a metrics file not written)
+    o["error"] = failure_json(f);
+  }
   return boost::json::serialize(o) + "\n";
 }
 

@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace cphfleet {
 
@@ -12,10 +13,24 @@ std::size_t display_width(std::string_view s);
 std::string pad_right(std::string_view s, std::size_t width);
 
 bool stderr_is_terminal();
+// Columns of the terminal on stderr (TIOCGWINSZ), asked anew on every call so that a resize shows at
+// the next draw; 80 when stderr is not a terminal or the terminal says 0.
+std::size_t terminal_columns();
+// `text` cut to at most `width` columns (display_width), ending in "…" where it was cut; never splits a
+// UTF-8 sequence.
+std::string fit_width(std::string_view text, std::size_t width);
+// The segments joined by " · ", in order, as many as fit in `width` columns; the first always shows
+// (cut with fit_width when it alone is too wide).
+std::string join_fitting(const std::vector<std::string>& segments, std::size_t width);
+// What a progress_line may take: one column less than the terminal is wide.
+inline std::size_t progress_width() {
+  std::size_t c = terminal_columns();
+  return c > 1 ? c - 1 : 1;
+}
 
-// One line on stderr rewritten in place (`\r` + clear to end of line). Does nothing when stderr is not
-// a terminal. Log lines written between updates are not garbled: call `clear()` before logging, or let
-// the next `show` redraw.
+// One line on stderr rewritten in place (`\r` + clear to end of line), cut to progress_width(), so it never
+// wraps (a wrapped line could not be cleared whole). Does nothing when stderr is not a terminal. Log lines
+// written between updates are not garbled: call `clear()` before logging, or let the next `show` redraw.
 class progress_line {
  public:
   explicit progress_line(bool enabled);

@@ -19,6 +19,7 @@ struct common_options {
   std::string log_format = "text";
   bool quiet = false;
   bool verbose = false;
+  std::string lock_timeout;  // --lock-timeout: wait this long for a held ledger instead of exiting 75
 };
 
 // Each command adds its subcommand to `app`; its callback stores the exit code in `result`.
@@ -34,9 +35,17 @@ void add_audit_command(CLI::App& app, const common_options& common, int& result)
 void add_adopt_command(CLI::App& app, const common_options& common, int& result);
 void add_emulator_command(CLI::App& app, const common_options& common, int& result);
 void add_catalog_command(CLI::App& app, const common_options& common, int& result);
+void add_report_command(CLI::App& app, const common_options& common, int& result);
 
-// The plan as a table on stdout (plan, run --dry-run).
+// The plan as a table on stdout (plan, run --dry-run), then the chunks it would send, fleet by fleet.
 void print_plan_table(const plan& p);
+void print_plan_chunks(const plan& p);
+// "spend guard: 47 servers of at most 100 ([limits] max_servers_per_run in F): allowed" (or refused).
+// `source` is the config file the limit comes from, "" for --max-servers.
+std::string spend_guard_verdict(const plan& p, std::int64_t max_servers, const std::string& source);
+// The job file's bytes as they are now (what `plan --out` fingerprints); "" when it cannot be read
+// (load_inputs then says why).
+std::string read_job_bytes(const std::string& job_path);
 
 int cli_main(int argc, char** argv);
 

@@ -59,6 +59,10 @@ boost::json::object row_json(const ledger_row& r) {
   boost::json::array ids;
   for (const auto& id : r.server_ids) ids.emplace_back(id);
   o["server_ids"] = std::move(ids);
+  // The body sent, as an object (as `plan --json` shows it); a cell that is not JSON stays the text it is.
+  boost::system::error_code ec;
+  boost::json::value body = boost::json::parse(r.request, ec);
+  if (!ec && body.is_object()) o["request"] = std::move(body);
   return o;
 }
 

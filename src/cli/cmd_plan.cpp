@@ -4,13 +4,16 @@
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <fstream>
 #include <memory>
+#include <sstream>
 
 #include "base/terminal.hpp"
 #include "cli/cli.hpp"
 #include "input/inputs.hpp"
 #include "ledger/index.hpp"
 #include "plan/planner.hpp"
+#include "plan/saved_plan.hpp"
 
 namespace cphfleet {
 namespace {
@@ -20,9 +23,59 @@ struct plan_options {
   bool json = false;
   std::int64_t max_servers = 0;
   CLI::Option* max_servers_option = nullptr;
+  std::string out;
+  bool detailed_exitcode = false;
 };
 
+// `eu-001 … eu-004: 10 servers each` for a run of consecutive chunks of one size.
+std::vector<std::string> chunk_runs(const fleet_plan& f) {
+  std::vector<std::string> out;
+  auto number = [](std::string_view chunk) {
+    std::size_t d = chunk.rfind('-');
+    return d == std::string_view::npos ? -1 : std::stoll(std::string(chunk.substr(d + 1)));
+  };
+  for (std::size_t i = 0; i < f.chunks.size();) {
+    std::size_t j = i;
+    while (j + 1 < f.chunks.size() && f.chunks[j + 1].count == f.chunks[i].count &&
+           number(f.chunks[j + 1].chunk) == number(f.chunks[j].chunk) + 1)
+      ++j;
+    const auto& first = f.chunks[i];
+    if (j == i)
+      out.push_back(fmt::format("{}: {} server{}", first.chunk, first.count, first.count == 1 ? "" : "s"));
+    else
+      out.push_back(
+          fmt::format("{} \u2026 {}: {} servers each", first.chunk, f.chunks[j].chunk, first.count));
+    i = j + 1;
+  }
+  return out;
+}
+
 }  // namespace
+
+std::string read_job_bytes(const std::string& job_path) {
+  // A file that cannot be read is reported by load_inputs, with the job file's own message.
+  std::ifstream in(job_path, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+void print_plan_chunks(const plan& p) {
+  for (const auto& f : p.fleets) {
+    if (f.chunks.empty()) continue;
+    fmt::print("{} would send:\n", f.fleet);
+    for (const auto& line : chunk_runs(f)) fmt::print("  {}\n", line);
+  }
+}
+
+std::string spend_guard_verdict(const plan& p, std::int64_t max_servers, const std::string& source) {
+  std::string from = source.empty() ? std::string("--max-servers")
+                                    : fmt::format("[limits] max_servers_per_run in {}", source);
+  if (p.servers() <= max_servers)
+    return fmt::format("spend guard: {} servers of at most {} ({}): allowed", p.servers(), max_servers, from);
+  return fmt::format("spend guard: {} servers of at most {} ({}): refused, a run would buy nothing",
+                     p.servers(), max_servers, from);
+}
 
 void print_plan_table(const plan& p) {
   std::size_t name_width = display_width("total");
@@ -63,28 +116,60 @@ void add_plan_command(CLI::App& app, const common_options& common, int& result) 
   auto opts = std::make_shared<plan_options>();
   CLI::App* cmd = app.add_subcommand(
       "plan",
-      "Show what a run would send now, given the ledger; sends nothing. Exit 2 on invalid input, or when "
-      "the run would buy more than the spend guard allows");
+      "Show what a run would send now, given the ledger, and what the spend guard says; sends nothing. Exit "
+      "2 on invalid input, or when the run would buy more than the spend guard allows");
   cmd->add_option("JOB", opts->job, "Job file")->required();
   cmd->add_flag("--json", opts->json, "One JSON object on stdout");
   opts->max_servers_option =
       cmd->add_option("--max-servers", opts->max_servers,
                       "Spend guard: allow a run of up to N servers (default: [limits] max_servers_per_run)")
           ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--out", opts->out,
+                  "Save the plan to FILE, for `run --plan FILE` to send exactly it (or nothing)");
+  cmd->add_flag("--detailed-exitcode", opts->detailed_exitcode,
+                "Exit 0 when there is nothing to buy, 2 when there is, 1 on any error (as Terraform's plan)");
   cmd->callback([opts, &common, &result] {
-    job_inputs in = load_inputs(opts->job, common.config, common.ledger);
-    ledger_index ledger = read_ledger_index(in.cfg.ledger_path, ledger_cells::state);
-    plan p = make_plan(in.job, ledger);
-    bool from_flag = opts->max_servers_option->count() > 0;
-    check_spend_guard(p, from_flag ? opts->max_servers : in.cfg.limits.max_servers_per_run,
-                      from_flag ? std::string() : in.cfg.path.string());
-    if (opts->json) {
-      fmt::print("{}\n", plan_to_json(p));
-    } else {
-      print_plan_table(p);
+    auto make = [&] {
+      std::string job_bytes = read_job_bytes(opts->job);
+      job_inputs in = load_inputs(opts->job, common.config, common.ledger);
+      ledger_index ledger = read_ledger_index(in.cfg.ledger_path, ledger_cells::state);
+      plan p = make_plan(in.job, ledger);
+      bool from_flag = opts->max_servers_option->count() > 0;
+      std::int64_t limit = from_flag ? opts->max_servers : in.cfg.limits.max_servers_per_run;
+      std::string source = from_flag ? std::string() : in.cfg.path.string();
+      if (opts->json) {
+        fmt::print("{}\n", plan_to_json(p));
+      } else {
+        print_plan_table(p);
+        print_plan_chunks(p);
+        if (p.calls() > 0) fmt::print("{}\n", spend_guard_verdict(p, limit, source));
+      }
+      std::fflush(stdout);
+      check_spend_guard(p, limit, source);
+      if (!opts->out.empty()) {
+        write_saved_plan(opts->out, save_plan(p, opts->job, job_bytes, in.cfg.ledger_path));
+        if (!opts->json)
+          fmt::print(
+              "plan saved to {}: `cphfleet run --plan {}` sends exactly it, or nothing if the job or "
+              "the ledger changes first\n",
+              opts->out, opts->out);
+      }
+      return p.calls();
+    };
+    if (!opts->detailed_exitcode) {
+      make();
+      result = exit_code::ok;
+      return;
     }
-    std::fflush(stdout);
-    result = exit_code::ok;
+    try {
+      result = make() > 0 ? 2 : 0;
+    } catch (const input_error& e) {
+      for (const auto& d : e.errors) fmt::print(stderr, "{}\n", d.to_string());
+      result = 1;
+    } catch (const std::exception& e) {
+      fmt::print(stderr, "cphfleet: {}\n", e.what());
+      result = 1;
+    }
   });
 }
 

@@ -63,7 +63,8 @@ void add_reconcile_command(CLI::App& app, const common_options& common, int& res
       app.add_subcommand("reconcile", "Settle unresolved (sending/unknown) chunks by reading the service");
   cmd->add_flag("--json", *json, "Summary as one JSON object on stdout");
   cmd->callback([&common, &result, json] {
-    result = run_sending_command("reconcile", *json, "", [&] { return run_reconcile(common, *json); });
+    result = run_sending_command("reconcile", *json, "", run_identity{},
+                                 [&] { return run_reconcile(common, *json); });
   });
 }
 

@@ -22,6 +22,7 @@ struct replay_options {
   std::vector<std::string> fleets;
   std::vector<std::string> chunks;
   send_options send;
+  run_identity id;
 };
 
 bool wanted(const std::vector<std::string>& filter, std::string_view v) {
@@ -81,8 +82,9 @@ std::vector<fleet_summary> summarize_chunks(const ledger_index& index, const std
   return out;
 }
 
-int run_replay(const common_options& common, const replay_options& opt) {
+int run_replay(const common_options& common, replay_options& opt) {
   config cfg = load_config_only(common.config, common.ledger);
+  opt.id.set_ledger(cfg.ledger_path);
   std::int64_t guard = opt.send.spend_limit(cfg);
   std::string guard_source = opt.send.spend_limit_source(cfg);
   std::vector<std::string> fleets;
@@ -109,6 +111,7 @@ int run_replay(const common_options& common, const replay_options& opt) {
   };
 
   driver_flags flags = opt.send.flags();
+  flags.id = opt.id;
   auto work = [&](driver_context& ctx) -> net::awaitable<void> {
     // Never sent blind: what may have been bought is settled first.
     co_await ctx.sched.settle_unresolved(fleets);
@@ -132,7 +135,7 @@ void add_replay_command(CLI::App& app, const common_options& common, int& result
   cmd->add_option("--chunk", opt->chunks, "Only these chunks (repeatable)");
   opt->send.add_to(*cmd);
   cmd->callback([&common, &result, opt] {
-    result = run_sending_command("replay", opt->send.json, opt->send.metrics_file,
+    result = run_sending_command("replay", opt->send.json, opt->send.metrics_file, opt->id,
                                  [&] { return run_replay(common, *opt); });
   });
 }

@@ -1,17 +1,22 @@
 // `cphfleet run JOB [--dry-run] [--json] [--metrics-file F] [--deadline D] [--max-servers N]`:
 // bring every fleet of the job up to its target.
+#include "api/signer.hpp"
 #include "app/account_check.hpp"
 #include "app/run_driver.hpp"
+#include "base/diagnostic.hpp"
 #include "base/log.hpp"
 #include "cli/cli.hpp"
 #include "input/inputs.hpp"
 #include "ledger/index.hpp"
 #include "plan/planner.hpp"
+#include "plan/saved_plan.hpp"
 
 #include <fmt/format.h>
 #include <CLI/CLI.hpp>
 
+#include <filesystem>
 #include <memory>
+#include <optional>
 
 namespace cphfleet {
 namespace {
@@ -19,7 +24,9 @@ namespace {
 struct run_options {
   std::string job;
   bool dry_run = false;
+  std::string plan_file;  // --plan: send exactly this saved plan
   send_options send;
+  run_identity id;  // filled as the inputs are read: the summary and metrics of a refusal carry it
 };
 
 // Takes the plan's strings over: the plan is dropped before sending, so a big run does not hold each
@@ -36,24 +43,66 @@ std::vector<chunk_work> to_work(plan&& p) {
   return work;
 }
 
-int run_job(const common_options& common, const run_options& opt) {
+// `run --plan FILE`: the saved plan, and the job file it names unless JOB is given (then they must agree).
+std::optional<saved_plan> saved_plan_for(run_options& opt) {
+  if (opt.plan_file.empty()) return std::nullopt;
+  saved_plan saved = read_saved_plan(opt.plan_file);
+  if (opt.job.empty()) {
+    opt.job = saved.job_file;
+  } else if (std::filesystem::absolute(opt.job).lexically_normal().string() != saved.job_file) {
+    throw input_error({{opt.plan_file, 0, 0, "job_file",
+                        fmt::format("the plan was made for {}, not {} (give that job, or plan this one)",
+                                    saved.job_file, opt.job)}});
+  }
+  return saved;
+}
+
+int run_job(const common_options& common, run_options& opt) {
+  std::optional<saved_plan> saved = saved_plan_for(opt);
+  if (opt.job.empty())
+    throw input_error({{"", 0, 0, "JOB", "is missing (required: a job file, or --plan FILE)"}});
+  opt.id.job = opt.job;  // until the file is read: a refused job still has series of its own
+  std::string job_bytes = saved ? read_job_bytes(opt.job) : std::string();
   job_inputs in = load_inputs(opt.job, common.config, common.ledger);
+  opt.id.job = in.job.name;
+  opt.id.set_ledger(in.cfg.ledger_path);
   driver_flags flags = opt.send.flags();
+  flags.id = opt.id;
   std::int64_t guard = opt.send.spend_limit(in.cfg);
   std::string guard_source = opt.send.spend_limit_source(in.cfg);
+  auto stale = [&](std::string field, std::string what) {
+    throw input_error(
+        {{opt.plan_file, 0, 0, std::move(field),
+          what + ": nothing was sent; make the plan again (`cphfleet plan --out`) and review it"}});
+  };
+  if (saved) {
+    if (hex_sha256(job_bytes) != saved->job_sha256)
+      stale("job_sha256", "the job file changed since the plan");
+    if (opt.id.ledger != saved->ledger)
+      stale("ledger", fmt::format("the plan was made on the ledger {}, this run would use {}", saved->ledger,
+                                  opt.id.ledger));
+  }
 
   // A dry run only reads, and takes no lock (as `plan`).
   if (opt.dry_run) {
     plan p = make_plan(in.job, read_ledger_index(in.cfg.ledger_path, ledger_cells::state));
-    check_spend_guard(p, guard, guard_source);
-    if (opt.send.json)
+    if (opt.send.json) {
+      check_spend_guard(p, guard, guard_source);
       fmt::print("{}\n", plan_to_json(p));
-    else
-      print_plan_table(p);
+      return exit_code::ok;
+    }
+    print_plan_table(p);
+    print_plan_chunks(p);
+    if (p.calls() > 0) fmt::print("{}\n", spend_guard_verdict(p, guard, guard_source));
+    std::fflush(stdout);
+    check_spend_guard(p, guard, guard_source);
     return exit_code::ok;
   }
-  // The spend guard is checked before anything happens, on what the ledger says once it is held.
+  // The spend guard is checked before anything happens, on what the ledger says once it is held; a
+  // saved plan, on the very bytes it was made from.
   auto check = [&](const ledger_index& index) {
+    if (saved && fingerprint_ledger(in.cfg.ledger_path) != saved->ledger_state)
+      stale("ledger_sha256", "the ledger changed since the plan");
     check_spend_guard(make_plan(in.job, index), guard, guard_source);
   };
 
@@ -66,6 +115,15 @@ int run_job(const common_options& common, const run_options& opt) {
     std::vector<chunk_work> chunks;
     {
       plan p = make_plan(in.job, ctx.index);
+      // Settling may have changed what is to buy: then the reviewed plan is not what would go out.
+      if (saved) {
+        std::vector<std::string> diff = plan_differences(*saved, p);
+        if (!diff.empty()) {
+          std::string list;
+          for (const auto& d : diff) list += (list.empty() ? "" : "; ") + d;
+          stale("chunks", "settling the unresolved chunks changed the plan (" + list + ")");
+        }
+      }
       check_spend_guard(p, guard, guard_source);
       log(log_level::info, "plan", {{"job", p.job}, {"calls", p.calls()}, {"servers", p.servers()}});
       chunks = to_work(std::move(p));
@@ -86,15 +144,19 @@ int run_job(const common_options& common, const run_options& opt) {
 void add_run_command(CLI::App& app, const common_options& common, int& result) {
   auto opt = std::make_shared<run_options>();
   auto* cmd = app.add_subcommand("run", "Bring every fleet of the job up to its target");
-  cmd->add_option("JOB", opt->job, "Job file")->required();
-  cmd->add_flag("--dry-run", opt->dry_run, "Show what would be sent (as `plan`), send nothing");
+  cmd->add_option("JOB", opt->job, "Job file (with --plan: the plan's own, when not given)");
+  auto* dry = cmd->add_flag("--dry-run", opt->dry_run, "Show what would be sent (as `plan`), send nothing");
+  cmd->add_option(
+         "--plan", opt->plan_file,
+         "Send exactly the plan `plan --out` saved, or nothing if the job or the ledger changed since")
+      ->excludes(dry);
   opt->send.add_to(*cmd);
   cmd->callback([&common, &result, opt] {
     // A dry run prints a plan, as `plan` does; only a run that may send reports as one.
     if (opt->dry_run)
       result = run_job(common, *opt);
     else
-      result = run_sending_command("run", opt->send.json, opt->send.metrics_file,
+      result = run_sending_command("run", opt->send.json, opt->send.metrics_file, opt->id,
                                    [&] { return run_job(common, *opt); });
   });
 }

@@ -1,5 +1,7 @@
 #include "ledger/lock.hpp"
 
+#include "base/log.hpp"
+
 #include <fmt/format.h>
 
 #include <fcntl.h>
@@ -12,9 +14,12 @@
 #include <cstring>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 namespace cphfleet {
 namespace {
+
+std::chrono::milliseconds lock_wait{0};
 
 std::filesystem::path note_path(const std::filesystem::path& ledger) {
   std::error_code ec;
@@ -71,14 +76,37 @@ std::string holder_of(int fd, const std::filesystem::path& note) {
 
 }  // namespace
 
+void set_ledger_lock_wait(std::chrono::milliseconds wait) { lock_wait = wait; }
+
 ledger_lock::ledger_lock(int fd, const std::filesystem::path& ledger, std::string_view command) : fd_(fd) {
   std::filesystem::path note = note_path(ledger);
+  auto give_up_at = std::chrono::steady_clock::now() + lock_wait;
+  bool told = false;
   for (;;) {
     if (::flock(fd_, LOCK_EX | LOCK_NB) == 0) break;
     if (errno == EINTR) continue;
     if (errno == EWOULDBLOCK) {
-      throw ledger_busy(fmt::format("ledger {} is in use by {}: one process at a time appends to a ledger",
-                                    ledger.string(), holder_of(fd_, note)));
+      std::string holder = holder_of(fd_, note);
+      // Polled, not a blocking flock: the wait stays bounded, and the holder is named while waiting.
+      if (std::chrono::steady_clock::now() < give_up_at) {
+        if (!told) {
+          log(log_level::info, "waiting for the ledger",
+              {{"ledger", ledger.string()},
+               {"holder", holder},
+               {"lock_timeout_s", std::chrono::duration_cast<std::chrono::seconds>(lock_wait).count()}});
+          told = true;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        continue;
+      }
+      std::string waited =
+          lock_wait.count() > 0
+              ? fmt::format(" (waited {} s, --lock-timeout)",
+                            std::chrono::duration_cast<std::chrono::seconds>(lock_wait).count())
+              : "";
+      throw ledger_busy(fmt::format("ledger {} is in use by {}: one process at a time appends to a ledger{}",
+                                    ledger.string(), holder, waited),
+                        holder);
     }
     throw std::runtime_error(
         fmt::format("{}: cannot lock the ledger: {}", ledger.string(), std::strerror(errno)));

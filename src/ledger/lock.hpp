@@ -1,6 +1,7 @@
 // One process at a time per ledger (README "The ledger"): the lock `run`, `replay` and `reconcile`
 // hold while they append.
 #pragma once
+#include <chrono>
 #include <filesystem>
 #include <stdexcept>
 #include <string>
@@ -8,10 +9,17 @@
 
 namespace cphfleet {
 
-// Another process holds the ledger (exit 75). The message names it.
+// Another process holds the ledger (exit 75). The message names it; `holder` is the holder alone
+// ("pid 4242 (cphfleet run)"), for machine output.
 struct ledger_busy : std::runtime_error {
-  using std::runtime_error::runtime_error;
+  ledger_busy(const std::string& message, std::string who)
+      : std::runtime_error(message), holder(std::move(who)) {}
+  std::string holder;
 };
+
+// How long a process waits for a held ledger before it gives up with ledger_busy (`--lock-timeout`);
+// zero, the default: not at all. Process-wide, set once from the command line.
+void set_ledger_lock_wait(std::chrono::milliseconds wait);
 
 // An exclusive flock on the ledger file itself, taken on a descriptor of it: every name of the file (a
 // symlink, a hard link, a relative path) shares the one lock, and no other file (removing one, or

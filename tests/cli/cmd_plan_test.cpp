@@ -5,6 +5,8 @@
 #include <filesystem>
 #include <string>
 
+#include "ledger/index.hpp"
+#include "ledger/reader.hpp"
 #include "ledger/row.hpp"
 #include "support/temp_files.hpp"
 #include "support/test_process.hpp"
@@ -60,7 +62,14 @@ TEST(cmd_plan_test, a_fresh_job_prints_every_fleet_and_the_totals_and_writes_not
             "fleet    target   ordered  unresolved   calls   servers\n"
             "web          47         0           0       5        47\n"
             "游戏         12         0           0       2        12\n"
-            "total        59         0           0       7        59\n");
+            "total        59         0           0       7        59\n"
+            "web would send:\n"
+            "  web-001 \u2026 web-004: 10 servers each\n"
+            "  web-005: 7 servers\n"
+            "游戏 would send:\n"
+            "  游戏-001: 10 servers\n"
+            "  游戏-002: 2 servers\n"
+            "spend guard: 59 servers of at most 100 ([limits] max_servers_per_run in c.toml): allowed\n");
   EXPECT_EQ(r.err, "");
   EXPECT_FALSE(std::filesystem::exists(dir.root() / "orders.csv"));
 }
@@ -121,7 +130,12 @@ TEST(cmd_plan_test, the_spend_guard_refuses_with_exit_2_until_max_servers_lifts_
   dir.write("j.toml", job(95, 12));
   auto refused = run_cphfleet({"plan", "j.toml"});
   EXPECT_EQ(refused.exit_code, 2);
-  EXPECT_EQ(refused.out, "");
+  // The plan still shows, with what the guard says of it.
+  EXPECT_TRUE(
+      refused.out.ends_with("  游戏-002: 2 servers\n"
+                            "spend guard: 107 servers of at most 100 ([limits] max_servers_per_run in "
+                            "c.toml): refused, a run would buy nothing\n"))
+      << refused.out;
   EXPECT_EQ(refused.err,
             "c.toml: max_servers_per_run: this run would buy 107 servers, more than the limit of 100 "
             "(give --max-servers 107 to allow it)\n");
@@ -157,6 +171,102 @@ TEST(cmd_plan_test, ledger_option_overrides_the_config_path) {
   boost::json::value v = boost::json::parse(r.out);
   EXPECT_EQ(v.at("servers").as_int64(), 1);
   EXPECT_EQ(v.at("fleets").at(0).at("ordered").as_int64(), 10);
+}
+
+}  // namespace
+}  // namespace cphfleet
+
+namespace cphfleet {
+namespace {
+
+using cphfleet::test::run_cphfleet;
+using cphfleet::testing::temp_files;
+
+std::string slurp_file(const std::filesystem::path& p) { return cphfleet::test::slurp(p); }
+
+TEST(cmd_plan_test, detailed_exitcode_says_0_nothing_to_buy_2_something_to_buy_1_error) {
+  temp_files dir;
+  dir.write("c.toml", config);
+  dir.write("j.toml", job(12, 3));
+  EXPECT_EQ(run_cphfleet({"plan", "j.toml", "--detailed-exitcode"}).exit_code, 2);
+  ASSERT_EQ(run_cphfleet({"run", "j.toml"}).exit_code, 0);
+  auto nothing = run_cphfleet({"plan", "j.toml", "--detailed-exitcode"});
+  EXPECT_EQ(nothing.exit_code, 0) << nothing.err;
+  EXPECT_NE(nothing.out.find("nothing to send"), std::string::npos) << nothing.out;
+  dir.write("big.toml", job(115, 12));  // 103 + 9 more than the ledger holds
+  auto refused = run_cphfleet({"plan", "big.toml", "--detailed-exitcode"});
+  EXPECT_EQ(refused.exit_code, 1) << refused.err;
+  EXPECT_NE(refused.err.find("max_servers_per_run: this run would buy"), std::string::npos) << refused.err;
+  auto missing = run_cphfleet({"plan", "nope.toml", "--detailed-exitcode"});
+  EXPECT_EQ(missing.exit_code, 1) << missing.err;
+}
+
+TEST(cmd_plan_test, run_plan_sends_exactly_the_saved_plan_and_then_refuses_it_once_the_ledger_moved) {
+  temp_files dir;
+  dir.write("c.toml", config);
+  dir.write("j.toml", job(25, 2));
+  auto saved = run_cphfleet({"plan", "j.toml", "--out", "p.json"});
+  ASSERT_EQ(saved.exit_code, 0) << saved.err;
+  EXPECT_NE(saved.out.find("plan saved to p.json"), std::string::npos) << saved.out;
+  boost::json::value p = boost::json::parse(slurp_file(dir.root() / "p.json"));
+  EXPECT_EQ(p.at("cphfleet_plan").as_int64(), 1);
+  EXPECT_EQ(p.at("job_file").as_string(), (dir.root() / "j.toml").string());
+  EXPECT_EQ(p.at("ledger").as_string(), (dir.root() / "orders.csv").string());
+  EXPECT_EQ(p.at("ledger_bytes").as_int64(), 0);
+  EXPECT_EQ(p.at("servers").as_int64(), 27);
+  const auto& chunks = p.at("chunks").as_array();
+  ASSERT_EQ(chunks.size(), 4u);
+  EXPECT_EQ(chunks[2].at("chunk").as_string(), "web-003");
+  EXPECT_EQ(chunks[2].at("count").as_int64(), 5);
+
+  // No JOB: the plan names its own.
+  auto ran = run_cphfleet({"run", "--plan", "p.json"});
+  ASSERT_EQ(ran.exit_code, 0) << ran.out << ran.err;
+  ledger_index after(read_ledger(dir.root() / "orders.csv"));
+  for (const auto& c : chunks) {
+    const ledger_row* row = after.latest(std::string(c.at("chunk").as_string()));
+    ASSERT_NE(row, nullptr) << c.at("chunk");
+    EXPECT_EQ(row->status, chunk_status::ordered);
+    EXPECT_EQ(row->request, c.at("body").as_string()) << "the body sent is the body reviewed";
+  }
+  auto rows_before = read_ledger(dir.root() / "orders.csv").size();
+
+  auto again = run_cphfleet({"run", "--plan", "p.json"});
+  EXPECT_EQ(again.exit_code, 2) << again.err;
+  EXPECT_NE(
+      again.err.find("p.json: ledger_sha256: the ledger changed since the plan: nothing was sent; make the "
+                     "plan again (`cphfleet plan --out`) and review it"),
+      std::string::npos)
+      << again.err;
+  EXPECT_EQ(read_ledger(dir.root() / "orders.csv").size(), rows_before);
+}
+
+TEST(cmd_plan_test, run_plan_refuses_a_job_that_changed_or_another_job_and_dry_run_with_it) {
+  temp_files dir;
+  dir.write("c.toml", config);
+  dir.write("j.toml", job(25, 2));
+  dir.write("other.toml", job(5, 5));
+  ASSERT_EQ(run_cphfleet({"plan", "j.toml", "--out", "p.json"}).exit_code, 0);
+  auto other = run_cphfleet({"run", "other.toml", "--plan", "p.json"});
+  EXPECT_EQ(other.exit_code, 2);
+  EXPECT_NE(other.err.find("p.json: job_file: the plan was made for " + (dir.root() / "j.toml").string() +
+                           ", not other.toml"),
+            std::string::npos)
+      << other.err;
+  dir.write("j.toml", job(26, 2));
+  auto changed = run_cphfleet({"run", "j.toml", "--plan", "p.json"});
+  EXPECT_EQ(changed.exit_code, 2);
+  EXPECT_NE(changed.err.find("p.json: job_sha256: the job file changed since the plan: nothing was sent"),
+            std::string::npos)
+      << changed.err;
+  EXPECT_FALSE(std::filesystem::exists(dir.root() / "orders.csv")) << "nothing was recorded";
+  EXPECT_EQ(run_cphfleet({"run", "--plan", "p.json", "--dry-run"}).exit_code, 2);
+  dir.write("junk.json", "{\"cphfleet_plan\": 7}");
+  auto junk = run_cphfleet({"run", "--plan", "junk.json"});
+  EXPECT_EQ(junk.exit_code, 2);
+  EXPECT_NE(junk.err.find("junk.json: cphfleet_plan: is not a plan file of this version (allowed: 1;"),
+            std::string::npos)
+      << junk.err;
 }
 
 }  // namespace

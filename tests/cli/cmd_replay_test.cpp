@@ -139,7 +139,7 @@ TEST(replay_test, a_refused_replay_still_prints_the_summary_with_exit_2_and_the_
   EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
   auto doc = boost::json::parse(r.out).as_object();
   EXPECT_EQ(doc.at("exit_code").to_number<int>(), 2);
-  std::string error(doc.at("error").as_string());
+  std::string error(doc.at("error").at("message").as_string());
   EXPECT_NE(error.find("--chunk: 'eu-999' is not in the ledger"), std::string::npos) << r.out;
   EXPECT_EQ(emu.stats().at("purchases").to_number<std::int64_t>(), 0);
 }
@@ -153,7 +153,8 @@ TEST(reconcile_test, a_ledger_it_cannot_read_exits_2_with_the_summary_and_the_er
   EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
   auto doc = boost::json::parse(r.out).as_object();
   EXPECT_EQ(doc.at("exit_code").to_number<int>(), 2);
-  EXPECT_NE(std::string(doc.at("error").as_string()).find(e.ledger.string()), std::string::npos) << r.out;
+  EXPECT_NE(std::string(doc.at("error").at("message").as_string()).find(e.ledger.string()), std::string::npos)
+      << r.out;
   EXPECT_EQ(slurp(e.ledger), "not,a,ledger\n");  // never "repaired"
 }
 

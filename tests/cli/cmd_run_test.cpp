@@ -185,11 +185,49 @@ TEST(run_test, a_second_process_on_the_same_ledger_exits_75_naming_the_holder) {
                       e.dir / "first.err");
   // Wait until the first holds the lock (its sending row is on disk).
   ASSERT_TRUE(poll_until([&] { return !ledger_rows_now(e.ledger).empty(); })) << first.err();
-  auto second = e.run();
+  auto metrics = e.dir / "second.prom";
+  auto second = e.run({"--metrics-file", metrics.string()});
   EXPECT_EQ(second.exit_code, 75) << second.err;
   EXPECT_NE(second.out.find(", exit 75\nerror: ledger "), std::string::npos) << second.out;
+  EXPECT_NE(slurp(metrics).find("cphfleet_last_run_exit_code{job=\"t\",ledger=\"" + e.ledger.string() +
+                                "\",command=\"run\"} 75\n"),
+            std::string::npos)
+      << slurp(metrics);
   EXPECT_NE(second.err.find("pid " + std::to_string(first.pid())), std::string::npos) << second.err;
   EXPECT_EQ(first.wait(), 0) << first.err();
+}
+
+TEST(run_test, lock_timeout_waits_for_the_holder_and_then_buys_nothing_twice) {
+  run_env e;
+  emulator_process emu(e.dir, {"--latency", "1500"});
+  std::vector<fleet_def> fleets{{"eu", 20}};
+  e.write(fleets, emu.url(), limits_def{.in_flight = 1, .request_timeout_s = 10});
+  child_process first({CPHFLEET_BINARY, "run", e.job.string()}, aksk_env(), e.dir / "first.out",
+                      e.dir / "first.err");
+  ASSERT_TRUE(poll_until([&] { return !ledger_rows_now(e.ledger).empty(); })) << first.err();
+  // Too short a wait still ends in 75, and says it waited.
+  auto impatient = e.run({"--lock-timeout", "1s", "--json"});
+  EXPECT_EQ(impatient.exit_code, 75) << impatient.err;
+  EXPECT_NE(impatient.err.find("(waited 1 s, --lock-timeout)"), std::string::npos) << impatient.err;
+  // --json says who holds it.
+  auto error = summary_of(impatient).at("error");
+  EXPECT_EQ(error.at("kind").as_string(), "locked");
+  EXPECT_TRUE(std::string(error.at("holder").as_string()).starts_with("pid " + std::to_string(first.pid())))
+      << impatient.out;
+  // A long enough one gets the ledger once the first run is done, and finds nothing left to buy.
+  auto patient = e.run({"--lock-timeout", "2m", "--json"});
+  EXPECT_EQ(patient.exit_code, 0) << patient.err;
+  EXPECT_NE(patient.err.find("waiting for the ledger"), std::string::npos) << patient.err;
+  EXPECT_EQ(summary_of(patient).at("requests").to_number<std::int64_t>(), 0);
+  EXPECT_EQ(first.wait(), 0) << first.err();
+  expect_ledger_matches_emulator(e.ledger, emu, fleets);
+}
+
+TEST(run_test, a_bad_lock_timeout_is_an_input_error) {
+  run_env e;
+  auto r = run_cphfleet({"run", e.job.string(), "--lock-timeout", "soon"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("--lock-timeout: 'soon' is not a duration"), std::string::npos) << r.err;
 }
 
 TEST(run_test, an_ambiguous_answer_without_auto_pay_stays_unknown_and_exits_3) {
@@ -270,10 +308,15 @@ TEST(run_test, the_metrics_file_holds_prometheus_counters) {
   auto metrics = e.dir / "cphfleet.prom";
   ASSERT_EQ(e.run({"--metrics-file", metrics.string()}).exit_code, 0);
   std::string text = slurp(metrics);
-  EXPECT_NE(text.find("cphfleet_requests_total{command=\"run\",outcome=\"ordered\"} 3"), std::string::npos)
+  std::string who = "job=\"t\",ledger=\"" + e.ledger.string() + "\",command=\"run\"";
+  EXPECT_NE(text.find("cphfleet_last_run_requests{" + who + ",outcome=\"ordered\"} 3\n"), std::string::npos)
       << text;
-  EXPECT_NE(text.find("cphfleet_servers_ordered_total{command=\"run\"} 25"), std::string::npos) << text;
-  EXPECT_NE(text.find("cphfleet_last_run_timestamp_seconds"), std::string::npos);
+  EXPECT_NE(text.find("cphfleet_last_run_servers_ordered{" + who + "} 25\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("cphfleet_fleet_servers{" + who + ",fleet=\"eu\",state=\"ordered\"} 25\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("cphfleet_last_run_timestamp_seconds{" + who + "} "), std::string::npos) << text;
+  EXPECT_EQ(text.find(" counter\n"), std::string::npos) << "the last run's figures are gauges: " << text;
 }
 
 // The kill lands while a purchase is provably in flight: the service has taken the order, the ledger
@@ -325,7 +368,8 @@ TEST(run_test, a_metrics_file_in_a_missing_folder_exits_2_before_anything_is_bou
       << r.err;
   auto s = summary_of(r);
   EXPECT_EQ(s.at("exit_code").to_number<int>(), 2);
-  EXPECT_NE(std::string(s.at("error").as_string()).find("--metrics-file"), std::string::npos) << r.out;
+  EXPECT_NE(std::string(s.at("error").at("message").as_string()).find("--metrics-file"), std::string::npos)
+      << r.out;
   EXPECT_EQ(s.at("requests").to_number<std::int64_t>(), 0);
   EXPECT_FALSE(std::filesystem::exists(metrics.parent_path()));
 }
@@ -339,9 +383,13 @@ TEST(run_test, an_invalid_job_still_prints_the_summary_with_exit_2_and_the_error
   EXPECT_NE(json.err.find("fleet[0].server_name: 'Bad Name'"), std::string::npos) << json.err;
   auto s = summary_of(json);
   EXPECT_EQ(s.at("exit_code").to_number<int>(), 2);
-  EXPECT_NE(std::string(s.at("error").as_string()).find("fleet[0].server_name: 'Bad Name'"),
+  EXPECT_NE(std::string(s.at("error").at("message").as_string()).find("fleet[0].server_name: 'Bad Name'"),
             std::string::npos)
       << json.out;
+  EXPECT_EQ(s.at("error").at("kind").as_string(), "input");
+  EXPECT_EQ(s.at("error").at("diagnostics").at(0).at("field").as_string(), "fleet[0].server_name")
+      << json.out;
+  EXPECT_EQ(s.at("error").at("diagnostics").at(0).at("file").as_string(), e.job.string()) << json.out;
   EXPECT_TRUE(s.at("fleets").as_array().empty());
 
   auto text = e.run();
@@ -358,8 +406,9 @@ TEST(run_test, a_refused_run_still_writes_the_metrics_file_with_its_exit_code) {
   auto r = e.run({"--metrics-file", metrics.string()});
   EXPECT_EQ(r.exit_code, 2) << r.err;
   std::string text = slurp(metrics);
-  EXPECT_NE(text.find("cphfleet_last_run_exit_code{command=\"run\"} 2\n"), std::string::npos) << text;
-  EXPECT_NE(text.find("cphfleet_requests_total{command=\"run\",outcome=\"ordered\"} 0\n"), std::string::npos)
+  std::string who = "job=\"t\",ledger=\"" + e.ledger.string() + "\",command=\"run\"";
+  EXPECT_NE(text.find("cphfleet_last_run_exit_code{" + who + "} 2\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("cphfleet_last_run_requests{" + who + ",outcome=\"ordered\"} 0\n"), std::string::npos)
       << text;
   EXPECT_EQ(emu.stats().at("purchases").to_number<std::int64_t>(), 0);
 }
@@ -405,7 +454,8 @@ TEST(run_test, a_full_disk_mid_run_is_not_exit_2_and_every_order_taken_is_in_the
   auto s = summary_of(r);
   EXPECT_EQ(s.at("exit_code").to_number<int>(), r.exit_code);
   EXPECT_EQ(s.at("stopped").as_string(), "fatal");
-  EXPECT_NE(std::string(s.at("error").as_string()).find("No space left on device"), std::string::npos);
+  EXPECT_NE(std::string(s.at("error").at("message").as_string()).find("No space left on device"),
+            std::string::npos);
   EXPECT_GT(s.at("requests").to_number<std::int64_t>(), 0);
 
   auto taken = emu.orders();

@@ -57,7 +57,9 @@ TEST(cmd_validate_credentials_test, keys_in_the_environment_are_named_with_the_r
   EXPECT_EQ(r.out,
             "endpoint: https://cph.cn-north-4.myhuaweicloud.com (region cn-north-4)\n"
             "credentials: env (AK TEST\xE2\x80\xA6), project " +
-                std::string(k_project) + "\n" + e.job.string() + ": ok (1 fleet, 3 servers)\n");
+                std::string(k_project) + "\n" + e.job.string() + ": ok (1 fleet, 3 servers)\n" +
+                "spend guard: 3 servers of at most 100 ([limits] max_servers_per_run in " +
+                (e.dir / "config.toml").string() + "): allowed\n");
   EXPECT_EQ(r.out.find(k_sk), std::string::npos);
 }
 
@@ -73,7 +75,9 @@ TEST(cmd_validate_credentials_test, the_credentials_file_is_named_when_the_envir
       "endpoint: http://127.0.0.1:9 (region cn-north-4, from env HUAWEICLOUD_SDK_REGION_CPH_CN_NORTH_4)\n"
       "credentials: file " +
           (e.dir / ".huaweicloud/credentials").string() + " (AK FILE\xE2\x80\xA6), project " + k_project +
-          "\n" + e.job.string() + ": ok (1 fleet, 3 servers)\n");
+          "\n" + e.job.string() +
+          ": ok (1 fleet, 3 servers)\nspend guard: 3 servers of at most 100 ([limits] " +
+          "max_servers_per_run in " + (e.dir / "config.toml").string() + "): allowed\n");
   EXPECT_EQ(r.out.find("file-secret"), std::string::npos);
 }
 
@@ -101,7 +105,7 @@ TEST(cmd_validate_credentials_test, the_ecs_metadata_is_asked_when_nothing_else_
       "endpoint: " + emu.url() + "\ncredentials: ECS metadata " + emu.url() +
       " \\(fetched now: AK TMP.\xE2\x80\xA6 \\(temporary, with security token\\), expires "
       "20[0-9-]{8}T[0-9:]{8}Z\\), project " +
-      k_project + "\n.*: ok \\(1 fleet, 3 servers\\)\n");
+      k_project + "\n.*: ok \\(1 fleet, 3 servers\\)\nspend guard: 3 servers of at most 100 .*: allowed\n");
   EXPECT_TRUE(std::regex_match(r.out, expected)) << r.out;
   EXPECT_EQ(emu.stats().at("metadata_requests").to_number<std::int64_t>(), 2);  // token, keys
 }

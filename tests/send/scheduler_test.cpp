@@ -101,6 +101,7 @@ class scheduler_test : public ::testing::Test {
   template <typename Make>
   void run(Make make) {
     sched_type& s = sched();
+    ioc.restart();  // a test may run several steps, each until its work is done
     started = manual_clock::now();
     bool done = false;
     std::exception_ptr failure;

@@ -150,7 +150,8 @@ class scripted_cph_api : public cph_api {
                                          std::chrono::steady_clock::time_point) override {
     parsed_purchase p = parse_purchase(body, api);
     apis_.push_back(api);
-    api_call c{api_call::purchase, p.request.server_name, manual_clock::now(), body, std::nullopt, 0};
+    api_call c{api_call::purchase, p.request.server_name, manual_clock::now(), body, std::nullopt, 0,
+               std::nullopt};
     for (const auto& row : read_ledger(ledger_)) {
       if (row.chunk != c.chunk) continue;
       c.ledger_status = row.status;

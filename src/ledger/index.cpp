@@ -1,8 +1,11 @@
 #include "ledger/index.hpp"
 
+#include "base/time_text.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <chrono>
 #include <stdexcept>
 
 namespace cphfleet {
@@ -29,13 +32,16 @@ bool chunk_less(std::string_view a, std::string_view b) {
 }  // namespace
 
 ledger_index::ledger_index(std::vector<ledger_row> rows) : rows_(std::move(rows)) {
-  for (std::size_t i = 0; i < rows_.size(); ++i) index_row(i);
+  for (std::size_t i = 0; i < rows_.size(); ++i) {
+    index_row(i);
+    track_unresolved(rows_[i]);
+    track_order({}, i);
+  }
 }
 
 ledger_index::ledger_index(std::vector<ledger_row> rows, ledger_history history) : history_(history) {
   if (history_ == ledger_history::every_row) {
-    rows_ = std::move(rows);
-    for (std::size_t i = 0; i < rows_.size(); ++i) index_row(i);
+    *this = ledger_index(std::move(rows));
     return;
   }
   for (auto& row : rows) add(std::move(row));
@@ -55,6 +61,8 @@ void ledger_index::add(ledger_row row) {
       // latest row would keep the capacity of every cell its chunk's earlier rows had.
       std::swap(previous, row);
       added_at_[it->second] = added_++;
+      track_unresolved(previous);
+      track_order(row.order_id, it->second);
       return;
     }
     added_at_.push_back(added_++);
@@ -67,6 +75,36 @@ void ledger_index::add(ledger_row row) {
     if (history_ == ledger_history::latest_only) added_at_.pop_back();
     throw;
   }
+  track_unresolved(rows_.back());
+  track_order({}, rows_.size() - 1);
+}
+
+void ledger_index::track_unresolved(const ledger_row& row) {
+  if (!is_unresolved(row.status)) {
+    unresolved_.erase(row.chunk);
+    return;
+  }
+  auto it = unresolved_.find(row.chunk);
+  if (it == unresolved_.end()) it = unresolved_.emplace(row.chunk, k_no_sending_time).first;
+  if (row.status != chunk_status::sending) return;
+  auto at = parse_utc_rfc3339(row.time);
+  it->second = at ? std::chrono::duration_cast<std::chrono::milliseconds>(at->time_since_epoch()).count()
+                  : k_no_sending_time;
+}
+
+void ledger_index::track_order(std::string_view previous_order_id, std::size_t index) {
+  const std::string& id = rows_[index].order_id;
+  if (previous_order_id == id) return;
+  if (!previous_order_id.empty()) {
+    auto [first, last] = orders_.equal_range(std::hash<std::string_view>{}(previous_order_id));
+    for (auto it = first; it != last; ++it) {
+      if (it->second == index) {
+        orders_.erase(it);
+        break;
+      }
+    }
+  }
+  if (!id.empty()) orders_.emplace(std::hash<std::string_view>{}(id), index);
 }
 
 void ledger_index::index_row(std::size_t index) {
@@ -139,6 +177,27 @@ fleet_totals ledger_index::totals(std::string_view fleet) const {
   }
   t.last_activity = rows_[last].time;
   return t;
+}
+
+std::optional<std::int64_t> ledger_index::sending_time_ms(std::string_view chunk) const {
+  auto it = unresolved_.find(chunk);
+  if (it == unresolved_.end() || it->second == k_no_sending_time) return std::nullopt;
+  return it->second;
+}
+
+std::vector<std::string> ledger_index::unresolved() const {
+  std::vector<std::string> out;
+  out.reserve(unresolved_.size());
+  for (const auto& [chunk, at] : unresolved_) out.push_back(chunk);
+  return out;
+}
+
+std::string_view ledger_index::chunk_of_order(std::string_view order_id) const {
+  if (order_id.empty()) return {};
+  auto [first, last] = orders_.equal_range(std::hash<std::string_view>{}(order_id));
+  for (auto it = first; it != last; ++it)
+    if (rows_[it->second].order_id == order_id) return rows_[it->second].chunk;
+  return {};
 }
 
 std::vector<std::string> ledger_index::fleets() const {

@@ -4,9 +4,12 @@
 #include "ledger/row.hpp"
 
 #include <cstddef>
+#include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <limits>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -50,9 +53,22 @@ class ledger_index {
   std::vector<std::string> fleets() const;  // sorted
   const std::vector<ledger_row>& rows() const { return rows_; }
 
+  // Reconciliation's view (README "Sending"). While a chunk's latest row is `sending` or `unknown`: the
+  // time of its latest `sending` row, Unix milliseconds (nullopt when the index saw none, or its time
+  // does not parse). An `unknown` row written hours after the send does not move it. Kept for the
+  // unresolved chunks only, so it costs nothing per settled chunk.
+  std::optional<std::int64_t> sending_time_ms(std::string_view chunk) const;
+  // The chunks whose latest row is `sending` or `unknown`, in no particular order.
+  std::vector<std::string> unresolved() const;
+  // The chunk whose row records `order_id` (every_row: any row; latest_only: a latest row), or empty when
+  // no row of the ledger holds it: an order the ledger holds is no other chunk's.
+  std::string_view chunk_of_order(std::string_view order_id) const;
+
  private:
-  void index_row(std::size_t index);              // rows_[index] becomes its chunk's latest row
-  std::size_t recency(std::size_t index) const {  // larger: added later
+  void index_row(std::size_t index);             // rows_[index] becomes its chunk's latest row
+  void track_unresolved(const ledger_row& row);  // `row` is its chunk's newest
+  void track_order(std::string_view previous_order_id, std::size_t index);  // rows_[index] has changed
+  std::size_t recency(std::size_t index) const {                            // larger: added later
     return history_ == ledger_history::every_row ? index : added_at_[index];
   }
 
@@ -69,6 +85,11 @@ class ledger_index {
   ledger_history history_ = ledger_history::every_row;
   std::vector<std::size_t> added_at_;  // latest_only: when rows_[i] was added (rows_ is not in that order)
   std::size_t added_ = 0;
+  // Unresolved chunk -> the time of its latest `sending` row (k_no_sending_time: none seen).
+  static constexpr std::int64_t k_no_sending_time = std::numeric_limits<std::int64_t>::min();
+  std::unordered_map<std::string, std::int64_t, string_hash, std::equal_to<>> unresolved_;
+  // Hash of an order id -> the rows_ index holding it: no copy of the id itself (compared in rows_).
+  std::unordered_multimap<std::size_t, std::size_t> orders_;
 };
 
 // Reads a ledger piece by piece (the file is never held whole) into a latest_only index, keeping the

@@ -153,6 +153,8 @@ void fill_row(std::vector<std::string>& cells, ledger_row& row, std::string_view
   row.http_status = cells[col_http_status].empty()
                         ? 0
                         : static_cast<int>(*parse_integer<std::int64_t>(cells[col_http_status]));
+  // An ordered row's order id is what reconciliation reads to know which orders the ledger holds.
+  if (!all && keep == ledger_cells::unsettled) row.order_id.swap(cells[col_order_id]);
   if (!all) return;
   row.error_code.swap(cells[col_error_code]);
   row.error_msg.swap(cells[col_error_msg]);

@@ -17,8 +17,8 @@ enum class ledger_cells {
   all,
   state,  // time, fleet, chunk, count, status, attempt, http_status: what planning and totals read
   // Every cell of a row a run may still act on (sending, unknown, retrying, failed: settled, re-sent
-  // or replayed from its own cells), the state cells of an ordered one: a run of a big ledger holds
-  // about what planning holds per chunk.
+  // or replayed from its own cells), the state cells and the order id of an ordered one (the orders the
+  // ledger holds, for reconciliation): a run of a big ledger holds about what planning holds per chunk.
   unsettled,
 };
 

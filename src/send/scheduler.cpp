@@ -10,6 +10,7 @@
 #include <ctime>
 #include <deque>
 #include <iterator>
+#include <stdexcept>
 #include <type_traits>
 
 namespace cphfleet {
@@ -45,6 +46,34 @@ typename Clock::time_point on_clock(std::chrono::steady_clock::time_point t) {
   }
 }
 
+// The transport's deadline is real time, whatever clock the waits between calls run on.
+std::chrono::steady_clock::time_point call_deadline(const limits_config& limits) {
+  return std::chrono::steady_clock::now() + std::chrono::seconds(limits.request_timeout_s);
+}
+
+// The row that settles `latest` as `d` says, written by this run.
+ledger_row settled_row(const ledger_row& latest, const reconcile_decision& d, const std::string& run_id) {
+  ledger_row row = latest;
+  row.time = utc_now_rfc3339();
+  row.run_id = run_id;
+  row.status = d.status;
+  row.http_status = 0;
+  row.error_code.clear();
+  row.error_msg = d.reason;
+  row.request_id.clear();
+  row.order_id = d.order_id;
+  row.product_id = d.product_id;
+  row.server_ids = d.server_ids;
+  return row;
+}
+
+reconcile_decision unread_list(const std::string& error) {
+  reconcile_decision d;
+  d.status = chunk_status::unknown;
+  d.reason = fmt::format("could not read the server list: {}", error);
+  return d;
+}
+
 // `HH:MM:SSZ`, `wait` from now on the wall clock: when a log line says a read will happen.
 std::string wall_time_after(std::chrono::seconds wait) {
   std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now() + wait);
@@ -77,9 +106,10 @@ std::string_view to_string(stop_reason r) {
 
 template <typename Clock>
 basic_scheduler<Clock>::basic_scheduler(net::any_io_executor ex, cph_api& api, ledger_writer& ledger,
-                                        ledger_index& index, run_settings s)
+                                        ledger_index& index, run_settings s, bss_api* billing)
     : ex_(ex),
       api_(api),
+      billing_(billing),
       ledger_(ledger),
       index_(index),
       settings_(std::move(s)),
@@ -296,10 +326,7 @@ net::awaitable<typename basic_scheduler<Clock>::next_step> basic_scheduler<Clock
   in_flight_[w.chunk] = sending;
   auto sent_at = Clock::now();
   ++stats_.requests;
-  // The transport's deadline is real time, whatever clock the waits between calls run on.
-  purchase_call call = co_await api_.purchase(
-      w.api, w.body,
-      std::chrono::steady_clock::now() + std::chrono::seconds(settings_.limits.request_timeout_s));
+  purchase_call call = co_await api_.purchase(w.api, w.body, call_deadline(settings_.limits));
   release_slot();
   if (!in_flight_.erase(w.chunk))
     co_return next_step{};  // abandoned at a second signal: already recorded unknown
@@ -369,13 +396,20 @@ net::awaitable<typename basic_scheduler<Clock>::next_step> basic_scheduler<Clock
       log(log_level::warn, "purchase outcome unknown; reconciling after the settle window",
           {{"chunk", w.chunk}, {"error", describe(call.report)}});
       // Servers of a taken order show in lists only after a while: read once the window has passed.
+      // Billing shows the order sooner, when there is one.
       std::optional<reconcile_decision> read = co_await settle_reads(
-          w.chunk, w.auto_pay, sent_at + std::chrono::seconds(settings_.limits.settle_s));
+          w.chunk, w.auto_pay, sent_at + std::chrono::seconds(settings_.limits.settle_s),
+          sent_at + std::chrono::seconds(settings_.billing_settle_s));
       if (!read) co_return next_step{};  // sending stopped first: the chunk stays unknown
       reconcile_decision d = std::move(*read);
       ++stats_.reconciled;
       if (d.status == chunk_status::unknown) {
         log(log_level::warn, "still unknown", {{"chunk", w.chunk}, {"reason", d.reason}});
+        if (!d.candidate_orders.empty()) {  // the orders a person can adopt, named in the ledger
+          ledger_row open = make_row(w, chunk_status::unknown, attempt);
+          open.error_msg = d.reason;
+          co_await record(open);
+        }
         co_return next_step{};
       }
       ledger_row settled = make_row(w, d.status, attempt);
@@ -408,7 +442,23 @@ net::awaitable<typename basic_scheduler<Clock>::next_step> basic_scheduler<Clock
 
 template <typename Clock>
 net::awaitable<std::optional<reconcile_decision>> basic_scheduler<Clock>::settle_reads(
-    const std::string& chunk, bool auto_pay, time_point first_read) {
+    const std::string& chunk, bool auto_pay, time_point first_read, time_point billing_read) {
+  if (billing_) {
+    if (co_await wait_to_settle(chunk, billing_read)) co_return std::nullopt;
+    std::optional<reconcile_decision> both = co_await read_both_and_decide(chunk);
+    if (both && (both->status != chunk_status::unknown || Clock::now() >= first_read)) co_return both;
+    if (both) {
+      // Orders that could be the chunk's (or an unread list): its servers, named after it, may tell.
+      log(log_level::info,
+          "billing leaves the chunk open: reading both witnesses again after the list's window",
+          {{"chunk", chunk}, {"reason", both->reason}});
+      if (co_await wait_to_settle(chunk, first_read)) co_return both;
+      std::optional<reconcile_decision> again = co_await read_both_and_decide(chunk);
+      co_return again ? again : both;
+    }
+    log(log_level::warn, "the billing service could not be read: settling by the server list alone",
+        {{"chunk", chunk}});
+  }
   if (co_await wait_to_settle(chunk, first_read)) co_return std::nullopt;
   reconcile_decision d = co_await read_and_decide(chunk, auto_pay);
   if (d.status != chunk_status::retrying) co_return d;
@@ -427,31 +477,119 @@ net::awaitable<std::optional<reconcile_decision>> basic_scheduler<Clock>::settle
 }
 
 template <typename Clock>
-net::awaitable<reconcile_decision> basic_scheduler<Clock>::read_and_decide(const std::string& chunk,
-                                                                           bool auto_pay) {
-  std::string last_error;
+template <typename Result, typename Call>
+net::awaitable<std::optional<Result>> basic_scheduler<Clock>::read_with_retries(
+    Call call, basic_rate_limiter<Clock>* limiter, std::int64_t& counter, std::string& error) {
   for (std::int64_t attempt = 1; attempt <= k_read_attempts; ++attempt) {
     co_await acquire_slot();
-    co_await read_limiter_.acquire();
-    ++stats_.reads;
-    list_call call = co_await api_.list_servers(
-        chunk, std::chrono::steady_clock::now() + std::chrono::seconds(settings_.limits.request_timeout_s));
+    if (limiter) co_await limiter->acquire();
+    ++counter;
+    Result r = co_await call();
     release_slot();
-    outcome o = classify(call.report, call_kind::read);
-    if (o.cls == outcome_class::ordered) co_return decide(chunk, auto_pay, call.servers);
-    last_error = describe(call.report);
+    outcome o = classify(r.report, call_kind::read);
+    if (o.cls == outcome_class::ordered) co_return r;
+    error = describe(r.report);
     if (o.throttled) {
       ++stats_.throttled;
-      read_limiter_.on_throttled(o.throttle_limit, o.throttle_window_s);
+      if (limiter) limiter->on_throttled(o.throttle_limit, o.throttle_window_s);
     }
-    if (o.stop_run) request_stop(stop_reason::auth);
+    // The CPH credentials refused stop the run. The billing service's (another site's account, say) only
+    // leave the server list to settle the chunk.
+    if (o.stop_run && limiter) request_stop(stop_reason::auth);
     if (o.cls == outcome_class::permanent) break;
     if (co_await sleep_unless_stopped(Clock::now() + retry_delay(o, attempt))) break;
   }
-  reconcile_decision d;
-  d.status = chunk_status::unknown;
-  d.reason = fmt::format("could not read the server list: {}", last_error);
-  co_return d;
+  co_return std::nullopt;
+}
+
+template <typename Clock>
+net::awaitable<std::optional<std::vector<server_info>>> basic_scheduler<Clock>::read_servers(
+    const std::string& chunk, std::string& error) {
+  server_query q;
+  q.server_name = chunk;
+  // Servers created since a little before the send (clock_skew_margin); unknown send time: all of them.
+  q.create_since_s = window_start_s(index_.sending_time_ms(chunk));
+  std::optional<list_call> call = co_await read_with_retries<list_call>(
+      [&] { return api_.list_servers(q, call_deadline(settings_.limits)); }, &read_limiter_, stats_.reads,
+      error);
+  if (!call) co_return std::nullopt;
+  co_return std::move(call->servers);
+}
+
+template <typename Clock>
+net::awaitable<reconcile_decision> basic_scheduler<Clock>::read_and_decide(const std::string& chunk,
+                                                                           bool auto_pay) {
+  std::string error;
+  std::optional<std::vector<server_info>> servers = co_await read_servers(chunk, error);
+  if (!servers) co_return unread_list(error);
+  co_return decide(chunk, auto_pay, *servers);
+}
+
+template <typename Clock>
+net::awaitable<std::optional<std::vector<order_evidence>>> basic_scheduler<Clock>::read_orders(
+    const chunk_ask& chunk) {
+  order_query q;
+  // From a little before the send; no end: an order stamped by a clock ahead of ours still counts.
+  q.create_begin_s = window_start_s(chunk.sending_ms);
+  q.service_type_code = std::string(cph_service_type);
+  std::string error;
+  std::optional<orders_call> list = co_await read_with_retries<orders_call>(
+      [&] { return billing_->list_orders(q, call_deadline(settings_.limits)); }, nullptr,
+      stats_.billing_reads, error);
+  if (!list) {
+    log(log_level::warn, "could not read the billing service's orders",
+        {{"chunk", chunk.chunk}, {"error", error}});
+    co_return std::nullopt;
+  }
+  std::vector<order_evidence> out;
+  for (bss_order& o : list->orders) {
+    if (!index_.chunk_of_order(o.order_id).empty()) continue;  // the ledger holds it: a chunk's already
+    order_evidence e{std::move(o), std::nullopt};
+    if (fit(chunk, e) == order_fit::ruled_out) continue;  // cancelled, another service, before the window
+    std::optional<order_detail_call> detail = co_await read_with_retries<order_detail_call>(
+        [&] { return billing_->order_detail(e.order.order_id, call_deadline(settings_.limits)); }, nullptr,
+        stats_.billing_reads, error);
+    if (detail) e.detail = std::move(detail->detail);  // unread: it stays a candidate (undetermined)
+    out.push_back(std::move(e));
+  }
+  co_return out;
+}
+
+template <typename Clock>
+net::awaitable<std::optional<reconcile_decision>> basic_scheduler<Clock>::read_both_and_decide(
+    const std::string& chunk) {
+  std::optional<chunk_ask> ask;
+  if (const ledger_row* row = index_.latest(chunk))
+    ask = ask_of(chunk, row->request, index_.sending_time_ms(chunk));
+  if (!ask) co_return std::nullopt;  // no body to match an order with: the list alone
+  std::string error;
+  std::optional<std::vector<server_info>> servers = co_await read_servers(chunk, error);
+  if (!servers) co_return unread_list(error);
+  reconcile_decision by_list = decide(chunk, ask->auto_pay, *servers);
+  if (by_list.status == chunk_status::ordered) co_return by_list;  // billing has nothing to add
+  std::optional<std::vector<order_evidence>> orders = co_await read_orders(*ask);
+  if (!orders) co_return std::nullopt;
+  // Rivals for an order: every other chunk left open, as the ledger holds it now.
+  std::vector<chunk_ask> others;
+  if (!orders->empty()) {
+    for (const std::string& other : index_.unresolved()) {
+      if (other == chunk) continue;
+      if (auto a = ask_of(other, index_.latest(other)->request, index_.sending_time_ms(other)))
+        others.push_back(std::move(*a));
+    }
+  }
+  co_return decide_with_billing(*ask, *servers, *orders, others);
+}
+
+template <typename Clock>
+typename basic_scheduler<Clock>::time_point basic_scheduler<Clock>::after_ledger_time(
+    std::optional<std::chrono::system_clock::time_point> at, std::chrono::seconds window) const {
+  time_point t = Clock::now();
+  if (!at) return t;
+  auto remaining = *at + window - std::chrono::system_clock::now();
+  if (remaining > std::chrono::system_clock::duration::zero())
+    t += std::chrono::duration_cast<typename Clock::duration>(remaining);
+  return t;
 }
 
 template <typename Clock>
@@ -480,39 +618,73 @@ net::awaitable<void> basic_scheduler<Clock>::settle_unresolved(const std::vector
 
 template <typename Clock>
 net::awaitable<void> basic_scheduler<Clock>::settle_one(ledger_row latest) {
-  // The window runs from the chunk's last row, on the wall clock the ledger's times are on.
-  time_point first_read = Clock::now();
-  if (auto last = parse_utc_rfc3339(latest.time)) {
-    auto window_end = *last + std::chrono::seconds(settings_.limits.settle_s);
-    auto remaining = window_end - std::chrono::system_clock::now();
-    if (remaining > std::chrono::system_clock::duration::zero())
-      first_read += std::chrono::duration_cast<typename Clock::duration>(remaining);
-  }
+  // The list's window runs from the chunk's last row, on the wall clock the ledger's times are on;
+  // billing's from its send (its last row when the send's time is not known).
+  auto last = parse_utc_rfc3339(latest.time);
+  time_point first_read = after_ledger_time(last, std::chrono::seconds(settings_.limits.settle_s));
+  std::optional<std::chrono::system_clock::time_point> sent = last;
+  if (auto ms = index_.sending_time_ms(latest.chunk))
+    sent = std::chrono::system_clock::time_point(std::chrono::milliseconds(*ms));
+  time_point billing_read = after_ledger_time(sent, std::chrono::seconds(settings_.billing_settle_s));
   bool auto_pay = false;
   parsed_purchase p = parse_purchase(latest.request);
   if (p.errors.empty()) auto_pay = p.request.extend_param.auto_pay();
-  std::optional<reconcile_decision> read = co_await settle_reads(latest.chunk, auto_pay, first_read);
+  std::optional<reconcile_decision> read =
+      co_await settle_reads(latest.chunk, auto_pay, first_read, billing_read);
   if (!read) co_return;  // the deadline or a signal came first: the chunk stays unresolved
   reconcile_decision d = std::move(*read);
   ++stats_.reconciled;
-  if (d.status == chunk_status::unknown && latest.status == chunk_status::unknown) {
+  // Still unknown and nothing new to say: no row (candidate orders, once named, are not named again).
+  if (d.status == chunk_status::unknown && latest.status == chunk_status::unknown &&
+      (d.candidate_orders.empty() || d.reason == latest.error_msg)) {
     log(log_level::warn, "still unknown", {{"chunk", latest.chunk}, {"reason", d.reason}});
     co_return;
   }
-  ledger_row row = latest;
-  row.time = utc_now_rfc3339();
-  row.run_id = settings_.run_id;
-  row.status = d.status;
-  row.http_status = 0;
-  row.error_code.clear();
-  row.error_msg = d.reason;
-  row.request_id.clear();
-  row.order_id = d.order_id;
-  row.product_id = d.product_id;
-  row.server_ids = d.server_ids;
-  co_await record(row);
+  co_await record(settled_row(latest, d, settings_.run_id));
   log(d.status == chunk_status::unknown ? log_level::warn : log_level::info, "settled",
       {{"chunk", latest.chunk}, {"status", std::string(to_string(d.status))}, {"reason", d.reason}});
+}
+
+template <typename Clock>
+net::awaitable<void> basic_scheduler<Clock>::adopt_order(std::string chunk, std::string order_id) {
+  auto refuse = [&](std::string_view why) {
+    return std::runtime_error(fmt::format("--adopt-order {}={}: {}", chunk, order_id, why));
+  };
+  auto check_ledger = [&]() -> ledger_row {
+    const ledger_row* latest = index_.latest(chunk);
+    if (!latest) throw refuse("no such chunk in the ledger");
+    if (!is_unresolved(latest->status)) {
+      throw refuse(fmt::format("the chunk is {}{}: only a sending or unknown chunk adopts an order",
+                               to_string(latest->status),
+                               latest->order_id.empty() ? "" : " with order " + latest->order_id));
+    }
+    std::string_view holder = index_.chunk_of_order(order_id);
+    if (!holder.empty()) throw refuse(fmt::format("the ledger records that order for chunk {}", holder));
+    return *latest;
+  };
+  check_ledger();
+  if (!billing_)
+    throw refuse("the order is checked in the billing service, and none is configured ([billing])");
+  std::string error;
+  std::optional<order_detail_call> call = co_await read_with_retries<order_detail_call>(
+      [&] { return billing_->order_detail(order_id, call_deadline(settings_.limits)); }, nullptr,
+      stats_.billing_reads, error);
+  if (!call || !call->detail)
+    throw refuse(fmt::format("the billing service shows no such order ({})", error));
+  if (call->detail->order.status == order_status::cancelled)
+    throw refuse("the order was cancelled: it bought nothing");
+  ledger_row latest = check_ledger();  // again: the ledger may have moved while the order was read
+  order_evidence e{call->detail->order, call->detail};
+  std::optional<chunk_ask> ask = ask_of(chunk, latest.request, index_.sending_time_ms(chunk));
+  bool fits = ask && fit(*ask, e) == order_fit::matches;
+  reconcile_decision d;
+  d.status = chunk_status::ordered;
+  d.order_id = order_id;
+  d.reason = fmt::format("order {} adopted by hand (reconcile --adopt-order){}", order_id,
+                         fits ? "" : "; its line items do not show the chunk's count and period");
+  co_await record(settled_row(latest, d, settings_.run_id));
+  ++stats_.reconciled;
+  log(log_level::info, "adopted", {{"chunk", chunk}, {"order_id", order_id}});
 }
 
 template class basic_scheduler<std::chrono::steady_clock>;

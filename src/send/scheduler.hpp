@@ -7,6 +7,7 @@
 #include "input/config.hpp"
 #include "ledger/index.hpp"
 #include "ledger/writer.hpp"
+#include "send/bss_api.hpp"
 #include "send/cph_api.hpp"
 #include "send/manual_clock.hpp"
 #include "send/rate_limiter.hpp"
@@ -44,6 +45,10 @@ struct run_settings {
   // No new sends after it, and no waiting to settle past it.
   std::optional<std::chrono::steady_clock::time_point> deadline;
   std::uint64_t seed = std::random_device{}();
+  // With a billing service: how long after a send its order shows there ([billing] settle_s). A chunk
+  // whose answer was lost is read this long after its `sending` row; when neither witness shows
+  // anything, it is re-sent then, without the server list's longer window and second read.
+  std::int64_t billing_settle_s = 30;
 };
 
 // Why sending stopped early; the first reason wins.
@@ -51,8 +56,9 @@ enum class stop_reason { none, signal, deadline, auth, circuit, budget, fatal };
 std::string_view to_string(stop_reason r);
 
 struct run_stats {
-  std::int64_t requests = 0;  // purchase calls whose request was attempted
-  std::int64_t reads = 0;     // list calls
+  std::int64_t requests = 0;       // purchase calls whose request was attempted
+  std::int64_t reads = 0;          // list calls
+  std::int64_t billing_reads = 0;  // order lists and order details
   std::int64_t retries = 0;  // purchases re-sent (after a retryable answer or a reconcile that found nothing)
   std::int64_t throttled = 0;  // 429 answers, purchases and reads
   std::int64_t answered_ordered = 0;
@@ -72,8 +78,9 @@ class basic_scheduler {
   using clock = Clock;
   using time_point = typename Clock::time_point;
 
+  // `billing`: the second witness (README "Sending"); nullptr: the server list alone settles chunks.
   basic_scheduler(net::any_io_executor ex, cph_api& api, ledger_writer& ledger, ledger_index& index,
-                  run_settings s);
+                  run_settings s, bss_api* billing = nullptr);
 
   // Settles every chunk whose latest row is `sending` or `unknown` (optionally only some fleets):
   // waits out the settle window since its last row, reads the service, records what it found.
@@ -81,6 +88,12 @@ class basic_scheduler {
   // Buys every chunk; returns when each is recorded in a final state for this run (or was left unsent
   // because sending stopped).
   net::awaitable<void> send(std::vector<chunk_work> work);
+
+  // `reconcile --adopt-order`: a person names the order of a chunk left sending or unknown. Checked in
+  // the billing service (it exists, and was not cancelled) and in the ledger (no other chunk holds it),
+  // then recorded `ordered` with that order id. Throws std::runtime_error saying why it was refused.
+  net::awaitable<void> adopt_order(std::string chunk, std::string order_id);
+  bool has_billing() const { return billing_ != nullptr; }
 
   // First SIGINT/SIGTERM, deadline: send nothing new; what is in flight finishes and is recorded.
   void request_stop(stop_reason why);
@@ -115,11 +128,31 @@ class basic_scheduler {
   // Its own coroutine so that the chunks waiting for a slot hold only run_chunk's small frame.
   net::awaitable<next_step> attempt_purchase(const chunk_work& w, std::int64_t attempt);
   // Reads the server list for a chunk that may have been bought, first at `first_read`. Nothing found
-  // with auto-pay is believed only from a second read a settle window after the first. nullopt: sending
-  // stopped (deadline, signal) before the reads were done; the chunk stays as it is.
+  // with auto-pay is believed only from a second read a settle window after the first. With billing,
+  // both witnesses are read first at `billing_read`; what they settle is final, and what they leave
+  // open (candidate orders) is read again at `first_read`. nullopt: sending stopped (deadline, signal)
+  // before the reads were done; the chunk stays as it is.
   net::awaitable<std::optional<reconcile_decision>> settle_reads(const std::string& chunk, bool auto_pay,
-                                                                 time_point first_read);
+                                                                 time_point first_read,
+                                                                 time_point billing_read);
+  // The server list by the chunk's name, from its window's start (nullopt: it could not be read, and
+  // `error` says why).
+  net::awaitable<std::optional<std::vector<server_info>>> read_servers(const std::string& chunk,
+                                                                       std::string& error);
   net::awaitable<reconcile_decision> read_and_decide(const std::string& chunk, bool auto_pay);
+  // Both witnesses. nullopt: the billing service could not be read (the caller falls back to the list).
+  net::awaitable<std::optional<reconcile_decision>> read_both_and_decide(const std::string& chunk);
+  // The billing window's orders that no chunk of the ledger holds, with their details (nullopt: the
+  // order list could not be read).
+  net::awaitable<std::optional<std::vector<order_evidence>>> read_orders(const chunk_ask& chunk);
+  // One read, retried as reads are (throttling, 5xx, transport), up to k_read_attempts. nullopt: no
+  // answer worth reading; `error` says what the last attempt got.
+  template <typename Result, typename Call>
+  net::awaitable<std::optional<Result>> read_with_retries(Call call, basic_rate_limiter<Clock>* limiter,
+                                                          std::int64_t& counter, std::string& error);
+  // The Clock time `window` after a ledger time (now when that is past or does not parse).
+  time_point after_ledger_time(std::optional<std::chrono::system_clock::time_point> at,
+                               std::chrono::seconds window) const;
   net::awaitable<void> settle_one(ledger_row latest);
   net::awaitable<void> record(ledger_row row);
   net::awaitable<void> acquire_slot();
@@ -140,6 +173,7 @@ class basic_scheduler {
 
   net::any_io_executor ex_;
   cph_api& api_;
+  bss_api* billing_;
   ledger_writer& ledger_;
   ledger_index& index_;
   run_settings settings_;

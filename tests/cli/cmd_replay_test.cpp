@@ -190,6 +190,29 @@ TEST(reconcile_test, nothing_unresolved_exits_0) {
   EXPECT_NE(r.out.find("nothing to reconcile"), std::string::npos) << r.out;
 }
 
+TEST(reconcile_test, adopt_order_takes_chunk_equals_order_id_and_refuses_anything_else_before_sending) {
+  ops_env e;
+  emulator_process emu(e.dir);
+  e.write({{"eu", 10}}, emu.url());
+  write_ledger(e.ledger, {earlier_row("eu-001", 10, chunk_status::unknown)});
+  auto bad = e.cmd({"reconcile", "--adopt-order", "eu-001", "--adopt-order", "=CS1"});
+  EXPECT_EQ(bad.exit_code, 2) << bad.out << bad.err;
+  EXPECT_NE(bad.err.find("--adopt-order: 'eu-001' is not CHUNK=ORDER_ID\n--adopt-order: '=CS1' is not "
+                         "CHUNK=ORDER_ID"),
+            std::string::npos)
+      << bad.err;
+  // The order is checked in the billing service: without one, nothing is recorded, and the chunk is
+  // left unknown (exit 3).
+  auto unchecked = e.cmd({"reconcile", "--adopt-order", "eu-001=CS2611261000ABCDE", "--json"});
+  EXPECT_EQ(unchecked.exit_code, 3) << unchecked.out << unchecked.err;
+  EXPECT_NE(unchecked.out.find("--adopt-order eu-001=CS2611261000ABCDE: the order is checked in the billing "
+                               "service, and none is configured ([billing])"),
+            std::string::npos)
+      << unchecked.out;
+  EXPECT_EQ(read_ledger(e.ledger).size(), 1u);
+  EXPECT_TRUE(emu.orders().empty());
+}
+
 TEST(audit_test, finds_an_orphan_bought_behind_the_ledgers_back_and_a_phantom) {
   ops_env e;
   emulator_process emu(e.dir, {"--settle", "0"});

@@ -1,8 +1,11 @@
 #include "ledger/index.hpp"
 #include "support/ledger_rows.hpp"
+#include "support/test_process.hpp"
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <fstream>
 #include <string>
 
 namespace cphfleet {
@@ -123,6 +126,94 @@ TEST(ledger_index_test, a_chunk_recorded_for_two_fleets_is_refused) {
   } catch (const std::runtime_error& e) {
     EXPECT_STREQ(e.what(), "ledger: chunk 'a-001' is recorded for fleet 'a' and for fleet 'b'");
   }
+}
+
+// 2026-11-26T10:00:00Z in Unix milliseconds.
+constexpr std::int64_t ten_o_clock_ms = 1795687200000;
+
+TEST(ledger_index_test, an_unresolved_chunk_keeps_the_time_of_its_latest_sending_row) {
+  for (ledger_history history : {ledger_history::every_row, ledger_history::latest_only}) {
+    ledger_index index({}, history);
+    index.add(make_row("x", "x-001", 10, chunk_status::sending, "2026-11-26T09:00:00.000Z"));
+    index.add(make_row("x", "x-001", 10, chunk_status::retrying, "2026-11-26T09:00:01.000Z"));
+    EXPECT_EQ(index.sending_time_ms("x-001"), std::nullopt);  // settled for now: nothing kept
+    index.add(make_row("x", "x-001", 10, chunk_status::sending, "2026-11-26T10:00:00.000Z"));
+    EXPECT_EQ(index.sending_time_ms("x-001"), ten_o_clock_ms);
+    // Settled as unknown hours later, and again by a later run: the send is still what counts.
+    index.add(make_row("x", "x-001", 10, chunk_status::unknown, "2026-11-26T10:00:30.000Z"));
+    index.add(make_row("x", "x-001", 10, chunk_status::unknown, "2026-11-26T16:00:00.000Z"));
+    EXPECT_EQ(index.sending_time_ms("x-001"), ten_o_clock_ms);
+    EXPECT_EQ(index.unresolved(), (std::vector<std::string>{"x-001"}));
+    index.add(make_row("x", "x-001", 10, chunk_status::ordered, "2026-11-26T16:05:00.000Z"));
+    EXPECT_EQ(index.sending_time_ms("x-001"), std::nullopt);
+    EXPECT_TRUE(index.unresolved().empty());
+  }
+}
+
+TEST(ledger_index_test, an_unknown_chunk_without_a_sending_row_has_no_sending_time) {
+  ledger_index index({make_row("x", "x-001", 10, chunk_status::unknown, "2026-11-26T10:00:00.000Z"),
+                      make_row("x", "x-002", 10, chunk_status::sending, "not a time")});
+  EXPECT_EQ(index.sending_time_ms("x-001"), std::nullopt);
+  EXPECT_EQ(index.sending_time_ms("x-002"), std::nullopt);
+  auto open = index.unresolved();
+  std::sort(open.begin(), open.end());
+  EXPECT_EQ(open, (std::vector<std::string>{"x-001", "x-002"}));
+}
+
+TEST(ledger_index_test, the_sending_time_survives_a_ledger_read_with_unsettled_cells) {
+  test::temp_dir dir("index");
+  auto path = dir.path() / "orders.csv";
+  {
+    std::ofstream out(path, std::ios::binary);
+    out << test::ledger_header_text
+        << format_row(make_row("x", "x-001", 10, chunk_status::sending, "2026-11-26T10:00:00.000Z"))
+        << format_row(make_row("x", "x-001", 10, chunk_status::unknown, "2026-11-26T15:00:00.000Z"));
+  }
+  ledger_index index = read_ledger_index(path, ledger_cells::unsettled);
+  EXPECT_EQ(index.sending_time_ms("x-001"), ten_o_clock_ms);
+}
+
+TEST(ledger_index_test, the_chunk_holding_an_order_is_found_by_its_order_id) {
+  for (ledger_history history : {ledger_history::every_row, ledger_history::latest_only}) {
+    ledger_index index({}, history);
+    ledger_row a = make_row("x", "x-001", 10, chunk_status::ordered);
+    a.order_id = "CS2611261000ABCDE";
+    index.add(a);
+    ledger_row b = make_row("x", "x-002", 10, chunk_status::unknown);
+    index.add(b);
+    EXPECT_EQ(index.chunk_of_order("CS2611261000ABCDE"), "x-001");
+    EXPECT_EQ(index.chunk_of_order("CS2611261000ZZZZZ"), "");
+    EXPECT_EQ(index.chunk_of_order(""), "");
+    b.status = chunk_status::ordered;
+    b.order_id = "CS2611261000FGHIJ";
+    index.add(b);
+    EXPECT_EQ(index.chunk_of_order("CS2611261000FGHIJ"), "x-002");
+    EXPECT_EQ(index.chunk_of_order("CS2611261000ABCDE"), "x-001");
+  }
+}
+
+TEST(ledger_index_test, a_latest_only_index_forgets_an_order_its_chunk_no_longer_records) {
+  ledger_index index({}, ledger_history::latest_only);
+  ledger_row a = make_row("x", "x-001", 10, chunk_status::ordered);
+  a.order_id = "CS1";
+  index.add(a);
+  a.order_id = "CS2";  // adopted another order
+  index.add(a);
+  EXPECT_EQ(index.chunk_of_order("CS1"), "");
+  EXPECT_EQ(index.chunk_of_order("CS2"), "x-001");
+}
+
+TEST(ledger_index_test, the_order_ids_of_ordered_rows_survive_a_ledger_read_with_unsettled_cells) {
+  test::temp_dir dir("index");
+  auto path = dir.path() / "orders.csv";
+  ledger_row a = make_row("x", "x-001", 10, chunk_status::ordered);
+  a.order_id = "CS2611261000ABCDE";
+  {
+    std::ofstream out(path, std::ios::binary);
+    out << test::ledger_header_text << format_row(a);
+  }
+  ledger_index index = read_ledger_index(path, ledger_cells::unsettled);
+  EXPECT_EQ(index.chunk_of_order("CS2611261000ABCDE"), "x-001");
 }
 
 }  // namespace

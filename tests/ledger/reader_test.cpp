@@ -385,7 +385,7 @@ TEST(ledger_reader_test, a_record_longer_than_the_cap_is_an_error) {
   }
 }
 
-TEST(ledger_reader_test, unsettled_keeps_all_cells_of_open_rows_and_the_state_of_ordered_ones) {
+TEST(ledger_reader_test, unsettled_keeps_all_cells_of_open_rows_and_the_state_and_order_of_ordered_ones) {
   std::string text = header;
   for (chunk_status s : {chunk_status::ordered, chunk_status::failed, chunk_status::unknown}) {
     ledger_row r = make_row("x", "x-001", 10, s);
@@ -400,7 +400,8 @@ TEST(ledger_reader_test, unsettled_keeps_all_cells_of_open_rows_and_the_state_of
       text, "orders.csv", [&](ledger_row&& r) { rows.push_back(std::move(r)); }, options);
   ASSERT_EQ(rows.size(), 3u);
   EXPECT_EQ(rows[0].request, "");
-  EXPECT_EQ(rows[0].order_id, "");
+  EXPECT_EQ(rows[0].order_id, "CS1");
+  EXPECT_EQ(rows[0].job, "");
   EXPECT_EQ(rows[0].count, 10);
   for (std::size_t i : {1u, 2u}) {
     EXPECT_EQ(rows[i].request, R"({"server_name":"x-001","count":10})");

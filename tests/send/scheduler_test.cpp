@@ -3,6 +3,8 @@
 #include "send/scheduler.hpp"
 
 #include "api/purchase_body.hpp"
+#include "base/time_text.hpp"
+#include "support/scripted_bss_api.hpp"
 #include "support/scripted_cph_api.hpp"
 #include "support/temp_files.hpp"
 #include "support/virtual_time.hpp"
@@ -90,7 +92,7 @@ class scheduler_test : public ::testing::Test {
     if (!sched_) {
       writer_ = std::make_unique<ledger_writer>(ioc.get_executor(), ledger_path, "test",
                                                 [this](ledger_row&& r) { index_.add(std::move(r)); });
-      sched_.emplace(ioc.get_executor(), api, *writer_, index_, settings);
+      sched_.emplace(ioc.get_executor(), api, *writer_, index_, settings, with_billing ? &billing : nullptr);
     }
     return *sched_;
   }
@@ -99,6 +101,7 @@ class scheduler_test : public ::testing::Test {
   template <typename Make>
   void run(Make make) {
     sched_type& s = sched();
+    ioc.restart();  // a test may run several steps, each until its work is done
     started = manual_clock::now();
     bool done = false;
     std::exception_ptr failure;
@@ -129,6 +132,22 @@ class scheduler_test : public ::testing::Test {
     return api.calls(api_call::purchase, chunk);
   }
   std::vector<api_call> lists(const std::string& chunk) const { return api.calls(api_call::list, chunk); }
+  // Where the reads for a chunk's window start: 15 minutes before the time of this row.
+  static std::int64_t window_start_of(const ledger_row& sending) {
+    auto at = parse_utc_rfc3339(sending.time);
+    return std::chrono::floor<std::chrono::seconds>(at->time_since_epoch()).count() - 900;
+  }
+  void adopt(const std::string& chunk, const std::string& order_id) {
+    run([&](sched_type& s) { return s.adopt_order(chunk, order_id); });
+  }
+  std::string adopt_refusal(const std::string& chunk, const std::string& order_id) {
+    try {
+      adopt(chunk, order_id);
+    } catch (const std::runtime_error& e) {
+      return e.what();
+    }
+    return "no error";
+  }
   manual_clock::duration since_start(const api_call& c) const { return c.at - started; }
 
   testing::temp_files files;
@@ -136,7 +155,16 @@ class scheduler_test : public ::testing::Test {
   net::io_context ioc{1};
   run_settings settings;
   testing::scripted_cph_api api{ioc.get_executor(), ledger_path};
+  testing::scripted_bss_api billing;
+  bool with_billing = false;
   manual_clock::time_point started;
+
+  // The billing service as the second witness: it records every order the service takes.
+  void use_billing() {
+    with_billing = true;
+    api.on_taken(
+        [this](const std::string& id, const purchase_request& r) { billing.record_purchase(id, r); });
+  }
 
  private:
   ledger_index index_{{}, ledger_history::latest_only};
@@ -540,6 +568,235 @@ TEST_F(scheduler_test, a_chunk_left_sending_with_nothing_found_twice_becomes_ret
   EXPECT_EQ(since_start(reads[0]), 0s);  // the window passed long ago
   EXPECT_EQ(reads[1].at - reads[0].at, 180s);
   EXPECT_TRUE(purchases("eu-007").empty());  // settling never sends; the planner re-plans it
+}
+
+// ---- the reconcile window: from a little before the chunk's send
+
+TEST_F(scheduler_test, the_list_read_to_settle_a_chunk_starts_fifteen_minutes_before_its_sending_row) {
+  api.script("eu-001", {answer_server_error(504, true)});
+  send({work("eu-001")});
+  // The order was taken just after the sending row: the narrowed list still shows its servers.
+  EXPECT_EQ(statuses_of("eu-001"), (statuses{st::sending, st::unknown, st::ordered}));
+  auto reads = lists("eu-001");
+  ASSERT_EQ(reads.size(), 1u);
+  EXPECT_EQ(reads[0].create_since_s, window_start_of(rows_of("eu-001")[0]));
+  EXPECT_EQ(api.orders_taken("eu-001"), 1);
+}
+
+TEST_F(scheduler_test, a_chunk_settled_unknown_hours_after_its_send_is_read_from_its_send) {
+  // An earlier run sent at 10:00 (3 h ago), its answer was lost, and a reconcile at 12:59 left it unknown.
+  // The order was taken a second after the send: a window from the unknown row would miss its servers
+  // and buy the chunk again.
+  ledger_row sending = earlier_row("eu-007", st::sending, 3h);
+  earlier_rows({sending, earlier_row("eu-007", st::unknown, 60s)});
+  api.took_earlier("eu-007", 10, *parse_utc_rfc3339(sending.time) + 1s);
+  run([&](sched_type& s) -> net::awaitable<void> { co_await s.settle_unresolved(); });
+  EXPECT_EQ(statuses_of("eu-007"), (statuses{st::sending, st::unknown, st::ordered}));
+  EXPECT_EQ(rows_of("eu-007")[2].order_id, "CS0001");
+  auto reads = lists("eu-007");
+  ASSERT_EQ(reads.size(), 1u);
+  EXPECT_EQ(reads[0].create_since_s, window_start_of(sending));
+}
+
+TEST_F(scheduler_test, a_chunk_whose_send_time_is_not_known_reads_the_whole_list) {
+  earlier_rows({earlier_row("eu-007", st::unknown, 100s)});
+  api.took_earlier("eu-007", 10, std::chrono::system_clock::now() - std::chrono::hours(24 * 30));
+  run([&](sched_type& s) -> net::awaitable<void> { co_await s.settle_unresolved(); });
+  EXPECT_EQ(statuses_of("eu-007"), (statuses{st::unknown, st::ordered}));
+  ASSERT_EQ(lists("eu-007").size(), 1u);
+  EXPECT_EQ(lists("eu-007")[0].create_since_s, std::nullopt);
+}
+
+// ---- two witnesses: the billing service and the server list
+
+TEST_F(scheduler_test, with_billing_a_lost_answer_settles_from_the_order_before_any_server_shows) {
+  use_billing();
+  settings.limits.settle_s = 2;  // a window far shorter than the servers take: without billing, a re-buy
+  api.script("eu-001", {answer_timeout_after_write(true)});
+  api.servers_show_after(8000s);
+  send({work("eu-001")});
+  EXPECT_EQ(statuses_of("eu-001"), (statuses{st::sending, st::unknown, st::ordered}));
+  auto rows = rows_of("eu-001");
+  EXPECT_EQ(rows[2].order_id, "CS0001");
+  EXPECT_EQ(
+      rows[2].error_msg,
+      "billing: order CS0001 (status 5) is the only order since the send that fits the chunk's count and "
+      "period, and no other unresolved chunk fits it; no server shows yet");
+  EXPECT_EQ(purchases("eu-001").size(), 1u);
+  EXPECT_EQ(api.orders_taken("eu-001"), 1);
+  // Read at the billing window (30 s), from the send's window start, CPH orders only.
+  ASSERT_EQ(lists("eu-001").size(), 1u);
+  EXPECT_EQ(lists("eu-001")[0].at - purchases("eu-001")[0].at, 30s);
+  ASSERT_EQ(billing.calls_of(testing::bss_call::list), 1);
+  const order_query& q = billing.calls()[0].query;
+  EXPECT_EQ(q.create_begin_s, window_start_of(rows[0]));
+  EXPECT_EQ(q.create_end_s, std::nullopt);
+  EXPECT_EQ(q.service_type_code, "hws.service.type.cph");
+  EXPECT_EQ(sched().stats().billing_reads, 2);  // the list and one order's details
+}
+
+TEST_F(scheduler_test, without_billing_the_same_short_window_buys_the_chunk_twice) {
+  // The case the billing witness exists for, shown as it is without it.
+  settings.limits.settle_s = 2;
+  api.script("eu-001", {answer_timeout_after_write(true)});
+  api.servers_show_after(8000s);
+  send({work("eu-001")});
+  EXPECT_EQ(api.orders_taken("eu-001"), 2);
+}
+
+TEST_F(scheduler_test, with_billing_nothing_bought_is_re_sent_after_the_billing_window_not_the_lists) {
+  use_billing();
+  api.script("eu-001", {answer_timeout_after_write(false)});
+  send({work("eu-001")});
+  EXPECT_EQ(statuses_of("eu-001"),
+            (statuses{st::sending, st::unknown, st::retrying, st::sending, st::ordered}));
+  auto sent = purchases("eu-001");
+  ASSERT_EQ(sent.size(), 2u);
+  EXPECT_EQ(sent[1].at - sent[0].at, 30s);  // not 180 s, and not after a second read 180 s later
+  EXPECT_EQ(lists("eu-001").size(), 1u);
+  EXPECT_EQ(api.orders_taken("eu-001"), 1);
+  EXPECT_EQ(rows_of("eu-001")[2].error_msg,
+            "billing shows no order that could be the chunk's and no server carries its name: nothing was "
+            "bought");
+}
+
+TEST_F(scheduler_test, with_billing_an_unpaid_chunk_settles_from_its_pending_payment_order) {
+  use_billing();
+  api.script("eu-001", {answer_cps_0061(true)});
+  api.servers_show_after(8000s);  // an unpaid order shows no servers
+  send({work("eu-001", false)});
+  EXPECT_EQ(statuses_of("eu-001"), (statuses{st::sending, st::unknown, st::ordered}));
+  EXPECT_EQ(rows_of("eu-001")[2].order_id, "CS0001");
+  EXPECT_NE(rows_of("eu-001")[2].error_msg.find("order CS0001 (status 6)"), std::string::npos);
+  EXPECT_EQ(api.orders_taken("eu-001"), 1);
+}
+
+TEST_F(scheduler_test, two_same_sized_unpaid_chunks_lost_in_one_window_stay_unknown_naming_both_orders) {
+  use_billing();
+  api.script("eu-001", {answer_cps_0061(true)});
+  api.script("eu-002", {answer_cps_0061(true)});
+  api.servers_show_after(8000s);  // unpaid orders show no servers
+  send({work("eu-001", false), work("eu-002", false)});
+  for (const char* chunk : {"eu-001", "eu-002"}) {
+    EXPECT_EQ(statuses_of(chunk), (statuses{st::sending, st::unknown, st::unknown})) << chunk;
+    EXPECT_EQ(
+        rows_of(chunk)[2].error_msg,
+        fmt::format("billing: orders that could be the chunk's: CS0001, CS0002 (2 fitting its count and "
+                    "period, the others unread): settle it with `cphfleet reconcile --adopt-order "
+                    "{}=ORDER_ID`",
+                    chunk));
+    EXPECT_EQ(purchases(chunk).size(), 1u);  // a candidate order: never re-sent
+    // Read at the billing window, then again after the list's: servers might have told them apart.
+    EXPECT_EQ(lists(chunk).size(), 2u);
+  }
+  // A person settles one; the other is then the only chunk its order can be.
+  adopt("eu-001", "CS0001");
+  EXPECT_EQ(statuses_of("eu-001").back(), st::ordered);
+  EXPECT_EQ(rows_of("eu-001").back().order_id, "CS0001");
+  EXPECT_EQ(rows_of("eu-001").back().error_msg, "order CS0001 adopted by hand (reconcile --adopt-order)");
+  run([&](sched_type& s) -> net::awaitable<void> { co_await s.settle_unresolved(); });
+  EXPECT_EQ(statuses_of("eu-002").back(), st::ordered);
+  EXPECT_EQ(rows_of("eu-002").back().order_id, "CS0002");
+  EXPECT_EQ(api.orders_taken("eu-001") + api.orders_taken("eu-002"), 2);
+}
+
+TEST_F(scheduler_test, an_order_the_ledger_holds_is_no_candidate_and_its_details_are_not_read) {
+  use_billing();
+  api.script("eu-002", {answer_timeout_after_write(false)});
+  send({work("eu-001"), work("eu-002")});  // eu-001's order CS0001 is recorded; eu-002's purchase was lost
+  EXPECT_EQ(statuses_of("eu-002"),
+            (statuses{st::sending, st::unknown, st::retrying, st::sending, st::ordered}));
+  EXPECT_EQ(api.orders_taken("eu-002"), 1);
+  for (const auto& c : billing.calls()) EXPECT_NE(c.order_id, "CS0001");
+}
+
+TEST_F(scheduler_test, an_order_whose_details_cannot_be_read_is_never_a_reason_to_re_send) {
+  use_billing();
+  billing.add_order("CS9999", 10, order_status::completed);  // someone else's, perhaps; it cannot be told
+  billing.fail_details("CS9999", 500);
+  api.script("eu-001", {answer_timeout_after_write(false)});
+  send({work("eu-001")});
+  EXPECT_EQ(statuses_of("eu-001"), (statuses{st::sending, st::unknown, st::unknown}));
+  EXPECT_NE(rows_of("eu-001")[2].error_msg.find("could be the chunk's: CS9999 (0 fitting"),
+            std::string::npos);
+  EXPECT_EQ(purchases("eu-001").size(), 1u);
+}
+
+TEST_F(scheduler_test, when_billing_cannot_be_read_the_server_list_settles_alone) {
+  use_billing();
+  billing.fail_lists(500, 100);
+  api.script("eu-001", {answer_timeout_after_write(false)});
+  send({work("eu-001")});
+  // The list read with billing at 30 s, then as without billing: nothing in two list reads 180 s apart,
+  // the first at the list's window, then the re-send.
+  auto reads = lists("eu-001");
+  auto sent = purchases("eu-001");
+  ASSERT_EQ(reads.size(), 3u);
+  ASSERT_EQ(sent.size(), 2u);
+  EXPECT_EQ(reads[1].at - sent[0].at, 180s);
+  EXPECT_EQ(reads[2].at - reads[1].at, 180s);
+  EXPECT_NE(rows_of("eu-001")[2].error_msg.find("two reads 180 s apart"), std::string::npos);
+  EXPECT_GE(sent[1].at, reads[2].at);
+  EXPECT_EQ(billing.calls_of(testing::bss_call::list), 4);  // one read, retried as reads are
+}
+
+TEST_F(scheduler_test, with_billing_an_earlier_runs_chunk_is_read_from_its_send_and_settled_by_its_order) {
+  use_billing();
+  ledger_row sending = earlier_row("eu-007", st::sending, 3h);
+  earlier_rows({sending, earlier_row("eu-007", st::unknown, 60s)});
+  billing.add_order("CS0042", 10, order_status::completed, *parse_utc_rfc3339(sending.time) + 1s);
+  api.servers_show_after(8000s);
+  run([&](sched_type& s) -> net::awaitable<void> { co_await s.settle_unresolved(); });
+  EXPECT_EQ(statuses_of("eu-007"), (statuses{st::sending, st::unknown, st::ordered}));
+  EXPECT_EQ(rows_of("eu-007")[2].order_id, "CS0042");
+  EXPECT_EQ(since_start(lists("eu-007")[0]), 0s);  // the billing window ended hours ago
+  EXPECT_EQ(billing.calls()[0].query.create_begin_s, window_start_of(sending));
+}
+
+// ---- reconcile --adopt-order
+
+TEST_F(scheduler_test, adopting_an_order_is_refused_unless_it_exists_and_no_other_chunk_holds_it) {
+  use_billing();
+  ledger_row held = earlier_row("eu-001", st::ordered, 600s);
+  held.order_id = "CS0001";
+  earlier_rows({held, earlier_row("eu-002", st::sending, 600s), earlier_row("eu-002", st::unknown, 300s)});
+  billing.add_order("CS0001", 10, order_status::completed);
+  billing.add_order("CS0003", 10, order_status::cancelled);
+  EXPECT_EQ(adopt_refusal("eu-002", "CS0001"),
+            "--adopt-order eu-002=CS0001: the ledger records that order for chunk eu-001");
+  EXPECT_EQ(adopt_refusal("eu-002", "CS0002"),
+            "--adopt-order eu-002=CS0002: the billing service shows no such order "
+            "(HTTP 404 CBC.0101: The order does not exist.)");
+  EXPECT_EQ(adopt_refusal("eu-002", "CS0003"),
+            "--adopt-order eu-002=CS0003: the order was cancelled: it bought nothing");
+  EXPECT_EQ(adopt_refusal("eu-001", "CS0004"),
+            "--adopt-order eu-001=CS0004: the chunk is ordered with order CS0001: only a sending or unknown "
+            "chunk adopts an order");
+  EXPECT_EQ(adopt_refusal("eu-009", "CS0004"), "--adopt-order eu-009=CS0004: no such chunk in the ledger");
+  EXPECT_EQ(statuses_of("eu-002"), (statuses{st::sending, st::unknown}));  // nothing recorded
+}
+
+TEST_F(scheduler_test, adopting_needs_the_billing_service) {
+  earlier_rows({earlier_row("eu-002", st::unknown, 300s)});
+  EXPECT_EQ(
+      adopt_refusal("eu-002", "CS0001"),
+      "--adopt-order eu-002=CS0001: the order is checked in the billing service, and none is configured "
+      "([billing])");
+}
+
+TEST_F(scheduler_test, an_adopted_order_that_does_not_fit_is_recorded_with_a_note) {
+  use_billing();
+  earlier_rows({earlier_row("eu-002", st::sending, 600s), earlier_row("eu-002", st::unknown, 300s)});
+  billing.add_order("CS0005", 3, order_status::pending_payment);
+  adopt("eu-002", "CS0005");
+  auto rows = rows_of("eu-002");
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_EQ(rows[2].status, st::ordered);
+  EXPECT_EQ(rows[2].order_id, "CS0005");
+  EXPECT_EQ(rows[2].run_id, "run-2");
+  EXPECT_EQ(rows[2].error_msg,
+            "order CS0005 adopted by hand (reconcile --adopt-order); its line items do not show the chunk's "
+            "count and period");
 }
 
 // ---- what a waiting run shows

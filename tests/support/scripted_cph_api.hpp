@@ -2,9 +2,11 @@
 // seam to the service (send/cph_api.hpp) without sockets. It keeps a log of every call, checks at each
 // purchase that the ledger already holds the chunk's `sending` row, takes orders as the service would
 // (also behind an answer that says otherwise, when the script says so) and shows their servers in lists
-// a scripted while after.
+// a scripted while after, stamped with the wall-clock time the order was taken (a list's create_since
+// filter sees them as the service would).
 #pragma once
 #include "api/purchase_body.hpp"
+#include "base/time_text.hpp"
 #include "ledger/index.hpp"
 #include "send/cph_api.hpp"
 #include "send/manual_clock.hpp"
@@ -90,6 +92,7 @@ struct api_call {
   // purchase: the chunk's latest ledger row when the call came
   std::optional<chunk_status> ledger_status;
   std::int64_t ledger_attempt = 0;
+  std::optional<std::int64_t> create_since_s;  // list: the filter sent
 };
 
 class scripted_cph_api : public cph_api {
@@ -109,10 +112,17 @@ class scripted_cph_api : public cph_api {
   }
   // A taken order's servers show in lists this long after the order was taken.
   void servers_show_after(manual_clock::duration d) { show_after_ = d; }
-  // An order the service took before this run (an earlier run's, whose answer was lost).
-  void took_earlier(const std::string& chunk, std::int64_t count) {
+  // An order the service took before this run (an earlier run's, whose answer was lost), at `created` on
+  // the wall clock.
+  void took_earlier(const std::string& chunk, std::int64_t count,
+                    std::chrono::system_clock::time_point created = std::chrono::system_clock::now() -
+                                                                    std::chrono::hours(1)) {
     orders_.push_back(
-        {fmt::format("CS{:04}", orders_.size() + 1), chunk, count, manual_clock::time_point::min()});
+        {fmt::format("CS{:04}", orders_.size() + 1), chunk, count, manual_clock::time_point::min(), created});
+  }
+  // Called with each order the service takes (a billing service records it too).
+  void on_taken(std::function<void(const std::string& order_id, const purchase_request&)> f) {
+    on_taken_ = std::move(f);
   }
   // Called as each call arrives, before it is answered (e.g. to stop the run at the n-th call).
   void on_call(std::function<void(const api_call&)> f) { on_call_ = std::move(f); }
@@ -140,7 +150,8 @@ class scripted_cph_api : public cph_api {
                                          std::chrono::steady_clock::time_point) override {
     parsed_purchase p = parse_purchase(body, api);
     apis_.push_back(api);
-    api_call c{api_call::purchase, p.request.server_name, manual_clock::now(), body, std::nullopt, 0};
+    api_call c{api_call::purchase, p.request.server_name, manual_clock::now(), body, std::nullopt, 0,
+               std::nullopt};
     for (const auto& row : read_ledger(ledger_)) {
       if (row.chunk != c.chunk) continue;
       c.ledger_status = row.status;
@@ -152,10 +163,12 @@ class scripted_cph_api : public cph_api {
     out.request_id = fmt::format("req-{}", calls_.size());
     if (a.taken) {
       // The service acts as the request arrives; the answer (or its loss) comes later.
-      order o{fmt::format("CS{:04}", orders_.size() + 1), c.chunk, p.request.count, manual_clock::now()};
+      order o{fmt::format("CS{:04}", orders_.size() + 1), c.chunk, p.request.count, manual_clock::now(),
+              std::chrono::system_clock::now()};
       out.response.order_id = o.id;
       out.response.product_id = "p-" + o.id;
       orders_.push_back(o);
+      if (on_taken_) on_taken_(o.id, p.request);
     }
     co_await wait(a.delay);
     end_call();
@@ -180,7 +193,7 @@ class scripted_cph_api : public cph_api {
   using cph_api::list_servers;
   net::awaitable<list_call> list_servers(server_query query, std::chrono::steady_clock::time_point) override {
     const std::string& name = query.server_name;
-    api_call c{api_call::list, name, manual_clock::now(), {}, std::nullopt, 0};
+    api_call c{api_call::list, name, manual_clock::now(), {}, std::nullopt, 0, query.create_since_s};
     scripted_list a = next(lists_, name, scripted_list{});
     begin_call(c);
     list_call out;
@@ -189,13 +202,16 @@ class scripted_cph_api : public cph_api {
         const order& o = orders_[k];
         if (o.chunk.find(name) == std::string::npos || manual_clock::now() - show_after_ < o.taken_at)
           continue;
+        const std::int64_t created_ms =
+            std::chrono::duration_cast<std::chrono::milliseconds>(o.created.time_since_epoch()).count();
+        if (query.create_since_s && created_ms / 1000 < *query.create_since_s) continue;
         for (std::int64_t i = 1; i <= o.count; ++i) {
           server_info s;
           s.server_name = fmt::format("{}-{:04}", o.chunk, i);
           s.server_id = fmt::format("{}-srv-{}", o.id, i);
           s.order_id = o.id;
           s.product_id = "p-" + o.id;
-          s.create_time = fmt::format("2026-01-01T00:{:02}:00Z", std::min<std::size_t>(59, k));
+          s.create_time = rfc3339_s(created_ms);
           out.servers.push_back(s);
         }
       }
@@ -213,6 +229,7 @@ class scripted_cph_api : public cph_api {
     std::string chunk;
     std::int64_t count = 0;
     manual_clock::time_point taken_at;
+    std::chrono::system_clock::time_point created;  // the service's stamp
   };
 
   template <typename T>
@@ -241,6 +258,7 @@ class scripted_cph_api : public cph_api {
   std::map<std::string, std::deque<scripted_list>> lists_;
   manual_clock::duration show_after_{0};
   std::function<void(const api_call&)> on_call_;
+  std::function<void(const std::string&, const purchase_request&)> on_taken_;
   std::vector<api_call> calls_;
   std::vector<purchase_api> apis_;
   std::vector<order> orders_;

@@ -76,7 +76,10 @@ void check_metrics_path(const std::filesystem::path& path) {
 }
 
 void write_metrics(const std::filesystem::path& path, const run_summary& s, std::string_view command) {
-  std::string m = metrics_text(s, command);
+  write_metrics_text(path, metrics_text(s, command));
+}
+
+void write_metrics_text(const std::filesystem::path& path, const std::string& m) {
   std::filesystem::path tmp = path;
   tmp += ".tmp";
   {

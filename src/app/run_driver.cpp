@@ -220,7 +220,7 @@ int drive(const config& cfg, std::string_view command, const driver_flags& flags
   settings.project_id = session.project_id();
   if (flags.deadline) settings.deadline = started + *flags.deadline;
   scheduler sched(ioc.get_executor(), session.api(), *writer, index, settings);
-  driver_context ctx{sched, index, cfg, session.api()};
+  driver_context ctx{sched, index, cfg, session.api(), session.client()};
 
   int signal_number = 0;
   net::signal_set signals(ioc, SIGINT, SIGTERM);
@@ -251,6 +251,12 @@ int drive(const config& cfg, std::string_view command, const driver_flags& flags
   bool finished = false;
   std::function<void(boost::system::error_code)> tick = [&](boost::system::error_code ec) {
     if (ec || finished) return;
+    if (ctx.progress_paused) {
+      progress.clear();
+      ticker.expires_after(std::chrono::milliseconds(500));
+      ticker.async_wait(tick);
+      return;
+    }
     std::int64_t ordered = 0, target = 0;
     for (const auto& f : summarize(index)) {
       ordered += f.ordered;

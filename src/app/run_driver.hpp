@@ -19,6 +19,8 @@ class Option;
 
 namespace cphfleet {
 
+class cph_client;
+
 struct driver_flags {
   bool json = false;
   std::string metrics_file;
@@ -31,7 +33,9 @@ struct driver_context {
   scheduler& sched;
   ledger_index& index;
   const config& cfg;
-  cph_api& api;  // for reads outside the scheduler (the account check before buying)
+  cph_api& api;                  // for reads outside the scheduler (the account check before buying)
+  cph_client& client;            // the same service, for the reads cph_api lacks (run --wait's phones)
+  bool progress_paused = false;  // true: the run's progress line stays off (run --wait draws its own)
 };
 
 // `work` does the command's sending; `summarize` turns the ledger's state at the end into the

@@ -240,7 +240,7 @@ struct status_tracker::impl {
   // The scheduler's retry rules for reads: backoff (the throttle's after a 429), Retry-After when longer,
   // never past backoff_max_ms; the bucket slows on a 429; a refusal is not tried again.
   template <typename Call, typename Read>
-  net::awaitable<std::optional<Call>> read(std::int64_t& counter, std::string_view what, Read make_call) {
+  net::awaitable<std::optional<Call>> read(std::int64_t& counter, std::string what, Read make_call) {
     net::steady_timer pause(co_await net::this_coro::executor);
     std::string last;
     for (int attempt = 1; attempt <= k_read_attempts; ++attempt) {
@@ -427,7 +427,9 @@ net::awaitable<status_report> wait_until_settled(status_tracker& tracker, const 
   auto stop = [&] { return settings.stop_requested && settings.stop_requested(); };
   progress_line line(settings.progress);
   net::steady_timer timer(co_await net::this_coro::executor);
-  for (;;) {
+  for (std::int64_t round = 1;; ++round) {
+    line.show(fmt::format("status: round {}: reading the servers and their phones · {} elapsed", round,
+                          duration_text(clock::now() - started)));
     co_await tracker.round();
     status_report r = tracker.report();
     const std::int64_t creating = r.count(server_state::creating);

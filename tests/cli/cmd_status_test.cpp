@@ -216,13 +216,15 @@ TEST(status_test, a_round_reads_one_paged_list_per_fleet_and_the_phones_of_each_
   for (;;) {  // until the first 150 are normal (the emulator's clock decides, not this test's)
     auto servers = emu.admin("GET", "/_emulator/servers").json().at("servers").as_array();
     if (std::all_of(servers.begin(), servers.end(),
-                    [](const auto& s) { return s.at("status").to_number<int>() == 5; }))
+                    [](const boost::json::value& s) { return s.at("status").to_number<int>() == 5; }))
       break;
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
-  for (const auto& o : emu.orders())
-    if (o.is_auto_pay == 0)
+  for (const auto& o : emu.orders()) {
+    if (o.is_auto_pay == 0) {
       ASSERT_EQ(emu.admin("POST", "/_emulator/orders/" + o.order_id + "/pay").status, 200u);
+    }
+  }
 
   const std::int64_t lists_before = calls(emu, "ListCloudPhoneServers");
   const std::int64_t phones_before = calls(emu, "ListCloudPhones");

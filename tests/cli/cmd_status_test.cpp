@@ -49,7 +49,8 @@ counts expected_from_admin(emulator_process& emu, const std::vector<std::string>
       if (name.starts_with(f + "-")) return f;
     return {};
   };
-  for (const auto& v : emu.admin("GET", "/_emulator/servers").json().at("servers").as_array()) {
+  const boost::json::value view = emu.admin("GET", "/_emulator/servers").json();
+  for (const auto& v : view.at("servers").as_array()) {
     const auto& s = v.as_object();
     std::string f = fleet_of(s.at("server_name").as_string());
     if (f.empty()) continue;
@@ -118,7 +119,8 @@ TEST(status_test, json_counts_each_state_exactly_as_the_emulator_admin_view_says
 
   // Every server found is listed, with the admin view's status; each unpaid one without a server_id.
   std::map<std::string, int> admin_status;
-  for (const auto& v : emu.admin("GET", "/_emulator/servers").json().at("servers").as_array())
+  const boost::json::value view = emu.admin("GET", "/_emulator/servers").json();
+  for (const auto& v : view.at("servers").as_array())
     admin_status[std::string(v.at("server_id").as_string())] = v.at("status").to_number<int>();
   std::int64_t listed = 0, without_id = 0;
   for (const auto& v : doc.at("servers").as_array()) {

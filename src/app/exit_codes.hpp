@@ -7,6 +7,7 @@ inline constexpr int ok = 0;
 inline constexpr int failed = 1;      // some chunks failed (audit: disagreement)
 inline constexpr int invalid = 2;     // invalid input or config, nothing sent
 inline constexpr int unresolved = 3;  // unknown chunks remain
+inline constexpr int creating = 3;    // status: servers still creating (and none failed)
 inline constexpr int aborted = 4;     // auth failure, open circuit
 inline constexpr int locked = 75;     // another process holds the ledger
 inline constexpr int sigint = 130;

@@ -100,8 +100,11 @@ void check_metrics_path(const std::filesystem::path& path) {
 }
 
 void write_metrics(const std::filesystem::path& path, const run_summary& s, std::string_view command) {
-  if (!replace_file(path, metrics_text(s, command)))
-    throw std::runtime_error(fmt::format("{}: cannot write metrics", path.string()));
+  write_metrics_text(path, metrics_text(s, command));
+}
+
+void write_metrics_text(const std::filesystem::path& path, const std::string& m) {
+  if (!replace_file(path, m)) throw std::runtime_error(fmt::format("{}: cannot write metrics", path.string()));
 }
 
 }  // namespace cphfleet

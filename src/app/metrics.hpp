@@ -20,5 +20,7 @@ std::string metrics_text(const run_summary& s, std::string_view command);
 void check_metrics_path(const std::filesystem::path& path);
 // Written to a temporary file and renamed, so the collector never reads half a file.
 void write_metrics(const std::filesystem::path& path, const run_summary& s, std::string_view command);
+// Any metrics text, written the same way (status's gauges).
+void write_metrics_text(const std::filesystem::path& path, const std::string& text);
 
 }  // namespace cphfleet

@@ -245,7 +245,7 @@ int drive(const config& cfg, std::string_view command, const driver_flags& flags
   settings.project_id = session.project_id();
   if (flags.deadline) settings.deadline = started + *flags.deadline;
   scheduler sched(ioc.get_executor(), session.api(), *writer, index, settings);
-  driver_context ctx{sched, index, cfg, session.api()};
+  driver_context ctx{sched, index, cfg, session.api(), session.client()};
 
   int signal_number = 0;
   net::signal_set signals(ioc, SIGINT, SIGTERM);
@@ -271,14 +271,18 @@ int drive(const config& cfg, std::string_view command, const driver_flags& flags
   };
   signals.async_wait(on_signal);
 
-  // Never drawn under --log-format json: a machine reads stderr then, line by line.
-  progress_line progress(stderr_is_terminal() && current_log_settings().min_level <= log_level::info &&
-                         current_log_settings().format != log_format::json);
+  progress_line progress(progress_line_wanted());
   progress_meter meter;
   net::steady_timer ticker(ioc);
   bool finished = false;
   std::function<void(boost::system::error_code)> tick = [&](boost::system::error_code ec) {
     if (ec || finished) return;
+    if (ctx.progress_paused) {
+      progress.clear();
+      ticker.expires_after(std::chrono::milliseconds(500));
+      ticker.async_wait(tick);
+      return;
+    }
     progress_figures f;
     f.command = command;
     for (const auto& fs : summarize(index)) {

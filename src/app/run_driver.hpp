@@ -20,6 +20,7 @@ class Option;
 
 namespace cphfleet {
 
+class cph_client;
 // Who a command's summary and metrics speak for: the job's name and the ledger's absolute path, filled
 // in by the command as it learns them (a job file that cannot be read leaves `job` empty).
 struct run_identity {
@@ -41,7 +42,9 @@ struct driver_context {
   scheduler& sched;
   ledger_index& index;
   const config& cfg;
-  cph_api& api;  // for reads outside the scheduler (the account check before buying)
+  cph_api& api;                  // for reads outside the scheduler (the account check before buying)
+  cph_client& client;            // the same service, for the reads cph_api lacks (run --wait's phones)
+  bool progress_paused = false;  // true: the run's progress line stays off (run --wait draws its own)
 };
 
 // `work` does the command's sending; `summarize` turns the ledger's state at the end into the

@@ -20,6 +20,7 @@ emulator_options from(const emulator_config& c) {
   o.listen = "127.0.0.1:0";
   o.latency_ms = c.latency_ms;
   o.settle_ms = c.settle_ms;
+  o.boot_ms = c.provision_ms;
   o.rate_limit = c.rate_limit;
   o.seed = c.seed;
   o.faults = c.faults;

@@ -48,6 +48,11 @@ std::string pad_right(std::string_view s, std::size_t width) {
 
 bool stderr_is_terminal() { return ::isatty(STDERR_FILENO) == 1; }
 
+bool progress_line_wanted() {
+  const log_settings& s = current_log_settings();
+  return stderr_is_terminal() && s.min_level <= log_level::info && s.format != log_format::json;
+}
+
 std::size_t terminal_columns() {
   winsize ws{};
   if (::ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0) return ws.ws_col;

@@ -13,6 +13,9 @@ std::size_t display_width(std::string_view s);
 std::string pad_right(std::string_view s, std::size_t width);
 
 bool stderr_is_terminal();
+// A live progress line is drawn only for a person: stderr is a terminal, info lines are shown, and the
+// log is not JSON (a machine reads stderr then, line by line).
+bool progress_line_wanted();
 // Columns of the terminal on stderr (TIOCGWINSZ), asked anew on every call so that a resize shows at
 // the next draw; 80 when stderr is not a terminal or the terminal says 0.
 std::size_t terminal_columns();

@@ -39,6 +39,7 @@ int cli_main(int argc, char** argv) {
   add_reconcile_command(app, common, result);
   add_ledger_command(app, common, result);
   add_audit_command(app, common, result);
+  add_status_command(app, common, result);
   add_adopt_command(app, common, result);
   add_catalog_command(app, common, result);
   add_report_command(app, common, result);

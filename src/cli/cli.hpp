@@ -36,6 +36,7 @@ void add_adopt_command(CLI::App& app, const common_options& common, int& result)
 void add_emulator_command(CLI::App& app, const common_options& common, int& result);
 void add_catalog_command(CLI::App& app, const common_options& common, int& result);
 void add_report_command(CLI::App& app, const common_options& common, int& result);
+void add_status_command(CLI::App& app, const common_options& common, int& result);
 
 // The plan as a table on stdout (plan, run --dry-run), then the chunks it would send, fleet by fleet.
 void print_plan_table(const plan& p);

@@ -84,8 +84,13 @@ void add_emulator_command(CLI::App& app, const common_options&, int& result) {
   cmd->add_option("--latency", o.latency_ms, "Delay every API answer by this many ms")->capture_default_str();
   cmd->add_option("--settle", o.settle_ms, "New servers show in reads this many ms after their order")
       ->capture_default_str();
+  cmd->add_option("--provision", o.boot_ms,
+                  "Provisioning time in ms: from order (or payment) to server normal and phones running")
+      ->capture_default_str();
   cmd->add_option("--fault", cli->faults,
-                  "KIND:P, repeatable: probability per purchase of a fault (" + fault_kind_list() + ")")
+                  "KIND:P, repeatable: probability per purchase of a fault, per server created for "
+                  "provision_fail and phone_fail (" +
+                      fault_kind_list() + ")")
       ->expected(1)
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   cmd->add_option("--script", o.script,

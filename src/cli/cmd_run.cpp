@@ -1,10 +1,13 @@
-// `cphfleet run JOB [--dry-run] [--json] [--metrics-file F] [--deadline D] [--max-servers N]`:
-// bring every fleet of the job up to its target.
+// `cphfleet run JOB [--dry-run] [--json] [--metrics-file F] [--deadline D] [--max-servers N]
+// [--wait [--interval D] [--timeout D]]`, `cphfleet run --plan FILE`: bring every fleet of the job up to
+// its target, and with --wait until its servers are ready.
 #include "api/signer.hpp"
 #include "app/account_check.hpp"
 #include "app/run_driver.hpp"
+#include "app/status.hpp"
 #include "base/diagnostic.hpp"
 #include "base/log.hpp"
+#include "base/terminal.hpp"
 #include "cli/cli.hpp"
 #include "input/inputs.hpp"
 #include "ledger/index.hpp"
@@ -27,6 +30,7 @@ struct run_options {
   std::string plan_file;  // --plan: send exactly this saved plan
   send_options send;
   run_identity id;  // filled as the inputs are read: the summary and metrics of a refusal carry it
+  wait_options wait;
 };
 
 // Takes the plan's strings over: the plan is dropped before sending, so a big run does not hold each
@@ -108,6 +112,17 @@ int run_job(const common_options& common, run_options& opt) {
 
   std::vector<std::string> fleet_names;
   for (const auto& f : in.job.fleets) fleet_names.push_back(f.server_name);
+  // --wait: after sending, status --wait for the job's fleets, on the same service (the embedded
+  // emulator lives only as long as this command).
+  std::optional<wait_settings> wait;
+  if (opt.wait.wait) wait = opt.wait.settings();
+  std::optional<status_report> status;
+  if (wait) {
+    flags.exit_rule = [&status](const std::vector<fleet_summary>& fleets, stop_reason stopped) {
+      int code = exit_code_for(fleets, stopped);
+      return code == exit_code::ok && status ? status_exit_code(*status) : code;
+    };
+  }
 
   auto work = [&](driver_context& ctx) -> net::awaitable<void> {
     // Chunks an earlier run left open are settled first: until then their servers may or may not exist.
@@ -130,13 +145,30 @@ int run_job(const common_options& common, run_options& opt) {
     }
     co_await check_account_before_buying(ctx.api, ctx.sched, in.cfg, ctx.index, chunks, &in.job);
     co_await ctx.sched.send(std::move(chunks));
+    if (!wait || ctx.sched.stopped() != stop_reason::none) co_return;
+    std::vector<fleet_target> targets;
+    for (const auto& f : in.job.fleets) targets.push_back({f.server_name, f.target});
+    // The run's own index keeps only the state of ordered chunks; status needs their server ids and
+    // requests, which the ledger (synced by now) holds.
+    ledger_index full = read_ledger_index(in.cfg.ledger_path);
+    wait->progress = progress_line_wanted();
+    wait->stop_requested = [&ctx] { return ctx.sched.stopped() != stop_reason::none; };
+    ctx.progress_paused = true;
+    status = co_await read_status(ctx.client, in.cfg.limits, targets, full, &*wait);
+    ctx.progress_paused = false;
+    if (!status->error.empty()) log(log_level::error, "status after the run", {{"error", status->error}});
   };
   auto summarize = [&](const ledger_index& index) {
     std::vector<fleet_summary> out;
     for (const auto& f : in.job.fleets) out.push_back(summarize_fleet(index, f.server_name, f.target));
     return out;
   };
-  return drive(in.cfg, "run", flags, work, summarize, check);
+  int code = drive(in.cfg, "run", flags, work, summarize, check);
+  // After the run's summary: the servers' state, as `status` prints it.
+  if (status)
+    fmt::print("{}{}", opt.send.json ? "" : "\n",
+               opt.send.json ? status_json(*status) : status_text(*status));
+  return code;
 }
 
 }  // namespace
@@ -151,6 +183,7 @@ void add_run_command(CLI::App& app, const common_options& common, int& result) {
          "Send exactly the plan `plan --out` saved, or nothing if the job or the ledger changed since")
       ->excludes(dry);
   opt->send.add_to(*cmd);
+  opt->wait.add_to(*cmd, "After sending, wait as `status --wait` does until no server is creating");
   cmd->callback([&common, &result, opt] {
     // A dry run prints a plan, as `plan` does; only a run that may send reports as one.
     if (opt->dry_run)

@@ -168,6 +168,7 @@ cph_client::cph_client(https_client& http, credentials creds, unix_clock now)
 
 net::awaitable<cph_client::answer> cph_client::call(http::verb method, std::string path, std::string query,
                                                     std::string body, clock_type::time_point deadline) {
+  if (pacer_ && method == http::verb::get) co_await pacer_();
   if (hook_ && creds_.type == credentials::kind::aksk) {
     if (auto why = co_await hook_(creds_)) {
       answer refused;

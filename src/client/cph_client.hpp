@@ -97,6 +97,10 @@ class cph_client final : public cph_api {
   // is not sent and comes back as a connect failure carrying that message.
   using credentials_hook = std::function<net::awaitable<std::optional<std::string>>(credentials&)>;
   void set_credentials_hook(credentials_hook hook) { hook_ = std::move(hook); }
+  // Runs before each read (a GET, each page of a list included) leaves: a caller's read bucket
+  // (app/status.cpp paces its rounds with it). Unset: reads leave at once.
+  using read_pacer = std::function<net::awaitable<void>()>;
+  void set_read_pacer(read_pacer pacer) { pacer_ = std::move(pacer); }
 
   // One order. A 200 whose body holds no order_id comes back as a read failure after writing
   // (ambiguous): the service took something, and only reconciliation can say what.
@@ -144,6 +148,7 @@ class cph_client final : public cph_api {
   credentials creds_;
   unix_clock now_;
   credentials_hook hook_;
+  read_pacer pacer_;
 };
 
 }  // namespace cphfleet

@@ -6,11 +6,20 @@
 #include <fmt/format.h>
 #include <boost/json.hpp>
 
+#include <chrono>
 #include <map>
 #include <stdexcept>
 
 namespace cphfleet {
 namespace json = boost::json;
+
+namespace {
+// The clock the routes give the state: what the reads would show at this moment.
+std::int64_t wall_clock_ms() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+}  // namespace
 
 answer admin_answer(const http::request<http::string_body>& req, std::string_view path,
                     const std::string& rid, routes& service) {
@@ -33,6 +42,21 @@ answer admin_answer(const http::request<http::string_body>& req, std::string_vie
                                        {"created_at", rfc3339_ms(o.created_ms)}});
     }
     return json_answer(http::status::ok, json::object{{"orders", std::move(orders)}});
+  }
+  // Every server with its status and its phones' statuses now: what a client's reads should add up to.
+  if (path == "/_emulator/servers" && method == http::verb::get) {
+    json::array servers;
+    for (const auto& l : service.state().lifecycle(wall_clock_ms())) {
+      json::array phones;
+      for (int p : l.phone_statuses) phones.emplace_back(p);
+      servers.emplace_back(json::object{{"server_id", l.server_id},
+                                        {"server_name", l.server_name},
+                                        {"order_id", l.order_id},
+                                        {"visible", l.visible},
+                                        {"status", l.status},
+                                        {"phone_statuses", std::move(phones)}});
+    }
+    return json_answer(http::status::ok, json::object{{"servers", std::move(servers)}});
   }
   if (path == "/_emulator/faults" && method == http::verb::post) {
     boost::system::error_code ec;
@@ -64,6 +88,8 @@ answer admin_answer(const http::request<http::string_body>& req, std::string_vie
   }
   if (path == "/_emulator/stats" && method == http::verb::get) {
     const emulator_stats& stats = service.stats();
+    json::object api_calls;
+    for (const auto& [api, n] : stats.api_calls) api_calls[api] = n;
     return json_answer(http::status::ok, json::object{{"requests", stats.requests},
                                                       {"purchases", stats.purchases},
                                                       {"orders", stats.orders},
@@ -75,7 +101,8 @@ answer admin_answer(const http::request<http::string_body>& req, std::string_vie
                                                       {"metadata_requests", stats.metadata_requests},
                                                       {"connections", stats.connections},
                                                       {"refused_connections", stats.refused_connections},
-                                                      {"open_connections", stats.open_connections}});
+                                                      {"open_connections", stats.open_connections},
+                                                      {"api_calls", std::move(api_calls)}});
   }
   // POST /_emulator/orders/{order_id}/pay: what a person paying in the console does.
   if (method == http::verb::post && path.starts_with("/_emulator/orders/") && path.ends_with("/pay")) {

@@ -50,6 +50,12 @@ std::string fault_kind_list() {
   return out;
 }
 
+double uniform_unit(std::mt19937_64& rng) { return unit(rng); }
+
+bool is_lifecycle_fault(fault_kind k) {
+  return k == fault_kind::provision_fail || k == fault_kind::phone_fail;
+}
+
 bool fault_before_commit(fault_kind k) {
   switch (k) {
     case fault_kind::commit_then_504:
@@ -117,7 +123,7 @@ fault_probabilities checked_probabilities(const std::map<std::string, double>& b
     fault_kind kind = kind_or_throw(name, context);
     check_probability(p, context);
     out[kind] = p;
-    sum += p;
+    if (!is_lifecycle_fault(kind)) sum += p;
   }
   if (sum > 1.0 + 1e-9)
     throw std::invalid_argument(fmt::format("fault probabilities add up to {} (at most 1)", sum));
@@ -134,6 +140,7 @@ fault_kind fault_plan::next() {
   double acc = 0;
   // std::map orders by the enum, which is the documented draw order.
   for (const auto& [kind, p] : probabilities_) {
+    if (is_lifecycle_fault(kind)) continue;  // drawn per server by the state, not here
     acc += p;
     if (u < acc) return kind;
   }

@@ -27,18 +27,29 @@ enum class fault_kind {
   drop_before,       // connection closed, nothing taken
   slow_commit,       // order taken, answer later than any client timeout
   no_balance,        // 400, nothing taken: the account cannot pay (a permanent refusal)
+  // Not purchase faults: what happens to the servers an order creates, drawn for each server as it is
+  // created (emulator/state.hpp), never for a purchase, and not counted in the purchase sum.
+  provision_fail,  // the server ends at status 2 (abnormal) when its provisioning time is over
+  phone_fail,      // one phone of the server ends at -8 (creation failed)
 };
 
 // The kinds' names, in enum order from `throttle` (the config file checks `[emulator] faults` keys
 // against this list).
-inline constexpr std::array<std::string_view, 11> fault_kind_names{
-    "throttle",         "busy",        "error500",    "error502",  "error503", "error504", "commit_then_504",
-    "commit_then_drop", "drop_before", "slow_commit", "no_balance"};
+inline constexpr std::array<std::string_view, 13> fault_kind_names{
+    "throttle",    "busy",        "error500",        "error502",
+    "error503",    "error504",    "commit_then_504", "commit_then_drop",
+    "drop_before", "slow_commit", "no_balance",      "provision_fail",
+    "phone_fail"};
 
 std::string_view fault_name(fault_kind k);
 std::optional<fault_kind> parse_fault_kind(std::string_view name);
 // Every kind but `none`, comma separated: for error messages and --help.
 std::string fault_kind_list();
+
+// provision_fail and phone_fail: drawn per server created, not per purchase.
+bool is_lifecycle_fault(fault_kind k);
+// A uniform double in [0, 1) from one draw, the same on every platform: what every fault draw uses.
+double uniform_unit(std::mt19937_64& rng);
 
 // True when the kind answers before anything is committed.
 bool fault_before_commit(fault_kind k);
@@ -50,7 +61,8 @@ using fault_script = std::map<std::uint64_t, fault_kind>;  // purchase number (1
 // that names the bad part: `--fault "thrott:0.1": unknown kind "thrott" (throttle, busy, ...)`.
 std::pair<fault_kind, double> parse_fault_option(std::string_view text);  // "KIND:P"
 fault_script parse_fault_script(std::string_view text);                   // "3:commit_then_drop,7:busy"
-// Checks each probability is within 0..1 and the sum is at most 1.
+// Checks each probability is within 0..1 and the sum of the purchase kinds is at most 1 (the lifecycle
+// kinds are drawn on their own, per server).
 fault_probabilities checked_probabilities(const std::map<std::string, double>& by_name);
 
 // Picks the fault for each purchase, in the order purchases arrive. One random draw per purchase,

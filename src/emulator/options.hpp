@@ -19,11 +19,13 @@ struct emulator_options {
   double rate_limit = 0;                 // per API, per second, burst the same; 0 = unlimited
   std::int64_t latency_ms = 0;           // added before every API answer
   std::int64_t settle_ms = 0;            // new servers show in reads this long after their order
-  std::int64_t boot_ms = 2000;           // then stay `creating` (1) this long before `running` (5)
+  std::int64_t boot_ms = 2000;           // --provision: then stay `creating` (1) this long before `normal`
+                                         // (5), and their phones go `creating` (1) to `running` (2) by then
   std::int64_t slow_commit_ms = 120000;  // how late a slow_commit answer comes (if the client waits)
-  std::map<std::string, double> faults;  // kind -> probability per purchase
+  std::map<std::string, double> faults;  // kind -> probability per purchase (provision_fail and
+                                         // phone_fail: per server created)
   std::string script;                    // "3:commit_then_drop,7:busy": exact purchase numbers
-  std::uint64_t seed = 1;                // faults only; order and server ids are always random
+  std::uint64_t seed = 1;                // faults only (lifecycle ones too); order and server ids are random
   std::string catalog_file;              // TOML; empty = the built-in catalog
   // APIs by their SDK names (ListCloudPhoneServers, ...) answered 403 CPS.0001, as for an account
   // whose IAM policy does not allow them.

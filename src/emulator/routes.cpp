@@ -60,9 +60,14 @@ emulator_state_options state_options(const emulator_options& options) {
     }
   }
   if (options.settle_ms < 0) throw std::invalid_argument("--settle: must be at least 0 ms");
-  if (options.boot_ms < 0) throw std::invalid_argument("boot time must be at least 0 ms");
+  if (options.boot_ms < 0) throw std::invalid_argument("--provision: must be at least 0 ms");
   s.settle_ms = options.settle_ms;
   s.boot_ms = options.boot_ms;
+  // The per-server faults; checked_probabilities (in the constructor) has the last word on the values.
+  if (auto it = options.faults.find("provision_fail"); it != options.faults.end())
+    s.provision_fail = it->second;
+  if (auto it = options.faults.find("phone_fail"); it != options.faults.end()) s.phone_fail = it->second;
+  s.lifecycle_seed = options.seed;
   return s;
 }
 
@@ -324,6 +329,7 @@ answer routes::handle(const emulator_request& req, const std::string& rid) {
       if (!route)
         return error_answer(http::status::not_found, rid, "APIGW.0101",
                             "The API does not exist or has not been published in the environment");
+      ++stats_.api_calls[std::string(api_name(route->api))];
       if (auto why = auth_refusal(options_, req, path, query, wall_ms() / 1000, &metadata_))
         return error_answer(http::status::unauthorized, rid, "APIGW.0301",
                             fmt::format("Incorrect IAM authentication information: {}", *why));

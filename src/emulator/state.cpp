@@ -1,6 +1,7 @@
 #include "emulator/state.hpp"
 
 #include "base/time_text.hpp"
+#include "emulator/faults.hpp"
 
 #include <fmt/format.h>
 
@@ -81,7 +82,9 @@ std::string product_id_for(std::string_view server_model_name) {
 }
 
 emulator_state::emulator_state(emulator_state_options options)
-    : options_(std::move(options)), rng_(options_.id_seed ? *options_.id_seed : std::random_device{}()) {}
+    : options_(std::move(options)),
+      rng_(options_.id_seed ? *options_.id_seed : std::random_device{}()),
+      lifecycle_rng_(options_.lifecycle_seed) {}
 
 std::string emulator_state::random_chars(std::string_view alphabet, std::size_t n) {
   std::string out(n, ' ');
@@ -187,6 +190,13 @@ void emulator_state::create_servers(std::uint32_t order_index, std::int64_t now_
     s.base = base_index;
     s.created_ms = now_ms;
     s.phone_key = new_phone_key();
+    const double provision_draw = uniform_unit(lifecycle_rng_);
+    const double phone_draw = uniform_unit(lifecycle_rng_);
+    const std::uint64_t which_phone = lifecycle_rng_();
+    s.provision_fails = provision_draw < options_.provision_fail;
+    if (!s.provision_fails && phone_draw < options_.phone_fail && o.phone_capacity > 0)
+      s.failed_phone =
+          static_cast<std::int64_t>(which_phone % static_cast<std::uint64_t>(o.phone_capacity)) + 1;
     auto index = static_cast<std::uint32_t>(servers_.size());
     server_by_id_.emplace(s.server_id, index);
     server_by_phone_key_.emplace(s.phone_key, index);
@@ -207,19 +217,47 @@ std::int64_t emulator_state::ready_ms(const server_record& s) const {
   return s.created_ms + options_.settle_ms + options_.boot_ms;
 }
 
+int emulator_state::server_status_at(const server_record& s, std::int64_t now_ms) const {
+  if (now_ms < ready_ms(s)) return 1;  // creating
+  return s.provision_fails ? server_status::abnormal : server_status::normal;
+}
+
+int emulator_state::phone_status_at(const server_record& s, std::int64_t n, std::int64_t now_ms) const {
+  if (now_ms < ready_ms(s)) return phone_status::creating;  // created with its server
+  if (s.provision_fails || n == s.failed_phone) return phone_status::creation_failed;
+  return phone_status::running;
+}
+
+std::vector<server_lifecycle> emulator_state::lifecycle(std::int64_t now_ms) const {
+  std::vector<server_lifecycle> out;
+  out.reserve(servers_.size());
+  for (const auto& s : servers_) {
+    server_lifecycle l;
+    l.server_id = s.server_id;
+    l.server_name = s.server_name;
+    l.order_id = orders_[s.order].order_id;
+    l.visible = s.created_ms + options_.settle_ms <= now_ms;
+    l.status = server_status_at(s, now_ms);
+    for (std::int64_t n = 1; n <= orders_[s.order].phone_capacity; ++n)
+      l.phone_statuses.push_back(phone_status_at(s, n, now_ms));
+    out.push_back(std::move(l));
+  }
+  return out;
+}
+
 server_info emulator_state::info(std::uint32_t index, std::int64_t now_ms, server_form form) const {
   const server_record& s = servers_[index];
   const emulator_order& o = orders_[s.order];
   const server_network& net = o.network;
-  const bool normal = now_ms >= ready_ms(s);
+  const bool done = now_ms >= ready_ms(s);
   server_info out;
   out.server_id = s.server_id;
   out.server_name = s.server_name;
   out.server_model_name = o.server_model_name;
   out.phone_model_name = o.phone_model_name;
-  out.status = normal ? server_status::normal : 1;
+  out.status = server_status_at(s, now_ms);
   out.create_time = rfc3339_s(s.created_ms);
-  out.update_time = normal ? rfc3339_s(ready_ms(s)) : out.create_time;
+  out.update_time = done ? rfc3339_s(ready_ms(s)) : out.create_time;
   out.order_id = o.order_id;
   out.product_id = o.product_id;
   out.charging_mode = 0;  // prepaid by period: the only mode the purchase call offers
@@ -262,7 +300,7 @@ phone_info emulator_state::phone(std::uint32_t index, std::int64_t n, std::int64
                                  phone_form form) const {
   const server_record& s = servers_[index];
   const emulator_order& o = orders_[s.order];
-  const bool running = now_ms >= ready_ms(s);
+  const bool done = now_ms >= ready_ms(s);
   phone_info p;
   p.phone_name = fmt::format("{}-{}", s.server_name, n);
   p.server_id = s.server_id;
@@ -271,7 +309,7 @@ phone_info emulator_state::phone(std::uint32_t index, std::int64_t n, std::int64
   p.image_id = o.image_id;
   p.image_version = "1";
   p.vnc_enable = o.vnc_enable ? "true" : "false";
-  p.status = running ? phone_status::running : phone_status::creating;
+  p.status = phone_status_at(s, n, now_ms);
   p.type = 0;
   p.imei = fmt::format("86{:013}", stable_hash(p.phone_id) % 10000000000000ull);
   p.traffic_type = "direct";
@@ -281,7 +319,7 @@ phone_info emulator_state::phone(std::uint32_t index, std::int64_t n, std::int64
   p.product_id = o.product_id;
   p.has_encrypt = false;
   p.create_time = rfc3339_s(s.created_ms);
-  p.update_time = running ? rfc3339_s(ready_ms(s)) : p.create_time;
+  p.update_time = done ? rfc3339_s(ready_ms(s)) : p.create_time;
   if (form == phone_form::detail) {
     server_info host = info(index, now_ms, server_form::list);
     const server_address& a = host.addresses.front();
@@ -359,7 +397,7 @@ bool emulator_state::matches(const server_record& s, const server_filter& f, std
   const emulator_order& o = orders_[s.order];
   if (!f.phone_model_name.empty() && o.phone_model_name != f.phone_model_name) return false;
   if (!f.network_version.empty() && o.network.network_version != f.network_version) return false;
-  if (f.status && *f.status != (now_ms >= ready_ms(s) ? server_status::normal : 1)) return false;
+  if (f.status && *f.status != server_status_at(s, now_ms)) return false;
   return true;
 }
 
@@ -438,16 +476,18 @@ phone_page emulator_state::list_phones(const phone_filter& f, std::int64_t offse
   auto server_phones = [&](std::uint32_t index) {
     const server_record& s = servers_[index];
     const std::int64_t capacity = orders_[s.order].phone_capacity;
-    if (f.status && *f.status != (now_ms >= ready_ms(s) ? phone_status::running : phone_status::creating))
-      return;
-    const bool whole = std::string_view(s.server_name).find(f.phone_name) != std::string_view::npos;
+    // Phones of one server may differ in status (one failed, some still creating): a status filter looks
+    // at each phone.
+    const bool whole =
+        !f.status && std::string_view(s.server_name).find(f.phone_name) != std::string_view::npos;
     if (whole && (position + capacity <= offset || position >= end)) {
       position += capacity;  // nothing of this server on the page: count it without building it
       return;
     }
-    if (!whole && !name_may_cross) return;
+    if (!whole && !f.status && !name_may_cross) return;
     for (std::int64_t n = 1; n <= capacity; ++n) {
       if (!whole && fmt::format("{}-{}", s.server_name, n).find(f.phone_name) == std::string::npos) continue;
+      if (f.status && *f.status != phone_status_at(s, n, now_ms)) continue;
       if (position >= offset && position < end)
         page.phones.push_back(phone(index, n, now_ms, phone_form::list));
       ++position;
@@ -480,6 +520,7 @@ std::optional<phone_info> emulator_state::find_phone(std::string_view phone_id, 
 }
 
 void emulator_state::reset() {
+  lifecycle_rng_.seed(options_.lifecycle_seed);
   orders_.clear();
   order_by_id_.clear();
   servers_.clear();

@@ -21,9 +21,15 @@ namespace cphfleet {
 struct emulator_state_options {
   catalog cat = builtin_catalog();
   std::string availability_zone = "cn-north-4a";
-  std::int64_t settle_ms = 0;            // a new server shows in reads this long after its order
-  std::int64_t boot_ms = 2000;           // then it is `creating` (status 1) this long, then `normal` (5); its
-                                         // phones are `creating` (1) until then, then `running` (2)
+  std::int64_t settle_ms = 0;   // a new server shows in reads this long after its order
+  std::int64_t boot_ms = 2000;  // then it is `creating` (status 1) this long (the provisioning
+                                // time, --provision), then `normal` (5); its phones are `creating`
+                                // (1) until then, then `running` (2)
+  // Lifecycle faults, drawn for each server as it is created (three draws per server, whatever the
+  // probabilities, so the same seed and the same purchases give the same servers the same fate):
+  double provision_fail = 0;  // the server ends at `abnormal` (2), its phones at -8
+  double phone_fail = 0;      // one of its phones ends at -8 (creation failed)
+  std::uint64_t lifecycle_seed = 1;
   std::optional<std::uint64_t> id_seed;  // order and server ids; unset: a random seed per process
 };
 
@@ -96,6 +102,17 @@ struct phone_page {
   std::vector<phone_info> phones;
 };
 
+// A server as the admin view shows it (GET /_emulator/servers): its status and its phones' statuses
+// now, as the reads would show them once it is visible.
+struct server_lifecycle {
+  std::string server_id;
+  std::string server_name;
+  std::string order_id;
+  bool visible = false;  // past the settle window: the reads list it
+  int status = 0;
+  std::vector<int> phone_statuses;  // phone n at [n-1]
+};
+
 struct server_page {
   std::int64_t count = 0;  // every visible server that matches, not just this page
   std::vector<server_info> servers;
@@ -130,6 +147,9 @@ class emulator_state {
   // One phone in the detail's form (with access_infos, property, phone_data_volume).
   std::optional<phone_info> find_phone(std::string_view phone_id, std::int64_t now_ms) const;
 
+  // Every server created (visible or not), in creation order.
+  std::vector<server_lifecycle> lifecycle(std::int64_t now_ms) const;
+
   const std::deque<emulator_order>& orders() const { return orders_; }
   std::size_t server_count() const { return servers_.size(); }
   const catalog& catalog_data() const { return options_.cat; }
@@ -144,7 +164,9 @@ class emulator_state {
     std::uint32_t order = 0;  // index into orders_
     std::uint32_t base = 0;   // index into bases_
     std::int64_t created_ms = 0;
-    std::string phone_key;  // 30 hex digits: the first part of its phones' ids
+    std::string phone_key;          // 30 hex digits: the first part of its phones' ids
+    bool provision_fails = false;   // ends abnormal
+    std::int64_t failed_phone = 0;  // this phone (1-based) ends at -8; 0: none
   };
   // The servers of one `server_name` (the order's name, without the -NNNN part). Servers are always
   // named `<base>-NNNN`, which is what lets a substring query use the index below.
@@ -162,6 +184,9 @@ class emulator_state {
   }
   phone_info phone(std::uint32_t index, std::int64_t n, std::int64_t now_ms, phone_form form) const;
   std::int64_t ready_ms(const server_record& s) const;
+  int server_status_at(const server_record& s, std::int64_t now_ms) const;
+  // Phone n's status: `creating` with its server, then running, or -8 for a lifecycle fault.
+  int phone_status_at(const server_record& s, std::int64_t n, std::int64_t now_ms) const;
   bool matches(const server_record& s, const server_filter& f, std::int64_t now_ms) const;
   void index_new_bases();
   std::vector<std::uint32_t> matching_servers(std::string_view filter, std::size_t visible);
@@ -172,7 +197,8 @@ class emulator_state {
 
   emulator_state_options options_;
   std::mt19937_64 rng_;
-  std::int64_t last_ms_ = 0;  // creation times never go backwards, so visibility is a prefix
+  std::mt19937_64 lifecycle_rng_;  // the lifecycle faults' draws only: ids do not shift them
+  std::int64_t last_ms_ = 0;       // creation times never go backwards, so visibility is a prefix
   std::deque<emulator_order> orders_;
   std::unordered_map<std::string, std::uint32_t> order_by_id_;
   std::vector<server_record> servers_;  // creation order

@@ -1,6 +1,8 @@
 // What the emulator counts, for GET /_emulator/stats, the tests and the benchmarks.
 #pragma once
 #include <cstdint>
+#include <map>
+#include <string>
 
 namespace cphfleet {
 
@@ -18,6 +20,9 @@ struct emulator_stats {
   std::uint64_t connections = 0;          // accepted so far
   std::uint64_t refused_connections = 0;  // of those, closed at once: max_connections were open
   std::uint64_t open_connections = 0;     // open now (not a count: reset keeps it)
+  // Requests routed to each API (by the SDK's name, e.g. ListCloudPhones), whatever the answer: what a
+  // test counts to check a client's read budget.
+  std::map<std::string, std::uint64_t, std::less<>> api_calls;
 };
 
 }  // namespace cphfleet

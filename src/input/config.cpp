@@ -27,8 +27,8 @@ constexpr std::array<std::string_view, 5> top_keys{"cloud", "auth", "limits", "l
 constexpr std::array<std::string_view, 4> cloud_keys{"region", "endpoint", "project_id", "ca_file"};
 constexpr std::array<std::string_view, 2> auth_keys{"method", "metadata_url"};
 constexpr std::array<std::string_view, 1> ledger_keys{"path"};
-constexpr std::array<std::string_view, 6> emulator_keys{"latency_ms", "settle_ms", "rate_limit",
-                                                        "seed",       "faults",    "script"};
+constexpr std::array<std::string_view, 7> emulator_keys{
+    "latency_ms", "settle_ms", "provision_ms", "rate_limit", "seed", "faults", "script"};
 constexpr const auto& fault_kinds = fault_kind_names;
 
 // An integer limit and its allowed range. The ranges keep a typo (an extra zero, a missing one) from
@@ -427,6 +427,9 @@ class config_reader {
     }
     if (const toml::node* n = t.get("settle_ms")) {
       if (auto v = in_.integer(*n, "emulator.settle_ms", 0, 3'600'000)) e.settle_ms = *v;
+    }
+    if (const toml::node* n = t.get("provision_ms")) {
+      if (auto v = in_.integer(*n, "emulator.provision_ms", 0, 3'600'000)) e.provision_ms = *v;
     }
     if (const toml::node* n = t.get("rate_limit")) {
       if (auto v = in_.number(*n, "emulator.rate_limit")) {

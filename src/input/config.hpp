@@ -35,7 +35,8 @@ struct limits_config {
 struct emulator_config {
   std::int64_t latency_ms = 0;
   std::int64_t settle_ms = 0;
-  double rate_limit = 0;  // per API, per second; 0 = none
+  std::int64_t provision_ms = 2000;  // from order to server normal and phones running
+  double rate_limit = 0;             // per API, per second; 0 = none
   std::uint64_t seed = 1;
   std::map<std::string, double> faults;  // kind -> probability per purchase
   std::string script;                    // "3:commit_then_drop,7:busy"

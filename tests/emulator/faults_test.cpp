@@ -38,7 +38,8 @@ TEST(emulator_faults_test, fault_options_parse_kind_and_probability) {
   EXPECT_EQ(
       error_of([] { parse_fault_option("thrott:0.1"); }),
       "--fault \"thrott:0.1\": unknown fault kind \"thrott\" (throttle, busy, error500, error502, error503, "
-      "error504, commit_then_504, commit_then_drop, drop_before, slow_commit, no_balance)");
+      "error504, commit_then_504, commit_then_drop, drop_before, slow_commit, no_balance, provision_fail, "
+      "phone_fail)");
   EXPECT_EQ(error_of([] { parse_fault_option("busy"); }),
             "--fault \"busy\": expected KIND:PROBABILITY, like throttle:0.1");
   EXPECT_EQ(error_of([] { parse_fault_option("busy:x"); }),

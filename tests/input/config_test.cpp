@@ -437,7 +437,8 @@ TEST(config_test, emulator_options_are_read_and_checked) {
       {emu + "faults = { meteor = 0.1 }\n",
        {"c.toml:4:12: emulator.faults.meteor: is not a known key (allowed: throttle, busy, error500, "
         "error502, "
-        "error503, error504, commit_then_504, commit_then_drop, drop_before, slow_commit, no_balance)"}},
+        "error503, error504, commit_then_504, commit_then_drop, drop_before, slow_commit, no_balance, "
+        "provision_fail, phone_fail)"}},
       {emu + "faults = { busy = 1.5 }\n",
        {"c.toml:4:19: emulator.faults.busy: 1.5 is out of range (allowed: a probability, 0..1)"}},
       {emu + "faults = { busy = \"often\" }\n",

@@ -2,6 +2,7 @@
 #pragma once
 #include "app/exit_codes.hpp"
 
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -34,9 +35,16 @@ void add_audit_command(CLI::App& app, const common_options& common, int& result)
 void add_adopt_command(CLI::App& app, const common_options& common, int& result);
 void add_emulator_command(CLI::App& app, const common_options& common, int& result);
 void add_catalog_command(CLI::App& app, const common_options& common, int& result);
+void add_help_command(CLI::App& app, const common_options& common, int& result);
+void add_completion_command(CLI::App& app, const common_options& common, int& result);
+void add_man_command(CLI::App& app, const common_options& common, int& result);
 
 // The plan as a table on stdout (plan, run --dry-run).
 void print_plan_table(const plan& p);
+
+// The whole command line: the common options and every command, ready to parse. `common` and `result`
+// must outlive it. Tests read the commands and options from it.
+std::unique_ptr<CLI::App> make_cli(common_options& common, int& result);
 
 int cli_main(int argc, char** argv);
 

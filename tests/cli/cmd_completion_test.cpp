@@ -33,7 +33,7 @@ std::string complete_with_bash(const std::string& bash, const std::filesystem::p
                         "[[ \"" +
                         words +
                         "\" == *' ' ]] && COMP_WORDS+=('') && COMP_CWORD=$((${#COMP_WORDS[@]} - 1)); "
-                        "_cphfleet; printf '%s\\n' \"${COMPREPLY[@]}\"";
+                        "_cphfleet; for word in \"${COMPREPLY[@]}\"; do echo \"$word\"; done";
   auto r = run_program({bash, "-c", program});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   return r.out;

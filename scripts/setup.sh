@@ -9,9 +9,10 @@ cd "$(dirname "$0")/.."
 packages=(build-essential cmake ninja-build pkg-config openssl
           libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
           libtomlplusplus-dev libfmt-dev libgtest-dev libssl-dev libcli11-dev clang-format
-          systemd man-db python3-yaml)
-# systemd (systemd-analyze verify), man-db (man -l) and python3-yaml (the CronJob's YAML) are for the
-# tests of deploy/ and of the man page; none of them needs a running systemd.
+          systemd man-db python3-yaml zsh)
+# systemd (systemd-analyze verify), man-db (man -l), python3-yaml (the CronJob's YAML) and zsh (zsh -n
+# on its completion script) are for the tests of deploy/, the man page and the completions; none of
+# them needs a running systemd.
 packages_only=0
 targets=()
 for arg in "$@"; do

@@ -131,6 +131,10 @@ boost::json::object row_json(const ledger_row& r) {
 
 int run_ledger(const common_options& common, const ledger_options& opt) {
   if (opt.reset_demo) {
+    if (opt.json || !opt.fleets.empty() || !opt.statuses.empty() || !opt.since.empty() || opt.latest)
+      throw input_error({{"", 0, 0, "--reset-demo",
+                          "takes no --json, --fleet, --status, --since or --latest (allowed: --config and "
+                          "--ledger)"}});
     config cfg = load_config_only(common.config, common.ledger);
     return reset_demo(cfg.ledger_path, cfg);
   }
@@ -279,12 +283,7 @@ void add_ledger_command(CLI::App& app, const common_options& common, int& result
   cmd->add_flag("--latest", opt->latest, "Only each chunk's latest row (its state)");
   cmd->add_flag("--reset-demo", opt->reset_demo,
                 "Remove the demo's ledger so the demo buys again (only the demo job's rows, against an "
-                "emulator)")
-      ->excludes("--json")
-      ->excludes("--fleet")
-      ->excludes("--status")
-      ->excludes("--since")
-      ->excludes("--latest");
+                "emulator)");
   cmd->callback([&common, &result, opt] { result = run_ledger(common, *opt); });
 }
 

@@ -135,7 +135,9 @@ TEST(cmd_ledger_reset_test, a_ledger_in_use_is_kept_and_exits_75) {
 TEST(cmd_ledger_reset_test, reset_takes_no_filter) {
   auto r = run_cphfleet({"ledger", "--reset-demo", "--json", "--config", source + "/config/embedded.toml"});
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_EQ(r.err, "--json excludes --reset-demo\nRun with --help for more information.\n");
+  EXPECT_EQ(r.err,
+            "--reset-demo: takes no --json, --fleet, --status, --since or --latest (allowed: --config and "
+            "--ledger)\n");
 }
 
 }  // namespace

@@ -10,7 +10,11 @@ cd "$(dirname "$0")/.."
 packages=(build-essential cmake ninja-build pkg-config openssl
           libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
           libtomlplusplus-dev libfmt-dev libgtest-dev libssl-dev libcli11-dev clang-format
-          prometheus prometheus-node-exporter chromium)
+          prometheus prometheus-node-exporter chromium systemd man-db python3-yaml zsh)
+# prometheus (promtool), prometheus-node-exporter and chromium are for the tests of the metrics and the
+# HTML report; systemd (systemd-analyze verify), man-db (man -l), python3-yaml (the CronJob's YAML) and
+# zsh (zsh -n on its completion script) for the tests of deploy/, the man page and the completions; none
+# of them needs a running service.
 packages_only=0
 targets=()
 for arg in "$@"; do

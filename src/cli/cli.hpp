@@ -2,6 +2,7 @@
 #pragma once
 #include "app/exit_codes.hpp"
 
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -37,6 +38,9 @@ void add_emulator_command(CLI::App& app, const common_options& common, int& resu
 void add_catalog_command(CLI::App& app, const common_options& common, int& result);
 void add_report_command(CLI::App& app, const common_options& common, int& result);
 void add_status_command(CLI::App& app, const common_options& common, int& result);
+void add_help_command(CLI::App& app, const common_options& common, int& result);
+void add_completion_command(CLI::App& app, const common_options& common, int& result);
+void add_man_command(CLI::App& app, const common_options& common, int& result);
 
 // The plan as a table on stdout (plan, run --dry-run), then the chunks it would send, fleet by fleet.
 void print_plan_table(const plan& p);
@@ -47,6 +51,10 @@ std::string spend_guard_verdict(const plan& p, std::int64_t max_servers, const s
 // The job file's bytes as they are now (what `plan --out` fingerprints); "" when it cannot be read
 // (load_inputs then says why).
 std::string read_job_bytes(const std::string& job_path);
+
+// The whole command line: the common options and every command, ready to parse. `common` and `result`
+// must outlive it. Tests read the commands and options from it.
+std::unique_ptr<CLI::App> make_cli(common_options& common, int& result);
 
 int cli_main(int argc, char** argv);
 

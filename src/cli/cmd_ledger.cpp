@@ -1,21 +1,31 @@
 // `cphfleet ledger [--json] [--fleet F] [--status S] [--since T] [--latest]`: per-fleet totals and the
 // matching rows, read from the ledger alone (no lock: it only reads, and rows are only ever appended).
+// `cphfleet ledger --reset-demo`: removes the demo's ledger, under the lock.
 #include "base/log.hpp"
+#include "base/loopback.hpp"
 #include "base/terminal.hpp"
 #include "base/time_text.hpp"
 #include "cli/cli.hpp"
+#include "client/endpoint.hpp"
 #include "input/inputs.hpp"
 #include "ledger/index.hpp"
+#include "ledger/lock.hpp"
 
 #include <fmt/format.h>
 #include <CLI/CLI.hpp>
 #include <boost/json.hpp>
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <charconv>
 #include <chrono>
+#include <cstring>
 #include <fstream>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <unordered_map>
 
 namespace cphfleet {
@@ -27,7 +37,64 @@ struct ledger_options {
   std::vector<std::string> statuses;
   std::string since;
   bool latest = false;
+  bool reset_demo = false;
 };
+
+// The demo's job name (jobs/demo.toml): the only job whose ledger `--reset-demo` removes.
+constexpr std::string_view demo_job = "demo";
+
+// `--reset-demo`: removes the ledger so the demo buys again, only when nothing in it can be a real
+// order: the config sends to an emulator (embedded, or on a loopback address) and every row is the
+// demo job's, in the emulator's project. Anything else is refused, and nothing is removed.
+int reset_demo(const std::filesystem::path& path, const config& cfg) {
+  auto refuse = [&](const std::string& why) {
+    throw input_error({{"", 0, 0, "--reset-demo",
+                        fmt::format("{}: {}; nothing removed (allowed: the ledger of the demo job against "
+                                    "an emulator; remove any other ledger yourself)",
+                                    path.string(), why)}});
+  };
+  bool emulator = cfg.embedded();
+  if (!emulator) {
+    try {
+      emulator = is_loopback_host(parse_endpoint(cfg.endpoint).host);
+    } catch (const std::invalid_argument&) {
+      emulator = false;
+    }
+  }
+  if (!emulator) refuse(fmt::format("the config sends to {}, not to an emulator", cfg.endpoint));
+  int fd = ::open(path.c_str(), O_RDWR | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0) {
+    if (errno == ENOENT) {
+      fmt::print("{}: no ledger, nothing to reset\n", path.string());
+      return exit_code::ok;
+    }
+    throw std::runtime_error(fmt::format("{}: {}", path.string(), std::strerror(errno)));
+  }
+  struct closer {
+    int fd;
+    ~closer() { ::close(fd); }
+  } close_fd{fd};
+  std::optional<ledger_lock> lock;
+  try {
+    lock.emplace(fd, path, "ledger --reset-demo");
+  } catch (const ledger_busy& e) {
+    fmt::print(stderr, "cphfleet: {}\n", e.what());
+    return exit_code::locked;
+  }
+  std::size_t rows = 0;
+  read_ledger(fd, path.string(), [&](ledger_row&& r) {
+    if (r.job != demo_job)
+      refuse(fmt::format("row {} ({}) belongs to job '{}', not to the demo", rows + 1, r.chunk, r.job));
+    if (r.project_id != embedded_project_id)
+      refuse(
+          fmt::format("row {} ({}) is in project {}, not the emulator's", rows + 1, r.chunk, r.project_id));
+    ++rows;
+  });
+  std::filesystem::remove(path);
+  fmt::print("{}: removed ({} row{} of the demo); the next run of the demo buys it again\n", path.string(),
+             rows, rows == 1 ? "" : "s");
+  return exit_code::ok;
+}
 
 // `--since`: an RFC 3339 UTC time, or an age like 90m, 12h, 7d.
 std::chrono::system_clock::time_point parse_since(const std::string& text) {
@@ -67,6 +134,14 @@ boost::json::object row_json(const ledger_row& r) {
 }
 
 int run_ledger(const common_options& common, const ledger_options& opt) {
+  if (opt.reset_demo) {
+    if (opt.json || !opt.fleets.empty() || !opt.statuses.empty() || !opt.since.empty() || opt.latest)
+      throw input_error({{"", 0, 0, "--reset-demo",
+                          "takes no --json, --fleet, --status, --since or --latest (allowed: --config and "
+                          "--ledger)"}});
+    config cfg = load_config_only(common.config, common.ledger);
+    return reset_demo(cfg.ledger_path, cfg);
+  }
   std::filesystem::path path = !common.ledger.empty() ? std::filesystem::path(common.ledger)
                                                       : load_config_only(common.config, "").ledger_path;
 
@@ -210,6 +285,9 @@ void add_ledger_command(CLI::App& app, const common_options& common, int& result
                   "Only rows with this status (repeatable): sending, ordered, retrying, failed, unknown");
   cmd->add_option("--since", opt->since, "Only rows since this time (RFC 3339 UTC) or age (90m, 12h, 7d)");
   cmd->add_flag("--latest", opt->latest, "Only each chunk's latest row (its state)");
+  cmd->add_flag("--reset-demo", opt->reset_demo,
+                "Remove the demo's ledger so the demo buys again (only the demo job's rows, against an "
+                "emulator)");
   cmd->callback([&common, &result, opt] { result = run_ledger(common, *opt); });
 }
 

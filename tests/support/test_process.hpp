@@ -205,15 +205,24 @@ struct run_result {
   std::string err;
 };
 
-// Runs the built cphfleet with `args` to completion.
-inline run_result run_cphfleet(const std::vector<std::string>& args, const std::vector<std::string>& env = {},
-                               std::chrono::milliseconds timeout = std::chrono::seconds(120)) {
+// The path of program `name` in PATH, or empty when it is not installed (a test then says so and skips).
+inline std::string find_program(const std::string& name) {
+  const char* path = std::getenv("PATH");
+  std::stringstream dirs(path ? path : "/usr/bin:/bin");
+  for (std::string dir; std::getline(dirs, dir, ':');) {
+    auto candidate = std::filesystem::path(dir) / name;
+    if (!dir.empty() && ::access(candidate.c_str(), X_OK) == 0) return candidate.string();
+  }
+  return {};
+}
+
+// Runs `argv` (argv[0] a path: see find_program) to completion.
+inline run_result run_program(const std::vector<std::string>& argv, const std::vector<std::string>& env = {},
+                              std::chrono::milliseconds timeout = std::chrono::seconds(120)) {
   static int counter = 0;
   auto dir = std::filesystem::temp_directory_path();
   std::string tag = std::to_string(::getpid()) + "-" + std::to_string(counter++);
   auto out = dir / ("cphfleet-out-" + tag), err = dir / ("cphfleet-err-" + tag);
-  std::vector<std::string> argv{CPHFLEET_BINARY};
-  argv.insert(argv.end(), args.begin(), args.end());
   run_result r;
   {
     child_process p(argv, env, out, err);
@@ -224,6 +233,14 @@ inline run_result run_cphfleet(const std::vector<std::string>& args, const std::
   std::filesystem::remove(out);
   std::filesystem::remove(err);
   return r;
+}
+
+// Runs the built cphfleet with `args` to completion.
+inline run_result run_cphfleet(const std::vector<std::string>& args, const std::vector<std::string>& env = {},
+                               std::chrono::milliseconds timeout = std::chrono::seconds(120)) {
+  std::vector<std::string> argv{CPHFLEET_BINARY};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return run_program(argv, env, timeout);
 }
 
 }  // namespace cphfleet::test

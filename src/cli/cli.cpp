@@ -35,6 +35,8 @@ int cli_main(int argc, char** argv) {
   add_audit_command(app, common, result);
   add_adopt_command(app, common, result);
   add_catalog_command(app, common, result);
+  add_orders_command(app, common, result);
+  add_cancel_command(app, common, result);
   add_emulator_command(app, common, result);
 
   app.parse_complete_callback([&] {

@@ -34,6 +34,8 @@ void add_audit_command(CLI::App& app, const common_options& common, int& result)
 void add_adopt_command(CLI::App& app, const common_options& common, int& result);
 void add_emulator_command(CLI::App& app, const common_options& common, int& result);
 void add_catalog_command(CLI::App& app, const common_options& common, int& result);
+void add_orders_command(CLI::App& app, const common_options& common, int& result);
+void add_cancel_command(CLI::App& app, const common_options& common, int& result);
 
 // The plan as a table on stdout (plan, run --dry-run).
 void print_plan_table(const plan& p);

@@ -53,7 +53,7 @@ struct billing_config {
   bool embedded() const { return endpoint == "embedded"; }
 };
 
-// The billing host of each site, as the official SDK's BSS region table has them.
+// The billing host of each site (docs/service.md "Billing": the SDK's table holds only the Chinese one).
 std::optional<std::string> billing_site_endpoint(std::string_view site);
 inline constexpr std::string_view billing_sites_allowed = "cn, intl, eu";
 

@@ -66,7 +66,7 @@ void cancel_through_bss(emulator_process& emu, const std::string& order_id) {
   ASSERT_EQ(r.status, 200u) << r.body;
 }
 
-TEST(orders_test, orders_json_shows_each_billing_state_with_amounts_as_decimal_text) {
+TEST(orders_test, DISABLED_orders_json_shows_each_billing_state_with_amounts_as_decimal_text) {
   billing_env e;
   emulator_process emu(e.dir, {"--domain-id", k_domain});
   e.write({{"unpaid", 2}, {"paid", 1}, {"gone", 1}}, emu.url(), 0);
@@ -104,7 +104,7 @@ TEST(orders_test, orders_json_shows_each_billing_state_with_amounts_as_decimal_t
   EXPECT_EQ(r.err.find(k_sk), std::string::npos);
 }
 
-TEST(orders_test, cancel_makes_the_next_run_buy_the_chunk_again_exactly_once) {
+TEST(orders_test, DISABLED_cancel_makes_the_next_run_buy_the_chunk_again_exactly_once) {
   billing_env e;
   emulator_process emu(e.dir, {"--domain-id", k_domain});
   e.write({{"declined", 2}, {"kept", 1}}, emu.url(), 0);

@@ -3,9 +3,11 @@
 // Amounts are decimals kept as the service wrote them (text), never binary floating point.
 // The emulator writes these shapes and the client reads them, through the same functions (src/api/bss.cpp).
 #pragma once
+#include <boost/json/fwd.hpp>
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace cphfleet {
@@ -50,5 +52,83 @@ struct bss_order_detail {
   bss_order order;
   std::vector<bss_order_line> lines;
 };
+
+// ---- the calls ---------------------------------------------------------------------------------------
+
+// Paths (no project in them: BSS is account-scoped) and limits.
+namespace bss_path {
+inline constexpr std::string_view customer_orders = "/v2/orders/customer-orders";                // GET
+inline constexpr std::string_view order_details_prefix = "/v2/orders/customer-orders/details/";  // + id, GET
+inline constexpr std::string_view cancel_order = "/v2/orders/customer-orders/cancel";            // PUT
+}  // namespace bss_path
+inline constexpr std::int64_t k_bss_max_limit = 100;  // ListCustomerOrders' largest page
+// The service type code of cloud phone orders (not published by Huawei: docs/service.md "Billing").
+inline constexpr std::string_view cph_service_type_code = "hws.service.type.cph";
+
+// "pending approval", "pending refund", "processing", "cancelled", "completed", "pending payment";
+// any other number reads "status N".
+std::string order_status_name(int status);
+
+// ListCustomerOrders' query parameters as the SDK's request model names them; unset: not sent.
+struct bss_list_query {
+  std::string create_time_begin;  // UTC yyyy-MM-ddTHH:mm:ssZ
+  std::string create_time_end;
+  std::optional<int> status;
+  std::string order_type;  // a string in the model ("1" a new purchase)
+  std::string service_type_code;
+  std::optional<std::int64_t> limit;  // 1..100
+  std::optional<std::int64_t> offset;
+  std::string order_by;  // createTime or -createTime
+};
+// The query string, each parameter percent-encoded, in the order above.
+std::string to_query_text(const bss_list_query& q);
+// The emulator's side: the parameters it knows; a value it refuses gives the error message
+// (CBC.0100's text), others are ignored.
+struct parsed_bss_query {
+  std::optional<bss_list_query> query;
+  std::string error;
+};
+parsed_bss_query parse_bss_list_query(std::string_view query_text);
+// UTC yyyy-MM-ddTHH:mm:ssZ of Unix seconds, and back (nullopt when not that form).
+std::string bss_time(std::int64_t unix_s);
+std::optional<std::int64_t> parse_bss_time(std::string_view text);
+
+// ---- JSON both ways ----------------------------------------------------------------------------------
+// The SDK types amounts as float; here they stay the number's text exactly as written ("12.50" stays
+// "12.50"). So BSS bodies are read with parse_bss_json, which keeps every number's text, and written
+// with write_bss_json; a plain boost::json parse would go through double. The readers ignore unknown
+// fields, leave absent or null ones empty, and throw std::runtime_error naming the field's path on a
+// wrong type (`order_infos[1].official_amount: must be a number`).
+
+// True when `text` is a JSON number (what an amount may be written as).
+bool is_decimal_text(std::string_view text);
+// A JSON tree whose numbers keep their text (see bss_number); throws std::runtime_error when `text`
+// is not JSON.
+boost::json::value parse_bss_json(std::string_view text);
+// The text of such a tree, numbers written exactly as they are kept.
+std::string write_bss_json(const boost::json::value& v);
+// A number kept as text in such a tree; throws std::invalid_argument when `text` is not a JSON number.
+boost::json::value bss_number(std::string_view text);
+boost::json::value bss_number(std::int64_t n);
+
+boost::json::object to_json(const bss_order& o);
+bss_order bss_order_from_json(const boost::json::value& v, std::string_view path = {});
+boost::json::object to_json(const bss_order_line& l);
+bss_order_line bss_order_line_from_json(const boost::json::value& v, std::string_view path = {});
+
+// ListCustomerOrders' answer: {total_count, order_infos[]}. An absent order_infos is an error.
+struct bss_order_page {
+  std::int64_t total_count = 0;
+  std::vector<bss_order> orders;
+};
+std::string write_order_page(const bss_order_page& page);
+bss_order_page read_order_page(std::string_view body);
+// ShowCustomerOrderDetails' answer: {total_count, order_info, order_line_items[]}; no order_info is an
+// error.
+std::string write_order_detail(const bss_order_detail& d);
+bss_order_detail read_order_detail(std::string_view body);
+// CancelCustomerOrder's body: {"order_id": ...}; reading it throws when there is no order id.
+std::string write_cancel_request(std::string_view order_id);
+std::string read_cancel_request(std::string_view body);
 
 }  // namespace cphfleet

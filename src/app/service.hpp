@@ -35,7 +35,8 @@ class service_session {
   cph_api& api();
   cph_client& client();
   const std::string& project_id() const;
-  std::string describe() const;  // endpoint and credentials, secrets redacted
+  std::string describe() const;                         // endpoint and credentials, secrets redacted
+  const std::string& url() const { return endpoint_; }  // the base URL calls go to (the embedded emulator's)
   std::int64_t tls_handshakes() const;
   std::int64_t connections_opened() const;
 

@@ -33,6 +33,8 @@ constexpr add_command commands[] = {
     add_status_command,      //
     add_adopt_command,       //
     add_catalog_command,     //
+    add_orders_command,      //
+    add_cancel_command,      //
     add_report_command,      //
     add_emulator_command,    //
     add_help_command,        //

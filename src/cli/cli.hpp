@@ -41,6 +41,8 @@ void add_status_command(CLI::App& app, const common_options& common, int& result
 void add_help_command(CLI::App& app, const common_options& common, int& result);
 void add_completion_command(CLI::App& app, const common_options& common, int& result);
 void add_man_command(CLI::App& app, const common_options& common, int& result);
+void add_orders_command(CLI::App& app, const common_options& common, int& result);
+void add_cancel_command(CLI::App& app, const common_options& common, int& result);
 
 // The plan as a table on stdout (plan, run --dry-run), then the chunks it would send, fleet by fleet.
 void print_plan_table(const plan& p);

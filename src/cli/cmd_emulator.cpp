@@ -74,6 +74,7 @@ void add_emulator_command(CLI::App& app, const common_options&, int& result) {
   cmd->add_option("--ak", o.ak, "Require SDK-HMAC-SHA256 signatures with this access key (with --sk)");
   cmd->add_option("--sk", o.sk, "Secret key for --ak");
   cmd->add_option("--token", o.token, "Require X-Auth-Token equal to this");
+  cmd->add_option("--domain-id", o.domain_id, "Require X-Domain-Id equal to this on billing calls");
   cmd->add_option(
          "--metadata-lifetime", o.metadata_lifetime_s,
          "Serve the ECS metadata keys on /openstack/latest/securitykey, each fetch's keys valid this "

@@ -40,6 +40,15 @@ answer admin_answer(const http::request<http::string_body>& req, std::string_vie
                                        {"is_auto_pay", o.is_auto_pay},
                                        {"product_id", o.product_id},
                                        {"created_at", rfc3339_ms(o.created_ms)}});
+      // What the billing service shows of it.
+      if (const billing_record* b = service.bills().find(o.order_id)) {
+        auto& shown = orders.back().as_object();
+        shown["bss_status"] = b->order.status;
+        shown["bss_status_name"] = order_status_name(b->order.status);
+        shown["official_amount"] = b->order.official_amount;
+        shown["currency"] = b->order.currency;
+        shown["payment_time"] = b->order.payment_time;
+      }
     }
     return json_answer(http::status::ok, json::object{{"orders", std::move(orders)}});
   }

@@ -15,6 +15,7 @@ struct emulator_options {
   std::string tls_key;
   std::string ak, sk;                    // both set: every API call must be SDK-HMAC-SHA256 signed
   std::string token;                     // set: every API call must carry X-Auth-Token equal to it
+  std::string domain_id;                 // set: every billing call must carry X-Domain-Id equal to it
   std::int64_t metadata_lifetime_s = 0;  // > 0: serve the ECS metadata keys (emulator/metadata.hpp)
   double rate_limit = 0;                 // per API, per second, burst the same; 0 = unlimited
   std::int64_t latency_ms = 0;           // added before every API answer

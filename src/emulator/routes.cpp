@@ -275,6 +275,7 @@ parsed_query<catalog_query> parse_catalog_query(api_kind api, std::string_view q
 routes::routes(const emulator_options& options)
     : options_(options),
       state_(state_options(options_)),
+      billing_(builtin_prices(), options_.rate_limit),
       faults_(checked_probabilities(options_.faults), parse_fault_script(options_.script), options_.seed),
       metadata_(options_.metadata_lifetime_s) {
   if (!(options_.rate_limit >= 0) || std::isinf(options_.rate_limit))
@@ -326,13 +327,15 @@ answer routes::handle(const emulator_request& req, const std::string& rid) {
     }
     answer out = [&] {
       auto route = route_of(req.method(), path);
-      if (!route)
+      const bool bss = !route && billing::serves(path);
+      if (!route && !bss)
         return error_answer(http::status::not_found, rid, "APIGW.0101",
                             "The API does not exist or has not been published in the environment");
       ++stats_.api_calls[std::string(api_name(route->api))];
       if (auto why = auth_refusal(options_, req, path, query, wall_ms() / 1000, &metadata_))
         return error_answer(http::status::unauthorized, rid, "APIGW.0301",
                             fmt::format("Incorrect IAM authentication information: {}", *why));
+      if (bss) return billing_.handle(req, path, query, options_.domain_id, rid);
       // The IAM policy is checked after the identity and before the throttle.
       if (forbidden_[static_cast<std::size_t>(route->api)])
         return error_answer(http::status::forbidden, rid, "CPS.0001",
@@ -422,7 +425,9 @@ answer routes::purchase(const emulator_request& req, purchase_api api, std::stri
   if (auto errors = check_against_catalog(parsed.request, state_.catalog_data()); !errors.empty())
     return reject(errors.front());
 
-  const emulator_order& order = state_.commit(parsed.request, wall_ms());
+  const std::int64_t now_ms = wall_ms();
+  const emulator_order& order = state_.commit(parsed.request, now_ms);
+  billing_.record(order, parsed.request, now_ms);
   ++stats_.orders;
   stats_.servers += order.server_ids.size();
   json::array ids;
@@ -531,14 +536,19 @@ answer routes::catalog_answer(api_kind which, std::string_view query, const std:
 }
 
 bool routes::pay(std::string_view order_id) {
+  if (const billing_record* r = billing_.find(order_id); r && r->order.status == order_status::cancelled)
+    return false;
   auto before = state_.server_count();
-  if (!state_.pay(order_id, wall_ms())) return false;
+  const std::int64_t now_ms = wall_ms();
+  if (!state_.pay(order_id, now_ms)) return false;
+  billing_.pay(order_id, now_ms);
   stats_.servers += state_.server_count() - before;
   return true;
 }
 
 void routes::reset() {
   state_.reset();
+  billing_.reset();
   faults_.restart();
   emulator_stats kept;
   kept.connections = stats_.connections;

@@ -5,6 +5,7 @@
 #pragma once
 #include "base/token_bucket.hpp"
 #include "emulator/answer.hpp"
+#include "emulator/billing.hpp"
 #include "emulator/faults.hpp"
 #include "emulator/metadata.hpp"
 #include "emulator/options.hpp"
@@ -102,9 +103,11 @@ class routes {
   void count(const answer& a);
 
   emulator_state& state() { return state_; }
+  billing& bills() { return billing_; }
   fault_plan& faults() { return faults_; }
   emulator_stats& stats() { return stats_; }
-  // Pays an unpaid order now (emulator_state::pay) and counts its servers; false when there is none.
+  // Pays an unpaid order now (emulator_state::pay, and its billing order) and counts its servers; false
+  // when there is none (a cancelled order is never paid).
   bool pay(std::string_view order_id);
   // Forgets every order, server and count (the connection counts excepted), restarts the fault
   // script and refills the buckets.
@@ -123,6 +126,7 @@ class routes {
 
   emulator_options options_;
   emulator_state state_;
+  billing billing_;  // every order as the billing service shows it
   fault_plan faults_;
   std::vector<token_bucket> buckets_;
   std::vector<bool> forbidden_;  // by api_kind: refused with 403 CPS.0001

@@ -23,7 +23,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr std::array<std::string_view, 5> top_keys{"cloud", "auth", "limits", "ledger", "emulator"};
+constexpr std::array<std::string_view, 6> top_keys{"cloud",  "auth",     "limits",
+                                                   "ledger", "emulator", "billing"};
+constexpr std::array<std::string_view, 3> billing_keys{"site", "endpoint", "settle_s"};
 constexpr std::array<std::string_view, 4> cloud_keys{"region", "endpoint", "project_id", "ca_file"};
 constexpr std::array<std::string_view, 2> auth_keys{"method", "metadata_url"};
 constexpr std::array<std::string_view, 1> ledger_keys{"path"};
@@ -121,6 +123,13 @@ bool valid_project_id(std::string_view s) {
   });
 }
 
+std::optional<std::string> billing_site_endpoint(std::string_view site) {
+  if (site == "cn") return "https://bss.myhuaweicloud.com";
+  if (site == "intl") return "https://bss-intl.myhuaweicloud.com";
+  if (site == "eu") return "https://bss.myhuaweicloud.eu";
+  return std::nullopt;
+}
+
 bool endpoint_is_loopback(std::string_view endpoint) {
   auto url = boost::urls::parse_absolute_uri(endpoint);
   return url && url->has_authority() && is_loopback_host(url->encoded_host_address());
@@ -167,6 +176,7 @@ class config_reader {
         read_emulator(*t, cfg.emulator);
       }
     }
+    if (const auto* t = section(*doc, "billing")) read_billing(*t, cfg);
     in_.finish();
     return cfg;
   }
@@ -418,6 +428,61 @@ class config_reader {
         cfg.ledger_path = relative_to_file(*v);
       }
     }
+  }
+
+  void read_billing(const toml::table& t, config& cfg) {
+    in_.check_keys(t, "billing", billing_keys);
+    billing_config b;
+    const toml::node* site = t.get("site");
+    const toml::node* endpoint = t.get("endpoint");
+    if (site && endpoint) {
+      in_.error(*site, "billing.site",
+                "is set together with billing.endpoint (allowed: one of them: site for the official host, "
+                "endpoint for any other)");
+    } else if (site) {
+      if (auto v = in_.string(*site, "billing.site")) {
+        if (auto url = billing_site_endpoint(*v)) {
+          b.site = *v;
+          b.endpoint = *url;
+        } else {
+          in_.error(*site, "billing.site",
+                    fmt::format("{} is not a site (allowed: {})", quote(*v), billing_sites_allowed));
+        }
+      }
+    } else if (endpoint) {
+      if (auto v = in_.string(*endpoint, "billing.endpoint")) {
+        if (*v == "embedded") {
+          if (endpoint_known_ && !cfg.embedded())
+            in_.error(*endpoint, "billing.endpoint",
+                      fmt::format("is \"embedded\" but cloud.endpoint is {} (allowed: \"embedded\" only with "
+                                  "cloud.endpoint = \"embedded\", whose emulator serves billing too)",
+                                  quote(cfg.endpoint)));
+          b.endpoint = *v;
+        } else if (auto problem = endpoint_problem(*v)) {
+          in_.error(*endpoint, "billing.endpoint",
+                    fmt::format("{} (allowed: {})", *problem, endpoint_allowed));
+        } else {
+          b.endpoint = without_trailing_slashes(*v);
+        }
+      }
+    } else {
+      in_.error(t, "billing.site",
+                fmt::format("is missing (required: a site ({}) or an endpoint: \"embedded\" or a URL)",
+                            billing_sites_allowed));
+    }
+    if (const toml::node* n = t.get("settle_s")) {
+      if (auto v = in_.integer(*n, "billing.settle_s", 0, 86'400)) b.settle_s = *v;
+    }
+    if (auto v = env_("HUAWEICLOUD_SDK_DOMAIN_ID"); v && !v->empty()) {
+      if (valid_project_id(*v)) {
+        b.domain_id = *v;
+      } else {
+        in_.error("billing",
+                  fmt::format("env HUAWEICLOUD_SDK_DOMAIN_ID {} is not an account id (allowed: {})",
+                              quote(*v), project_id_allowed));
+      }
+    }
+    cfg.billing = std::move(b);
   }
 
   void read_emulator(const toml::table& t, emulator_config& e) {

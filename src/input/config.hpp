@@ -42,6 +42,22 @@ struct emulator_config {
   std::string script;                    // "3:commit_then_drop,7:busy"
 };
 
+// `[billing]`: the billing service (BSS), for the order commands and reconciliation's second witness.
+struct billing_config {
+  std::string site;      // "cn", "intl" or "eu" when the file names one, else empty
+  std::string endpoint;  // https://bss.myhuaweicloud.com, ..., a URL, or "embedded"; no trailing `/`
+  // The account id sent as X-Domain-Id: env HUAWEICLOUD_SDK_DOMAIN_ID (empty when unset; required by
+  // the real service, checked only by an emulator started with --domain-id).
+  std::string domain_id;
+  std::int64_t settle_s = 30;  // orders show when the purchase is taken: the wait before believing none
+
+  bool embedded() const { return endpoint == "embedded"; }
+};
+
+// The billing host of each site (docs/service.md "Billing": the SDK's table holds only the Chinese one).
+std::optional<std::string> billing_site_endpoint(std::string_view site);
+inline constexpr std::string_view billing_sites_allowed = "cn, intl, eu";
+
 enum class auth_method { aksk, token };
 
 // The ECS metadata service's address, as the official SDK uses it.
@@ -65,6 +81,7 @@ struct config {
   limits_config limits;
   std::filesystem::path ledger_path;  // resolved against the config's folder
   emulator_config emulator;
+  std::optional<billing_config> billing;  // without `[billing]`: no billing calls at all
   // What the file allows but an operator should hear about each time (a settle window under the
   // floor): every command that loads the config logs them.
   std::vector<std::string> warnings;

@@ -104,7 +104,8 @@ void write_metrics(const std::filesystem::path& path, const run_summary& s, std:
 }
 
 void write_metrics_text(const std::filesystem::path& path, const std::string& m) {
-  if (!replace_file(path, m)) throw std::runtime_error(fmt::format("{}: cannot write metrics", path.string()));
+  if (!replace_file(path, m))
+    throw std::runtime_error(fmt::format("{}: cannot write metrics", path.string()));
 }
 
 }  // namespace cphfleet

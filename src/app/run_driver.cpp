@@ -1,5 +1,6 @@
 #include "app/run_driver.hpp"
 
+#include "app/billing_session.hpp"
 #include "app/exit_codes.hpp"
 #include "app/metrics.hpp"
 #include "app/progress.hpp"
@@ -236,15 +237,28 @@ int drive(const config& cfg, std::string_view command, const driver_flags& flags
     return refuse(exit_code::invalid, describe_failure(std::current_exception()), &index);
   }
   service_session& session = *session_owner;
+  // With [billing], the billing service is the second witness of every chunk left unresolved.
+  std::unique_ptr<billing_session> billing;
+  if (cfg.billing) {
+    try {
+      billing = std::make_unique<billing_session>(ioc, cfg, session);
+    } catch (...) {
+      return refuse(exit_code::invalid, describe_failure(std::current_exception()), &index);
+    }
+  }
   log(log_level::info, fmt::format("{} started", command),
-      {{"ledger", std::filesystem::absolute(cfg.ledger_path).string()}, {"service", session.describe()}});
+      {{"ledger", std::filesystem::absolute(cfg.ledger_path).string()},
+       {"service", session.describe()},
+       {"billing", billing ? billing->describe() : std::string("none")}});
 
   run_settings settings;
   settings.limits = cfg.limits;
   settings.run_id = summary.run_id;
   settings.project_id = session.project_id();
   if (flags.deadline) settings.deadline = started + *flags.deadline;
-  scheduler sched(ioc.get_executor(), session.api(), *writer, index, settings);
+  if (cfg.billing) settings.billing_settle_s = cfg.billing->settle_s;
+  scheduler sched(ioc.get_executor(), session.api(), *writer, index, settings,
+                  billing ? &billing->api() : nullptr);
   driver_context ctx{sched, index, cfg, session.api(), session.client()};
 
   int signal_number = 0;

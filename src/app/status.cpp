@@ -188,8 +188,8 @@ std::string status_metrics(const status_report& r, std::string_view job, std::st
       "them.\n# TYPE cphfleet_servers gauge\n";
   for (const auto& f : r.fleets)
     for (const auto& e : k_states)
-      m += fmt::format("cphfleet_servers{{{},fleet=\"{}\",state=\"{}\"}} {}\n", who, metric_label_value(f.fleet),
-                       e.name, f.*e.field);
+      m += fmt::format("cphfleet_servers{{{},fleet=\"{}\",state=\"{}\"}} {}\n", who,
+                       metric_label_value(f.fleet), e.name, f.*e.field);
   auto now =
       std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch());
   m += fmt::format(

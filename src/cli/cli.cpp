@@ -4,8 +4,8 @@
 #include "app/run_report.hpp"
 #include "base/diagnostic.hpp"
 #include "base/log.hpp"
-#include "ledger/lock.hpp"
 #include "cli/app_tree.hpp"
+#include "ledger/lock.hpp"
 
 #include <fmt/format.h>
 #include <CLI/CLI.hpp>

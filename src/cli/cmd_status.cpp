@@ -2,8 +2,8 @@
 // every server of the ordered chunks, and its phones, in one state each (README "Status"). Read-only:
 // no ledger lock.
 #include "app/metrics.hpp"
-#include "app/service.hpp"
 #include "app/run_driver.hpp"
+#include "app/service.hpp"
 #include "app/status.hpp"
 #include "base/log.hpp"
 #include "base/terminal.hpp"
@@ -92,7 +92,8 @@ int run_status(const common_options& common, const status_options& opt) {
   if (!opt.metrics_file.empty()) {
     run_identity id;
     id.set_ledger(cfg.ledger_path);
-    write_metrics_text(opt.metrics_file, status_metrics(report, in ? in->job.name : std::string(), id.ledger));
+    write_metrics_text(opt.metrics_file,
+                       status_metrics(report, in ? in->job.name : std::string(), id.ledger));
   }
   fmt::print("{}", opt.json ? status_json(report) : status_text(report));
   return code;

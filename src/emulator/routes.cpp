@@ -331,7 +331,7 @@ answer routes::handle(const emulator_request& req, const std::string& rid) {
       if (!route && !bss)
         return error_answer(http::status::not_found, rid, "APIGW.0101",
                             "The API does not exist or has not been published in the environment");
-      ++stats_.api_calls[std::string(api_name(route->api))];
+      ++stats_.api_calls[bss ? std::string("billing") : std::string(api_name(route->api))];
       if (auto why = auth_refusal(options_, req, path, query, wall_ms() / 1000, &metadata_))
         return error_answer(http::status::unauthorized, rid, "APIGW.0301",
                             fmt::format("Incorrect IAM authentication information: {}", *why));

@@ -44,7 +44,7 @@ TEST(install_test, cmake_install_puts_the_binary_man_page_completions_and_exampl
   auto job = (p / "share/doc/cphfleet/examples/jobs/demo.toml").string();
   auto v = run_program({installed, "validate", job});
   EXPECT_EQ(v.exit_code, 0) << v.err;
-  EXPECT_EQ(v.out, job + ": ok (2 fleets, 59 servers)\n");
+  EXPECT_TRUE(v.out.starts_with(job + ": ok (2 fleets, 59 servers)\n")) << v.out;
 }
 
 }  // namespace

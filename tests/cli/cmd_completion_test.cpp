@@ -89,7 +89,7 @@ TEST(cmd_completion_test, bash_completes_commands_options_and_their_values) {
   auto script = dir.path() / "cphfleet.bash";
   std::ofstream(script) << run_cphfleet({"completion", "bash"}).out;
   EXPECT_EQ(complete_with_bash(bash, script, "cphfleet val"), "validate\n");
-  EXPECT_EQ(complete_with_bash(bash, script, "cphfleet re"), "replay\nreconcile\n");
+  EXPECT_EQ(complete_with_bash(bash, script, "cphfleet re"), "replay\nreconcile\nreport\n");
   EXPECT_EQ(complete_with_bash(bash, script, "cphfleet validate --onl"), "--online\n");
   // The common options complete after a command too, and their values from their checks.
   EXPECT_EQ(complete_with_bash(bash, script, "cphfleet ledger --verb"), "--verbose\n");

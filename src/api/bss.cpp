@@ -476,4 +476,204 @@ std::string read_cancel_request(std::string_view body) {
   return id;
 }
 
+// ---- paying ------------------------------------------------------------------------------------------
+
+namespace {
+
+template <typename Int>
+void put_integer(json::object& o, std::string_view key, const std::optional<Int>& v) {
+  if (v) o[key] = bss_number(static_cast<std::int64_t>(*v));
+}
+template <typename Int>
+void optional_integer(const fields& f, std::string_view key, std::optional<Int>& out) {
+  if (!f.get(key)) return;
+  Int v{};
+  f.integer(key, v);
+  out = v;
+}
+
+}  // namespace
+
+std::string write_pay_request(const pay_request& r) {
+  return write_bss_json(
+      json::object{{"order_id", r.order_id}, {"use_coupon", r.use_coupon}, {"use_discount", r.use_discount}});
+}
+
+pay_request read_pay_request(std::string_view body) {
+  json::value v = parse_object_body(body);
+  fields f(v, "");
+  pay_request r;
+  f.text("order_id", r.order_id);
+  if (r.order_id.empty()) throw std::runtime_error("order_id: is missing");
+  f.text("use_coupon", r.use_coupon);
+  f.text("use_discount", r.use_discount);
+  if (r.use_coupon != "YES" && r.use_coupon != "NO") refuse("use_coupon", "YES or NO");
+  if (r.use_discount != "YES" && r.use_discount != "NO") refuse("use_discount", "YES or NO");
+  return r;
+}
+
+// ---- the resources of an order -------------------------------------------------------------------------
+
+std::string write_resources_query(const resources_query& q) {
+  json::object o{{"order_id", q.order_id}};
+  put_integer(o, "only_main_resource", q.only_main_resource);
+  put_integer(o, "offset", q.offset);
+  put_integer(o, "limit", q.limit);
+  return write_bss_json(o);
+}
+
+resources_query read_resources_query(std::string_view body) {
+  json::value v = parse_object_body(body);
+  fields f(v, "");
+  resources_query q;
+  f.text("order_id", q.order_id);
+  optional_integer(f, "only_main_resource", q.only_main_resource);
+  optional_integer(f, "offset", q.offset);
+  optional_integer(f, "limit", q.limit);
+  return q;
+}
+
+namespace {
+
+json::object to_json(const order_resource& r) {
+  json::object out;
+  put_text(out, "id", r.id);
+  put_text(out, "resource_id", r.resource_id);
+  put_text(out, "resource_name", r.resource_name);
+  put_text(out, "region_code", r.region_code);
+  put_text(out, "service_type_code", r.service_type_code);
+  put_text(out, "resource_type_code", r.resource_type_code);
+  put_text(out, "resource_spec_code", r.resource_spec_code);
+  put_text(out, "project_id", r.project_id);
+  put_text(out, "product_id", r.product_id);
+  put_text(out, "product_spec_desc", r.product_spec_desc);
+  out["is_main_resource"] = bss_number(r.is_main_resource);
+  out["status"] = bss_number(r.status);
+  return out;
+}
+
+order_resource order_resource_from_json(const json::value& v, std::string_view path) {
+  fields f(v, std::string(path));
+  order_resource r;
+  f.text("id", r.id);
+  f.text("resource_id", r.resource_id);
+  f.text("resource_name", r.resource_name);
+  f.text("region_code", r.region_code);
+  f.text("service_type_code", r.service_type_code);
+  f.text("resource_type_code", r.resource_type_code);
+  f.text("resource_spec_code", r.resource_spec_code);
+  f.text("project_id", r.project_id);
+  f.text("product_id", r.product_id);
+  f.text("product_spec_desc", r.product_spec_desc);
+  f.integer("is_main_resource", r.is_main_resource);
+  f.integer("status", r.status);
+  return r;
+}
+
+}  // namespace
+
+std::string write_order_resources(const order_resources_page& page) {
+  json::array data;
+  for (const auto& r : page.resources) data.emplace_back(to_json(r));
+  return write_bss_json(json::object{{"total_count", bss_number(page.total_count)}, {"data", data}});
+}
+
+order_resources_page read_order_resources(std::string_view body) {
+  json::value v = parse_object_body(body);
+  fields f(v, "");
+  order_resources_page page;
+  f.integer("total_count", page.total_count);
+  if (!f.get("data")) throw std::runtime_error("data: is missing");
+  page.resources = read_items<order_resource>(f, "data", [](const json::value& item, const std::string& p) {
+    return order_resource_from_json(item, p);
+  });
+  return page;
+}
+
+// ---- prices ------------------------------------------------------------------------------------------
+
+std::string write_rate_request(const rate_request& r) {
+  json::array products;
+  for (const auto& p : r.products) {
+    json::object o;
+    put_text(o, "id", p.id);
+    put_text(o, "cloud_service_type", p.cloud_service_type);
+    put_text(o, "resource_type", p.resource_type);
+    put_text(o, "resource_spec", p.resource_spec);
+    put_text(o, "region", p.region);
+    put_text(o, "available_zone", p.available_zone);
+    put_integer(o, "resource_size", p.resource_size);
+    put_integer(o, "size_measure_id", p.size_measure_id);
+    o["period_type"] = bss_number(p.period_type);
+    o["period_num"] = bss_number(p.period_num);
+    o["subscription_num"] = bss_number(p.subscription_num);
+    products.emplace_back(std::move(o));
+  }
+  return write_bss_json(json::object{{"project_id", r.project_id}, {"product_infos", products}});
+}
+
+rate_request read_rate_request(std::string_view body) {
+  json::value v = parse_object_body(body);
+  fields f(v, "");
+  rate_request r;
+  f.text("project_id", r.project_id);
+  if (!f.get("product_infos")) throw std::runtime_error("product_infos: is missing");
+  r.products =
+      read_items<rate_product>(f, "product_infos", [](const json::value& item, const std::string& p) {
+        fields g(item, p);
+        rate_product out;
+        g.text("id", out.id);
+        g.text("cloud_service_type", out.cloud_service_type);
+        g.text("resource_type", out.resource_type);
+        g.text("resource_spec", out.resource_spec);
+        g.text("region", out.region);
+        g.text("available_zone", out.available_zone);
+        optional_integer(g, "resource_size", out.resource_size);
+        optional_integer(g, "size_measure_id", out.size_measure_id);
+        g.integer("period_type", out.period_type);
+        g.integer("period_num", out.period_num);
+        g.integer("subscription_num", out.subscription_num);
+        return out;
+      });
+  return r;
+}
+
+std::string write_rate_answer(const rate_answer& a) {
+  json::array products;
+  for (const auto& p : a.products) {
+    json::object o;
+    put_text(o, "id", p.id);
+    put_text(o, "product_id", p.product_id);
+    put_decimal(o, "official_website_amount", p.official_website_amount);
+    products.emplace_back(std::move(o));
+  }
+  json::object result;
+  put_decimal(result, "official_website_amount", a.official_website_amount);
+  result["product_rating_results"] = std::move(products);
+  json::object out{{"official_website_rating_result", std::move(result)}};
+  put_text(out, "currency", a.currency);
+  return write_bss_json(out);
+}
+
+rate_answer read_rate_answer(std::string_view body) {
+  json::value v = parse_object_body(body);
+  fields f(v, "");
+  rate_answer a;
+  f.text("currency", a.currency);
+  const json::value* result = f.get("official_website_rating_result");
+  if (!result) throw std::runtime_error("official_website_rating_result: is missing");
+  fields r(*result, "official_website_rating_result");
+  r.decimal("official_website_amount", a.official_website_amount);
+  a.products = read_items<product_rate>(r, "product_rating_results",
+                                        [](const json::value& item, const std::string& p) {
+                                          fields g(item, p);
+                                          product_rate out;
+                                          g.text("id", out.id);
+                                          g.text("product_id", out.product_id);
+                                          g.decimal("official_website_amount", out.official_website_amount);
+                                          return out;
+                                        });
+  return a;
+}
+
 }  // namespace cphfleet

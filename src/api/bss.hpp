@@ -60,7 +60,14 @@ namespace bss_path {
 inline constexpr std::string_view customer_orders = "/v2/orders/customer-orders";                // GET
 inline constexpr std::string_view order_details_prefix = "/v2/orders/customer-orders/details/";  // + id, GET
 inline constexpr std::string_view cancel_order = "/v2/orders/customer-orders/cancel";            // PUT
+inline constexpr std::string_view pay_orders = "/v3/orders/customer-orders/pay";                 // POST
+// The resources of an order (Huawei's spelling), POST.
+inline constexpr std::string_view order_resources = "/v2/orders/suscriptions/resources/query";
+// ListRateOnPeriodDetail: the price of yearly/monthly products, POST.
+inline constexpr std::string_view period_rate = "/v2/bills/ratings/period-resources/subscribe-rate";
 }  // namespace bss_path
+// PayOrders' answer for an order whose payment is already under way: a repeated pay pays nothing.
+inline constexpr std::string_view k_payment_under_way = "CBC.99000088";
 inline constexpr std::int64_t k_bss_max_limit = 100;  // ListCustomerOrders' largest page
 // The service type code of cloud phone orders (not published by Huawei: docs/service.md "Billing").
 inline constexpr std::string_view cph_service_type_code = "hws.service.type.cph";
@@ -130,5 +137,94 @@ bss_order_detail read_order_detail(std::string_view body);
 // CancelCustomerOrder's body: {"order_id": ...}; reading it throws when there is no order id.
 std::string write_cancel_request(std::string_view order_id);
 std::string read_cancel_request(std::string_view body);
+
+// ---- paying ------------------------------------------------------------------------------------------
+
+// PayOrders' body (the SDK's PayCustomerOrderV3Req): cphfleet never uses coupons or discounts, so it
+// always writes "NO" for both. 204 and no body on success.
+struct pay_request {
+  std::string order_id;
+  std::string use_coupon = "NO";
+  std::string use_discount = "NO";
+};
+std::string write_pay_request(const pay_request& r);
+// Throws std::runtime_error when there is no order_id, or use_coupon/use_discount is not YES or NO.
+pay_request read_pay_request(std::string_view body);
+
+// ---- the resources of an order (ListPayPerUseCustomerResources' query by order) -----------------------
+
+// The body (the SDK's QueryResourcesReq, the fields cphfleet sends).
+struct resources_query {
+  std::string order_id;
+  std::optional<int> only_main_resource;  // 1: the main resources only
+  std::optional<std::int64_t> offset;
+  std::optional<std::int64_t> limit;
+};
+std::string write_resources_query(const resources_query& q);
+// Throws std::runtime_error naming the field on a wrong type.
+resources_query read_resources_query(std::string_view body);
+
+// One resource (the SDK's OrderInstanceV2, the fields cphfleet uses): its codes are what a price
+// inquiry needs for that product.
+struct order_resource {
+  std::string id;
+  std::string resource_id;
+  std::string resource_name;
+  std::string region_code;
+  std::string service_type_code;   // the price inquiry's cloud_service_type
+  std::string resource_type_code;  // its resource_type
+  std::string resource_spec_code;  // its resource_spec
+  std::string project_id;
+  std::string product_id;
+  std::string product_spec_desc;
+  int is_main_resource = 0;
+  int status = 0;
+};
+struct order_resources_page {
+  std::int64_t total_count = 0;
+  std::vector<order_resource> resources;  // "data"
+};
+std::string write_order_resources(const order_resources_page& page);
+// An absent `data` is an error.
+order_resources_page read_order_resources(std::string_view body);
+
+// ---- prices (ListRateOnPeriodDetail) ------------------------------------------------------------------
+
+// One product to price (the SDK's PeriodProductInfo).
+struct rate_product {
+  std::string id;  // the caller's, echoed in the answer
+  std::string cloud_service_type;
+  std::string resource_type;
+  std::string resource_spec;
+  std::string region;
+  std::string available_zone;                   // optional
+  std::optional<std::int64_t> resource_size;    // linear products only
+  std::optional<std::int64_t> size_measure_id;  // linear products only
+  int period_type = 0;                          // 0 day, 2 month, 3 year, 4 hour
+  std::int64_t period_num = 0;
+  std::int64_t subscription_num = 0;
+};
+struct rate_request {
+  std::string project_id;
+  std::vector<rate_product> products;  // "product_infos"
+};
+std::string write_rate_request(const rate_request& r);
+// Throws std::runtime_error naming the field (`product_infos[0].period_num: must be an integer`).
+rate_request read_rate_request(std::string_view body);
+
+// The list price of one product of the inquiry (for all its subscription_num and periods).
+struct product_rate {
+  std::string id;
+  std::string product_id;
+  std::string official_website_amount;  // decimal text
+};
+struct rate_answer {
+  std::string currency;
+  std::string official_website_amount;  // the whole inquiry's list price, decimal text
+  std::vector<product_rate> products;   // official_website_rating_result.product_rating_results
+};
+std::string write_rate_answer(const rate_answer& a);
+// No official_website_rating_result is an error.
+rate_answer read_rate_answer(std::string_view body);
 
 }  // namespace cphfleet

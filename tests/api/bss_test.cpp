@@ -201,5 +201,85 @@ TEST(bss_test, the_cancel_body_is_the_sdk_request_model) {
   EXPECT_EQ(what_of([] { read_cancel_request("{}"); }), "order_id: is missing");
 }
 
+TEST(bss_test, the_pay_body_is_the_sdk_request_model_without_coupons) {
+  EXPECT_EQ(write_pay_request({"CS9"}), R"({"order_id":"CS9","use_coupon":"NO","use_discount":"NO"})");
+  pay_request back = read_pay_request(R"({"order_id":"CS9","use_coupon":"NO","use_discount":"YES"})");
+  EXPECT_EQ(back.order_id, "CS9");
+  EXPECT_EQ(back.use_discount, "YES");
+  EXPECT_EQ(what_of([] { read_pay_request(R"({"use_coupon":"NO"})"); }), "order_id: is missing");
+  EXPECT_EQ(what_of([] { read_pay_request(R"({"order_id":"CS9","use_coupon":"no"})"); }),
+            "use_coupon: must be YES or NO");
+}
+
+TEST(bss_test, an_order_resources_page_round_trips_and_keeps_the_codes) {
+  EXPECT_EQ(write_resources_query({"CS9", 1, std::nullopt, 100}),
+            R"({"order_id":"CS9","only_main_resource":1,"limit":100})");
+  resources_query q = read_resources_query(R"({"order_id":"CS9","only_main_resource":1})");
+  EXPECT_EQ(q.order_id, "CS9");
+  EXPECT_EQ(q.only_main_resource, 1);
+  EXPECT_EQ(q.limit, std::nullopt);
+
+  order_resources_page page;
+  page.total_count = 1;
+  order_resource r;
+  r.resource_id = "srv-1";
+  r.service_type_code = "hws.service.type.cph";
+  r.resource_type_code = "hws.resource.type.cph.server";
+  r.resource_spec_code = "physical.rx1.xlarge";
+  r.region_code = "cn-east-3";
+  r.is_main_resource = 1;
+  page.resources.push_back(r);
+  order_resources_page back = read_order_resources(write_order_resources(page));
+  ASSERT_EQ(back.resources.size(), 1u);
+  EXPECT_EQ(back.total_count, 1);
+  EXPECT_EQ(back.resources[0].resource_type_code, "hws.resource.type.cph.server");
+  EXPECT_EQ(back.resources[0].resource_spec_code, "physical.rx1.xlarge");
+  EXPECT_EQ(back.resources[0].is_main_resource, 1);
+  EXPECT_EQ(what_of([] { read_order_resources(R"({"total_count":0})"); }), "data: is missing");
+  EXPECT_EQ(what_of([] { read_order_resources(R"({"data":[{"status":"1"}]})"); }),
+            "data[0].status: must be an integer");
+}
+
+TEST(bss_test, a_price_inquiry_round_trips_and_its_amounts_stay_decimal_text) {
+  rate_request req;
+  req.project_id = "p1";
+  rate_product p;
+  p.id = "web";
+  p.cloud_service_type = "hws.service.type.cph";
+  p.resource_type = "hws.resource.type.cph.server";
+  p.resource_spec = "physical.rx1.xlarge";
+  p.region = "cn-east-3";
+  p.period_type = 2;
+  p.period_num = 1;
+  p.subscription_num = 47;
+  req.products.push_back(p);
+  EXPECT_EQ(write_rate_request(req),
+            R"({"project_id":"p1","product_infos":[{"id":"web","cloud_service_type":"hws.service.type.cph",)"
+            R"("resource_type":"hws.resource.type.cph.server","resource_spec":"physical.rx1.xlarge",)"
+            R"("region":"cn-east-3","period_type":2,"period_num":1,"subscription_num":47}]})");
+  rate_request back = read_rate_request(write_rate_request(req));
+  ASSERT_EQ(back.products.size(), 1u);
+  EXPECT_EQ(back.products[0].subscription_num, 47);
+  EXPECT_EQ(back.products[0].resource_size, std::nullopt);
+  EXPECT_EQ(what_of([] { read_rate_request(R"({"product_infos":[{"period_num":"1"}]})"); }),
+            "product_infos[0].period_num: must be an integer");
+
+  rate_answer a = read_rate_answer(
+      R"({"currency":"CNY","official_website_rating_result":{"official_website_amount":150400.10,)"
+      R"("product_rating_results":[{"id":"web","product_id":"OFFI1","official_website_amount":150400.10}]},)"
+      R"("optional_discount_rating_results":[]})");
+  EXPECT_EQ(a.currency, "CNY");
+  EXPECT_EQ(a.official_website_amount, "150400.10");
+  ASSERT_EQ(a.products.size(), 1u);
+  EXPECT_EQ(a.products[0].official_website_amount, "150400.10");
+  EXPECT_EQ(read_rate_answer(write_rate_answer(a)).products[0].product_id, "OFFI1");
+  EXPECT_EQ(what_of([] { read_rate_answer(R"({"currency":"CNY"})"); }),
+            "official_website_rating_result: is missing");
+  EXPECT_EQ(what_of([] {
+              read_rate_answer(R"({"official_website_rating_result":{"official_website_amount":"1.0"}})");
+            }),
+            "official_website_rating_result.official_website_amount: must be a number");
+}
+
 }  // namespace
 }  // namespace cphfleet

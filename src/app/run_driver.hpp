@@ -21,6 +21,7 @@ class Option;
 namespace cphfleet {
 
 class cph_client;
+class bss_client;
 // Who a command's summary and metrics speak for: the job's name and the ledger's absolute path, filled
 // in by the command as it learns them (a job file that cannot be read leaves `job` empty).
 struct run_identity {
@@ -42,8 +43,10 @@ struct driver_context {
   scheduler& sched;
   ledger_index& index;
   const config& cfg;
-  cph_api& api;                  // for reads outside the scheduler (the account check before buying)
-  cph_client& client;            // the same service, for the reads cph_api lacks (run --wait's phones)
+  cph_api& api;                   // for reads outside the scheduler (the account check before buying)
+  cph_client& client;             // the same service, for the reads cph_api lacks (run --wait's phones)
+  bss_client* billing = nullptr;  // with [billing]: the price inquiry before buying
+  std::string project_id;
   bool progress_paused = false;  // true: the run's progress line stays off (run --wait draws its own)
 };
 

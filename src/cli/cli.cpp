@@ -35,6 +35,8 @@ constexpr add_command commands[] = {
     add_catalog_command,     //
     add_orders_command,      //
     add_cancel_command,      //
+    add_pay_command,         //
+    add_billing_command,     //
     add_report_command,      //
     add_emulator_command,    //
     add_help_command,        //

@@ -1,10 +1,14 @@
 // The command line: common options and subcommands (README "Commands"); exit codes in app/exit_codes.hpp.
 #pragma once
 #include "app/exit_codes.hpp"
+#include "base/net.hpp"
 
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
 
 namespace CLI {
 class App;
@@ -13,6 +17,10 @@ class App;
 namespace cphfleet {
 
 struct plan;
+struct ledger_row;
+struct config;
+class ledger_index;
+class ledger_writer;
 
 struct common_options {
   std::string config;  // --config: overrides the job's config
@@ -43,6 +51,25 @@ void add_completion_command(CLI::App& app, const common_options& common, int& re
 void add_man_command(CLI::App& app, const common_options& common, int& result);
 void add_orders_command(CLI::App& app, const common_options& common, int& result);
 void add_cancel_command(CLI::App& app, const common_options& common, int& result);
+void add_pay_command(CLI::App& app, const common_options& common, int& result);
+void add_billing_command(CLI::App& app, const common_options& common, int& result);
+
+// cancel and pay: the config's ledger held for writing (`writer` is null when another process holds it:
+// the message is printed, the command exits 75), and the latest rows of the chunks named (every chunk
+// when both lists are empty) that hold an order. A named chunk in another state is printed as left alone
+// and counted. Throws input_error for a fleet or chunk the ledger does not hold.
+struct order_chunks {
+  std::unique_ptr<ledger_index> index;
+  std::unique_ptr<ledger_writer> writer;
+  std::vector<ledger_row> rows;
+  std::int64_t left_alone = 0;
+  order_chunks();
+  order_chunks(order_chunks&&) noexcept;
+  ~order_chunks();
+};
+order_chunks open_order_chunks(net::any_io_executor ex, const config& cfg, std::string_view who,
+                               const std::vector<std::string>& fleets,
+                               const std::vector<std::string>& chunks);
 
 // The plan as a table on stdout (plan, run --dry-run), then the chunks it would send, fleet by fleet.
 void print_plan_table(const plan& p);

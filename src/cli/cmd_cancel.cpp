@@ -27,10 +27,6 @@ struct cancel_options {
 
 constexpr std::string_view k_cancelled_msg = "order cancelled: nothing bought";
 
-bool named(const std::vector<std::string>& names, std::string_view v) {
-  return std::find(names.begin(), names.end(), v) != names.end();
-}
-
 int run_cancel(const common_options& common, const cancel_options& opt) {
   if (opt.fleets.empty() && opt.chunks.empty())
     throw input_error({{"", 0, 0, "--fleet", "is missing (required: --fleet F or --chunk C)"}});
@@ -38,39 +34,11 @@ int run_cancel(const common_options& common, const cancel_options& opt) {
   require_billing(cfg, "cancel");
 
   net::io_context ioc(1);
-  ledger_index index({}, ledger_history::latest_only);
-  std::unique_ptr<ledger_writer> writer;
-  try {
-    writer = std::make_unique<ledger_writer>(ioc.get_executor(), cfg.ledger_path, "cphfleet cancel",
-                                             [&](ledger_row&& row) { index.add(std::move(row)); });
-  } catch (const ledger_busy& e) {
-    fmt::print(stderr, "cphfleet: {}\n", e.what());
-    return exit_code::locked;
-  }
-  for (const auto& c : opt.chunks)
-    if (!index.latest(c))
-      throw input_error({{"", 0, 0, "--chunk",
-                          fmt::format("'{}' is not in the ledger {} (allowed: a chunk name the ledger holds)",
-                                      c, cfg.ledger_path.string())}});
-  for (const auto& f : opt.fleets)
-    if (index.chunks_of(f).empty())
-      throw input_error(
-          {{"", 0, 0, "--fleet", fmt::format("'{}' is not in the ledger {}", f, cfg.ledger_path.string())}});
-
-  std::vector<ledger_row> rows;
-  std::int64_t left_alone = 0;
-  for (const auto& fleet : index.fleets()) {
-    for (const ledger_row* row : index.chunks_of(fleet)) {
-      if (!named(opt.fleets, fleet) && !named(opt.chunks, row->chunk)) continue;
-      if (row->status == chunk_status::ordered && !row->order_id.empty()) {
-        rows.push_back(*row);
-      } else if (named(opt.chunks, row->chunk)) {
-        ++left_alone;
-        fmt::print("left alone: {}: the ledger holds it as {}{}\n", row->chunk, to_string(row->status),
-                   is_unresolved(row->status) ? " (settle it first: cphfleet reconcile)" : ", with no order");
-      }
-    }
-  }
+  order_chunks held = open_order_chunks(ioc.get_executor(), cfg, "cphfleet cancel", opt.fleets, opt.chunks);
+  if (!held.writer) return exit_code::locked;
+  std::int64_t& left_alone = held.left_alone;
+  std::vector<ledger_row> rows = std::move(held.rows);
+  ledger_writer* writer = held.writer.get();
 
   service_session cph(ioc, cfg);
   billing_session bss(ioc, cfg, cph);
@@ -126,7 +94,53 @@ int run_cancel(const common_options& common, const cancel_options& opt) {
   return failures == 0 ? exit_code::ok : exit_code::failed;
 }
 
+bool named(const std::vector<std::string>& names, std::string_view v) {
+  return std::find(names.begin(), names.end(), v) != names.end();
+}
+
 }  // namespace
+
+order_chunks::order_chunks() = default;
+order_chunks::order_chunks(order_chunks&&) noexcept = default;
+order_chunks::~order_chunks() = default;
+
+order_chunks open_order_chunks(net::any_io_executor ex, const config& cfg, std::string_view who,
+                               const std::vector<std::string>& fleets,
+                               const std::vector<std::string>& chunks) {
+  order_chunks out;
+  out.index = std::make_unique<ledger_index>(std::vector<ledger_row>{}, ledger_history::latest_only);
+  ledger_index& index = *out.index;
+  try {
+    out.writer = std::make_unique<ledger_writer>(std::move(ex), cfg.ledger_path, who,
+                                                 [&index](ledger_row&& row) { index.add(std::move(row)); });
+  } catch (const ledger_busy& e) {
+    fmt::print(stderr, "cphfleet: {}\n", e.what());
+    return out;
+  }
+  const std::string ledger_path = cfg.ledger_path.string();
+  for (const auto& c : chunks)
+    if (!index.latest(c))
+      throw input_error({{"", 0, 0, "--chunk",
+                          fmt::format("'{}' is not in the ledger {} (allowed: a chunk name the ledger holds)",
+                                      c, ledger_path)}});
+  for (const auto& f : fleets)
+    if (index.chunks_of(f).empty())
+      throw input_error({{"", 0, 0, "--fleet", fmt::format("'{}' is not in the ledger {}", f, ledger_path)}});
+  const bool all = fleets.empty() && chunks.empty();
+  for (const auto& fleet : index.fleets()) {
+    for (const ledger_row* row : index.chunks_of(fleet)) {
+      if (!all && !named(fleets, fleet) && !named(chunks, row->chunk)) continue;
+      if (row->status == chunk_status::ordered && !row->order_id.empty()) {
+        out.rows.push_back(*row);
+      } else if (named(chunks, row->chunk)) {
+        ++out.left_alone;
+        fmt::print("left alone: {}: the ledger holds it as {}{}\n", row->chunk, to_string(row->status),
+                   is_unresolved(row->status) ? " (settle it first: cphfleet reconcile)" : ", with no order");
+      }
+    }
+  }
+  return out;
+}
 
 void add_cancel_command(CLI::App& app, const common_options& common, int& result) {
   auto opt = std::make_shared<cancel_options>();

@@ -2,7 +2,9 @@
 // with that order as the billing service shows it now: billing state, amount, currency, created and
 // paid times. Reads only; needs `[billing]`.
 #include "app/billing_session.hpp"
+#include "app/metrics.hpp"
 #include "app/service.hpp"
+#include "base/decimal.hpp"
 #include "cli/cli.hpp"
 #include "input/inputs.hpp"
 #include "ledger/index.hpp"
@@ -12,7 +14,10 @@
 #include <boost/json.hpp>
 
 #include <algorithm>
+#include <filesystem>
+#include <map>
 #include <memory>
+#include <tuple>
 
 namespace cphfleet {
 namespace {
@@ -20,6 +25,7 @@ namespace {
 struct orders_options {
   std::vector<std::string> fleets;
   bool json = false;
+  std::string metrics_file;
 };
 
 std::string or_dash(const std::string& s) { return s.empty() ? "-" : s; }
@@ -66,9 +72,36 @@ std::string to_json(const std::vector<chunk_order>& orders) {
   return boost::json::serialize(boost::json::object{{"orders", std::move(items)}});
 }
 
+// cphfleet_order_amount{ledger,fleet,currency,state}: the fleet's orders after discounts, summed exactly
+// per billing state (a pay-row's chunk counts once: each chunk is one order).
+std::string order_metrics(const std::vector<chunk_order>& orders, const std::string& ledger) {
+  std::map<std::tuple<std::string, std::string, std::string>, decimal> sums;
+  for (const auto& c : orders) {
+    if (!c.detail) continue;
+    const bss_order& o = c.detail->order;
+    auto amount =
+        decimal::parse(o.amount_after_discount.empty() ? o.official_amount : o.amount_after_discount);
+    if (!amount) continue;
+    sums[{c.row.fleet, o.currency, order_status_name(o.status)}] += *amount;
+  }
+  std::string out =
+      "# HELP cphfleet_order_amount The fleet's orders after discounts, by billing state, in their "
+      "currency.\n"
+      "# TYPE cphfleet_order_amount gauge\n";
+  for (const auto& [key, sum] : sums) {
+    const auto& [fleet, currency, state] = key;
+    out +=
+        fmt::format("cphfleet_order_amount{{ledger=\"{}\",fleet=\"{}\",currency=\"{}\",state=\"{}\"}} {}\n",
+                    metric_label_value(ledger), metric_label_value(fleet), metric_label_value(currency),
+                    metric_label_value(state), sum.text());
+  }
+  return out;
+}
+
 int run_orders(const common_options& common, const orders_options& opt) {
   config cfg = load_config_only(common.config, common.ledger);
   require_billing(cfg, "orders");
+  if (!opt.metrics_file.empty()) check_metrics_path(opt.metrics_file);
   ledger_index index = read_ledger_index(cfg.ledger_path);
   for (const auto& f : opt.fleets)
     if (index.chunks_of(f).empty())
@@ -93,6 +126,10 @@ int run_orders(const common_options& common, const orders_options& opt) {
   } else {
     print_table(orders);
   }
+  if (!opt.metrics_file.empty())
+    write_metrics_text(
+        opt.metrics_file,
+        order_metrics(orders, std::filesystem::absolute(cfg.ledger_path).lexically_normal().string()));
   bool all_read =
       std::all_of(orders.begin(), orders.end(), [](const chunk_order& c) { return c.detail.has_value(); });
   return all_read ? exit_code::ok : exit_code::failed;
@@ -105,6 +142,8 @@ void add_orders_command(CLI::App& app, const common_options& common, int& result
   auto* cmd = app.add_subcommand("orders", "Show each ordered chunk's order as the billing service has it");
   cmd->add_option("--fleet", opt->fleets, "Only these fleets (repeatable)");
   cmd->add_flag("--json", opt->json, "One JSON object on stdout");
+  cmd->add_option("--metrics-file", opt->metrics_file,
+                  "Write cphfleet_order_amount per fleet, currency and state as Prometheus text");
   cmd->callback([&common, &result, opt] { result = run_orders(common, *opt); });
 }
 

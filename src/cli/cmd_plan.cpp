@@ -3,11 +3,13 @@
 #include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
+#include <boost/json.hpp>
 #include <cstdio>
 #include <fstream>
 #include <memory>
 #include <sstream>
 
+#include "app/pricing.hpp"
 #include "base/terminal.hpp"
 #include "cli/cli.hpp"
 #include "input/inputs.hpp"
@@ -25,6 +27,7 @@ struct plan_options {
   CLI::Option* max_servers_option = nullptr;
   std::string out;
   bool detailed_exitcode = false;
+  std::string max_amount;
 };
 
 // `eu-001 … eu-004: 10 servers each` for a run of consecutive chunks of one size.
@@ -124,6 +127,10 @@ void add_plan_command(CLI::App& app, const common_options& common, int& result) 
       cmd->add_option("--max-servers", opts->max_servers,
                       "Spend guard: allow a run of up to N servers (default: [limits] max_servers_per_run)")
           ->check(CLI::NonNegativeNumber);
+  cmd->add_option(
+      "--max-amount", opts->max_amount,
+      "Money guard: refuse (exit 2) if the plan's list price is above this amount (default: [limits] "
+      "max_amount_per_run; needs [billing])");
   cmd->add_option("--out", opts->out,
                   "Save the plan to FILE, for `run --plan FILE` to send exactly it (or nothing)");
   cmd->add_flag("--detailed-exitcode", opts->detailed_exitcode,
@@ -137,15 +144,33 @@ void add_plan_command(CLI::App& app, const common_options& common, int& result) 
       bool from_flag = opts->max_servers_option->count() > 0;
       std::int64_t limit = from_flag ? opts->max_servers : in.cfg.limits.max_servers_per_run;
       std::string source = from_flag ? std::string() : in.cfg.path.string();
+      const std::optional<money_limit> money = money_limit_of(in.cfg, opts->max_amount);
+      // With [billing] and the flavors' codes (or a money guard), the plan is priced: that asks the
+      // billing service, and sends no purchase.
+      std::optional<run_quote> quote;
+      if (p.calls() > 0 && in.cfg.billing && (money || !in.cfg.billing->products.empty()))
+        quote = quote_plan_now(in.cfg, p);
+      if (money && !in.cfg.billing)
+        throw input_error(
+            {{"", 0, 0, "--max-amount",
+              fmt::format("is given but {} has no [billing] to price the run with", in.cfg.path.string())}});
       if (opts->json) {
-        fmt::print("{}\n", plan_to_json(p));
+        if (quote) {
+          boost::json::value v = boost::json::parse(plan_to_json(p));
+          v.as_object()["price"] = quote_json(*quote);
+          fmt::print("{}\n", boost::json::serialize(v));
+        } else {
+          fmt::print("{}\n", plan_to_json(p));
+        }
       } else {
         print_plan_table(p);
         print_plan_chunks(p);
         if (p.calls() > 0) fmt::print("{}\n", spend_guard_verdict(p, limit, source));
+        if (quote) fmt::print("{}{}\n", quote_text(*quote), quote_verdict(*quote, money));
       }
       std::fflush(stdout);
       check_spend_guard(p, limit, source);
+      if (money && quote) check_money_guard(*quote, *money);
       if (!opts->out.empty()) {
         write_saved_plan(opts->out, save_plan(p, opts->job, job_bytes, in.cfg.ledger_path));
         if (!opts->json)

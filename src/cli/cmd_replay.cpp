@@ -1,6 +1,7 @@
 // `cphfleet replay [--fleet F]... [--chunk C]... [--json]` re-sends the chunks whose latest status is
 // failed (or retrying) with the exact request the ledger recorded: no job file is needed.
 #include "app/account_check.hpp"
+#include "app/pricing.hpp"
 #include "app/run_driver.hpp"
 #include "base/log.hpp"
 #include "cli/cli.hpp"
@@ -87,6 +88,7 @@ int run_replay(const common_options& common, replay_options& opt) {
   opt.id.set_ledger(cfg.ledger_path);
   std::int64_t guard = opt.send.spend_limit(cfg);
   std::string guard_source = opt.send.spend_limit_source(cfg);
+  const std::optional<money_limit> money = money_limit_of(cfg, "");
   std::vector<std::string> fleets;
   // On the ledger as the lock holder reads it (a torn last record already cut), before anything is sent.
   auto check = [&](const ledger_index& before) {
@@ -117,6 +119,12 @@ int run_replay(const common_options& common, replay_options& opt) {
     co_await ctx.sched.settle_unresolved(fleets);
     std::vector<chunk_work> chunks = replayable(ctx.index, opt);
     check_replay_guard(chunks, guard, guard_source);
+    // The money guard of the config holds for a replay too: it buys as a run does.
+    if (money && !chunks.empty()) {
+      run_quote q = co_await quote_fleets(*ctx.billing, cfg, ctx.project_id, fleets_to_price(chunks));
+      log(q.total ? log_level::info : log_level::error, quote_verdict(q, money));
+      check_money_guard(q, *money);
+    }
     log(log_level::info, "replaying", {{"chunks", chunks.size()}, {"servers", servers_in(chunks)}});
     co_await check_account_before_buying(ctx.api, ctx.sched, cfg, ctx.index, chunks, nullptr);
     co_await ctx.sched.send(std::move(chunks));

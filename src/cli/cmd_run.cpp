@@ -3,6 +3,7 @@
 // its target, and with --wait until its servers are ready.
 #include "api/signer.hpp"
 #include "app/account_check.hpp"
+#include "app/pricing.hpp"
 #include "app/run_driver.hpp"
 #include "app/status.hpp"
 #include "base/diagnostic.hpp"
@@ -31,6 +32,7 @@ struct run_options {
   send_options send;
   run_identity id;  // filled as the inputs are read: the summary and metrics of a refusal carry it
   wait_options wait;
+  std::string max_amount;  // --max-amount: the money guard's limit over the config's
 };
 
 // Takes the plan's strings over: the plan is dropped before sending, so a big run does not hold each
@@ -74,6 +76,13 @@ int run_job(const common_options& common, run_options& opt) {
   flags.id = opt.id;
   std::int64_t guard = opt.send.spend_limit(in.cfg);
   std::string guard_source = opt.send.spend_limit_source(in.cfg);
+  const std::optional<money_limit> money = money_limit_of(in.cfg, opt.max_amount);
+  if (money && !in.cfg.billing)
+    throw input_error(
+        {{"", 0, 0, "--max-amount",
+          fmt::format("is given but {} has no [billing] to price the run with (allowed: with "
+                      "[billing] and [billing.products] for the job's flavors, README \"Money\")",
+                      in.cfg.path.string())}});
   auto stale = [&](std::string field, std::string what) {
     throw input_error(
         {{opt.plan_file, 0, 0, std::move(field),
@@ -124,6 +133,7 @@ int run_job(const common_options& common, run_options& opt) {
     };
   }
 
+  bool unpaid_sent = false;  // a chunk without auto-pay went out: its order awaits a person's payment
   auto work = [&](driver_context& ctx) -> net::awaitable<void> {
     // Chunks an earlier run left open are settled first: until then their servers may or may not exist.
     co_await ctx.sched.settle_unresolved(fleet_names);
@@ -141,8 +151,15 @@ int run_job(const common_options& common, run_options& opt) {
       }
       check_spend_guard(p, guard, guard_source);
       log(log_level::info, "plan", {{"job", p.job}, {"calls", p.calls()}, {"servers", p.servers()}});
+      // The money guard prices exactly what would go out, after settling; no quote, no purchase.
+      if (money && p.calls() > 0) {
+        run_quote q = co_await quote_plan(*ctx.billing, in.cfg, ctx.project_id, p);
+        log(q.total ? log_level::info : log_level::error, quote_verdict(q, money));
+        check_money_guard(q, *money);
+      }
       chunks = to_work(std::move(p));
     }
+    for (const auto& c : chunks) unpaid_sent = unpaid_sent || !c.auto_pay;
     co_await check_account_before_buying(ctx.api, ctx.sched, in.cfg, ctx.index, chunks, &in.job);
     co_await ctx.sched.send(std::move(chunks));
     if (!wait || ctx.sched.stopped() != stop_reason::none) co_return;
@@ -168,6 +185,10 @@ int run_job(const common_options& common, run_options& opt) {
   if (status)
     fmt::print("{}{}", opt.send.json ? "" : "\n",
                opt.send.json ? status_json(*status) : status_text(*status));
+  if (unpaid_sent && !opt.send.json)
+    fmt::print(
+        "\norders without auto-pay await payment: review them with `cphfleet orders`, pay them with "
+        "`cphfleet pay --max-amount AMOUNT` (or cancel them with `cphfleet cancel`)\n");
   return code;
 }
 
@@ -183,6 +204,9 @@ void add_run_command(CLI::App& app, const common_options& common, int& result) {
          "Send exactly the plan `plan --out` saved, or nothing if the job or the ledger changed since")
       ->excludes(dry);
   opt->send.add_to(*cmd);
+  cmd->add_option("--max-amount", opt->max_amount,
+                  "Money guard: buy nothing if the run's list price is above this amount (default: [limits] "
+                  "max_amount_per_run; needs [billing])");
   opt->wait.add_to(*cmd, "After sending, wait as `status --wait` does until no server is creating");
   cmd->callback([&common, &result, opt] {
     // A dry run prints a plan, as `plan` does; only a run that may send reports as one.

@@ -116,10 +116,10 @@ net::awaitable<bss_client::answer> bss_client::call(http::verb method, std::stri
   co_return a;
 }
 
-net::awaitable<bss_client::answer> bss_client::read(std::string path, std::string query,
-                                                    clock_type::time_point deadline) {
+net::awaitable<bss_client::answer> bss_client::read(http::verb method, std::string path, std::string query,
+                                                    std::string body, clock_type::time_point deadline) {
   for (int attempt = 1;; ++attempt) {
-    answer a = co_await call(http::verb::get, path, query, "", deadline);
+    answer a = co_await call(method, path, query, body, deadline);
     outcome o = classify(a.report, call_kind::read);
     if (o.cls != outcome_class::retryable || attempt >= options_.attempts) co_return a;
     auto delay = options_.backoff.delay(attempt, rng_);
@@ -152,8 +152,8 @@ net::awaitable<orders_call> bss_client::list_orders(order_query query, clock_typ
   orders_call out;
   std::set<std::string, std::less<>> seen;
   for (std::int64_t offset = 0;;) {
-    answer a = co_await read(std::string(bss_path::customer_orders),
-                             to_query_text(to_list_query(query, offset, k_bss_max_limit)), deadline);
+    answer a = co_await read(http::verb::get, std::string(bss_path::customer_orders),
+                             to_query_text(to_list_query(query, offset, k_bss_max_limit)), "", deadline);
     if (!a.ok()) {
       out.report = std::move(a.report);
       out.orders.clear();  // a partial list would read as "these are all"
@@ -181,7 +181,8 @@ net::awaitable<orders_call> bss_client::list_orders(order_query query, clock_typ
 net::awaitable<order_detail_call> bss_client::order_detail(std::string order_id,
                                                            clock_type::time_point deadline) {
   answer a =
-      co_await read(std::string(bss_path::order_details_prefix) + percent_encode(order_id), "", deadline);
+      co_await read(http::verb::get, std::string(bss_path::order_details_prefix) + percent_encode(order_id),
+                    "", "", deadline);
   order_detail_call out;
   if (a.ok()) {
     try {
@@ -197,6 +198,61 @@ net::awaitable<order_detail_call> bss_client::order_detail(std::string order_id,
 net::awaitable<call_report> bss_client::cancel_order(std::string order_id, clock_type::time_point deadline) {
   answer a = co_await call(http::verb::put, std::string(bss_path::cancel_order), "",
                            write_cancel_request(order_id), deadline);
+  co_return std::move(a.report);
+}
+
+net::awaitable<rate_call> bss_client::price(rate_request request, clock_type::time_point deadline) {
+  answer a = co_await read(http::verb::post, std::string(bss_path::period_rate), "",
+                           write_rate_request(request), deadline);
+  rate_call out;
+  if (a.ok()) {
+    try {
+      out.answer = read_rate_answer(a.body);
+    } catch (const std::exception& e) {
+      unreadable(a.report, "ListRateOnPeriodDetail", e.what());
+    }
+  }
+  out.report = std::move(a.report);
+  co_return out;
+}
+
+net::awaitable<resources_call> bss_client::order_resources(std::string order_id,
+                                                           clock_type::time_point deadline) {
+  resources_call out;
+  std::set<std::string, std::less<>> seen;
+  for (std::int64_t offset = 0;;) {
+    // Named, not a braced temporary inside the co_await: GCC 12 destroys such temporaries twice.
+    const resources_query query{order_id, 1, offset, k_bss_max_limit};
+    std::string body = write_resources_query(query);
+    answer a = co_await read(http::verb::post, std::string(bss_path::order_resources), "", std::move(body),
+                             deadline);
+    out.report = a.report;
+    if (!a.ok()) {
+      out.resources.clear();
+      co_return out;
+    }
+    order_resources_page page;
+    try {
+      page = read_order_resources(a.body);
+    } catch (const std::exception& e) {
+      unreadable(out.report, "ListPayPerUseCustomerResources", e.what());
+      out.resources.clear();
+      co_return out;
+    }
+    const auto got = static_cast<std::int64_t>(page.resources.size());
+    for (auto& r : page.resources)
+      if (r.resource_id.empty() || seen.insert(r.resource_id).second) out.resources.push_back(std::move(r));
+    offset += got;
+    if (got < k_bss_max_limit || offset >= page.total_count) co_return out;
+  }
+}
+
+net::awaitable<call_report> bss_client::pay_order(std::string order_id, clock_type::time_point deadline) {
+  pay_request request;  // named: see order_resources
+  request.order_id = std::move(order_id);
+  std::string body = write_pay_request(request);
+  answer a =
+      co_await call(http::verb::post, std::string(bss_path::pay_orders), "", std::move(body), deadline);
   co_return std::move(a.report);
 }
 

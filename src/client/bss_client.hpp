@@ -40,6 +40,14 @@ struct order_page_call {
   call_report report;
   std::optional<bss_order_page> page;  // on 200
 };
+struct rate_call {
+  call_report report;
+  std::optional<rate_answer> answer;  // on 200
+};
+struct resources_call {
+  call_report report;
+  std::vector<order_resource> resources;  // every page, on 200
+};
 
 class bss_client final : public bss_api {
  public:
@@ -63,6 +71,14 @@ class bss_client final : public bss_api {
   // order's state instead of sending it again).
   net::awaitable<call_report> cancel_order(std::string order_id,
                                            std::chrono::steady_clock::time_point deadline) override;
+  // ListRateOnPeriodDetail: a price inquiry changes nothing, so it is retried as a read.
+  net::awaitable<rate_call> price(rate_request request, std::chrono::steady_clock::time_point deadline);
+  // The main resources of an order (every page), retried as a read.
+  net::awaitable<resources_call> order_resources(std::string order_id,
+                                                 std::chrono::steady_clock::time_point deadline);
+  // PayOrders, sent once: it spends money. A caller that lost the answer reads the order's state; a
+  // pay repeated while the payment is under way is answered CBC.99000088 (k_payment_under_way).
+  net::awaitable<call_report> pay_order(std::string order_id, std::chrono::steady_clock::time_point deadline);
   // One page as asked, one attempt.
   net::awaitable<order_page_call> list_page(bss_list_query query,
                                             std::chrono::steady_clock::time_point deadline);
@@ -79,7 +95,7 @@ class bss_client final : public bss_api {
   net::awaitable<answer> call(http::verb method, std::string path, std::string query, std::string body,
                               std::chrono::steady_clock::time_point deadline);
   // `call` again while the answer is retryable as a read, up to options_.attempts.
-  net::awaitable<answer> read(std::string path, std::string query,
+  net::awaitable<answer> read(http::verb method, std::string path, std::string query, std::string body,
                               std::chrono::steady_clock::time_point deadline);
   net::awaitable<void> take_token();
 

@@ -25,7 +25,10 @@ namespace fs = std::filesystem;
 
 constexpr std::array<std::string_view, 6> top_keys{"cloud",  "auth",     "limits",
                                                    "ledger", "emulator", "billing"};
-constexpr std::array<std::string_view, 3> billing_keys{"site", "endpoint", "settle_s"};
+constexpr std::array<std::string_view, 4> billing_keys{"site", "endpoint", "settle_s", "products"};
+constexpr std::array<std::string_view, 7> product_keys{
+    "cloud_service_type", "resource_type", "resource_spec",  "region",
+    "available_zone",     "resource_size", "size_measure_id"};
 constexpr std::array<std::string_view, 4> cloud_keys{"region", "endpoint", "project_id", "ca_file"};
 constexpr std::array<std::string_view, 2> auth_keys{"method", "metadata_url"};
 constexpr std::array<std::string_view, 1> ledger_keys{"path"};
@@ -58,7 +61,7 @@ constexpr std::array<int_limit, 12> int_limits{{
 constexpr double max_requests_per_second = 10'000;
 
 std::vector<std::string_view> limit_keys() {
-  std::vector<std::string_view> keys{"requests_per_second", "allow_short_settle"};
+  std::vector<std::string_view> keys{"requests_per_second", "allow_short_settle", "max_amount_per_run"};
   for (const auto& l : int_limits) keys.push_back(l.key);
   return keys;
 }
@@ -177,6 +180,11 @@ class config_reader {
       }
     }
     if (const auto* t = section(*doc, "billing")) read_billing(*t, cfg);
+    // A money guard nothing can price would pass every run: refused instead.
+    if (amount_node_ && !cfg.billing)
+      in_.error(*amount_node_, "limits.max_amount_per_run",
+                "is set but there is no [billing] to price a run with (allowed: with [billing] and "
+                "[billing.products] for the job's flavors, README \"Money\")");
     in_.finish();
     return cfg;
   }
@@ -402,6 +410,7 @@ class config_reader {
         }
       }
     }
+    if (const toml::node* n = t.get("max_amount_per_run")) read_amount(*n, limits);
     const toml::node* base_node = nullptr;
     for (const auto& l : int_limits) {
       const toml::node* n = t.get(l.key);
@@ -418,6 +427,65 @@ class config_reader {
                 "limits.backoff_max_ms",
                 fmt::format("{} is below backoff_base_ms {} (allowed: backoff_base_ms..3600000)",
                             limits.backoff_max_ms, limits.backoff_base_ms));
+    }
+  }
+
+  // A decimal string: a float would be rounded in binary before anyone compared it with a price.
+  void read_amount(const toml::node& n, limits_config& limits) {
+    constexpr std::string_view field = "limits.max_amount_per_run";
+    constexpr std::string_view allowed = "a decimal string such as \"5000.00\", at least 0";
+    if (!n.is_string()) {
+      in_.error(n, field, fmt::format("is {} (allowed: {})", describe_type(n), allowed));
+      return;
+    }
+    const std::string text = std::string(*n.value<std::string_view>());
+    auto v = decimal::parse(text);
+    if (!v || v->negative()) {
+      in_.error(n, field, fmt::format("{} is not an amount (allowed: {})", quote(text), allowed));
+      return;
+    }
+    limits.max_amount_per_run = *v;
+    limits.max_amount_text = text;
+    amount_node_ = &n;
+  }
+
+  void read_products(const toml::node& n, billing_config& b) {
+    const toml::table* products = in_.table(n, "billing.products");
+    if (!products) return;
+    for (const auto& [key, node] : *products) {
+      const std::string name(key.str());
+      const std::string field = fmt::format("billing.products.\"{}\"", name);
+      const toml::table* t = in_.table(node, field);
+      if (!t) continue;
+      in_.check_keys(*t, field, product_keys);
+      billing_product p;
+      auto text = [&](std::string_view k, std::string& out, bool required) {
+        const toml::node* v = t->get(k);
+        if (!v) {
+          if (required)
+            in_.error(
+                *t, join_field(field, k),
+                "is missing (required: the code read off an order of this flavor: cphfleet billing codes "
+                "ORDER_ID)");
+          return;
+        }
+        if (auto s = in_.string(*v, join_field(field, k))) {
+          if (s->empty() && required)
+            in_.error(*v, join_field(field, k), "is empty (allowed: the code read off an order)");
+          out = *s;
+        }
+      };
+      text("cloud_service_type", p.cloud_service_type, true);
+      text("resource_type", p.resource_type, true);
+      text("resource_spec", p.resource_spec, true);
+      text("region", p.region, false);
+      text("available_zone", p.available_zone, false);
+      if (const toml::node* v = t->get("resource_size"))
+        if (auto i = in_.integer(*v, join_field(field, "resource_size"), 1, 1'000'000)) p.resource_size = *i;
+      if (const toml::node* v = t->get("size_measure_id"))
+        if (auto i = in_.integer(*v, join_field(field, "size_measure_id"), 1, 1'000'000))
+          p.size_measure_id = *i;
+      b.products.emplace(name, std::move(p));
     }
   }
 
@@ -473,6 +541,7 @@ class config_reader {
     if (const toml::node* n = t.get("settle_s")) {
       if (auto v = in_.integer(*n, "billing.settle_s", 0, 86'400)) b.settle_s = *v;
     }
+    if (const toml::node* n = t.get("products")) read_products(*n, b);
     if (auto v = env_("HUAWEICLOUD_SDK_DOMAIN_ID"); v && !v->empty()) {
       if (valid_project_id(*v)) {
         b.domain_id = *v;
@@ -602,6 +671,7 @@ class config_reader {
   bool metadata_url_given_ = false;
   const toml::node* limits_node_ = nullptr;  // in the document read() holds, for check_settle_floor
   const toml::node* settle_node_ = nullptr;
+  const toml::node* amount_node_ = nullptr;  // [limits] max_amount_per_run, when set
 };
 
 }  // namespace

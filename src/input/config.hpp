@@ -1,5 +1,6 @@
 // The config file (README "Config files"): where to send, how to authenticate, limits, ledger.
 #pragma once
+#include "base/decimal.hpp"
 #include "base/diagnostic.hpp"
 
 #include <cstdint>
@@ -29,6 +30,10 @@ struct limits_config {
   std::int64_t settle_s = 180;
   bool allow_short_settle = false;  // lets settle_s go under settle_floor_s for a real endpoint
   std::int64_t max_servers_per_run = 100;
+  // The money guard (README "Money"): a run whose quoted list price is above it buys nothing. In the
+  // account's currency; unset: no money guard. Needs `[billing]` and the flavors' codes.
+  std::optional<decimal> max_amount_per_run;
+  std::string max_amount_text;  // as written, for messages
 };
 
 // The in-process emulator's options, when `endpoint = "embedded"`.
@@ -42,6 +47,17 @@ struct emulator_config {
   std::string script;                    // "3:commit_then_drop,7:busy"
 };
 
+// One flavor's billing codes, as the price inquiry's product_infos name them.
+struct billing_product {
+  std::string cloud_service_type;
+  std::string resource_type;
+  std::string resource_spec;
+  std::string region;          // empty: [cloud] region
+  std::string available_zone;  // optional
+  std::optional<std::int64_t> resource_size;
+  std::optional<std::int64_t> size_measure_id;
+};
+
 // `[billing]`: the billing service (BSS), for the order commands and reconciliation's second witness.
 struct billing_config {
   std::string site;      // "cn", "intl" or "eu" when the file names one, else empty
@@ -50,6 +66,10 @@ struct billing_config {
   // the real service, checked only by an emulator started with --domain-id).
   std::string domain_id;
   std::int64_t settle_s = 30;  // orders show when the purchase is taken: the wait before believing none
+  // `[billing.products."<server_model_name>"]`: the flavor's billing codes for the price inquiry
+  // (README "Money": Huawei does not publish CPH's; `cphfleet billing codes ORDER_ID` reads them off an
+  // order).
+  std::map<std::string, billing_product, std::less<>> products;
 
   bool embedded() const { return endpoint == "embedded"; }
 };

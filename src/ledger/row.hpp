@@ -43,6 +43,18 @@ struct ledger_row {
   std::vector<std::string> to_cells() const;
 };
 
+// Paying an order (README "Money": `cphfleet pay`) adds `ordered` rows to its chunk (the chunk stays
+// ordered) whose error_code says what became of the payment: PAY.SENDING is written before PayOrders
+// leaves, then one of the others. No purchase row has an error_code starting with "PAY.".
+namespace pay_mark {
+inline constexpr std::string_view sending = "PAY.SENDING";      // PayOrders may have left
+inline constexpr std::string_view paid = "PAY.PAID";            // the order is completed (paid)
+inline constexpr std::string_view under_way = "PAY.UNDER_WAY";  // the payment is being processed
+inline constexpr std::string_view refused = "PAY.REFUSED";      // the service refused it: nothing paid
+inline constexpr std::string_view unknown = "PAY.UNKNOWN";      // the answer was lost, the order still unpaid
+}  // namespace pay_mark
+inline bool is_payment_row(const ledger_row& row) { return row.error_code.starts_with("PAY."); }
+
 // The header record, CRLF-terminated, exactly as a new ledger starts.
 std::string ledger_header();
 // One row as a CSV record.

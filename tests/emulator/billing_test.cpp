@@ -435,6 +435,29 @@ TEST(billing_test, a_second_pay_while_the_first_is_processing_pays_nothing) {
   EXPECT_EQ(test::list(c, "").at("count").as_int64(), 0);
 }
 
+TEST(billing_test, a_payment_is_due_pay_ms_after_it_started_on_the_callers_clock) {
+  emulator_state state;
+  billing bills(builtin_prices(), 0, 5000);
+  const purchase_request request = test::purchase_of("bill-due", 2, 0);
+  const emulator_order& o = state.commit(request, 1'000'000);
+  bills.record(o, request, 1'000'000);
+  EXPECT_EQ(bills.start_payment(o.order_id, 1'000'000), pay_result::started);
+  EXPECT_EQ(bills.start_payment(o.order_id, 1'000'001), pay_result::under_way);
+  EXPECT_TRUE(bills.due_payments(1'004'999).empty());
+  const auto due = bills.due_payments(1'005'000);
+  ASSERT_EQ(due.size(), 1u);
+  EXPECT_EQ(due[0], std::make_pair(o.order_id, std::int64_t{1'005'000}));
+  bills.complete(o.order_id, 1'005'000);
+  const billing_record* r = bills.find(o.order_id);
+  ASSERT_NE(r, nullptr);
+  EXPECT_EQ(r->order.status, order_status::completed);
+  EXPECT_EQ(r->order.payment_time, bss_time(1005));
+  EXPECT_EQ(r->pay_count, 1);
+  EXPECT_TRUE(bills.due_payments(2'000'000).empty());
+  EXPECT_EQ(bills.start_payment(o.order_id, 2'000'000), pay_result::not_pending);
+  EXPECT_EQ(bills.start_payment("CS-no-such-order", 2'000'000), pay_result::no_such_order);
+}
+
 TEST(billing_test, a_pay_whose_answer_is_dropped_is_taken_once) {
   emulator_options o;
   o.script = "1:pay_drop";  // the first PayOrders call; purchase 1 is untouched

@@ -88,14 +88,19 @@ void add_emulator_command(CLI::App& app, const common_options&, int& result) {
   cmd->add_option("--provision", o.boot_ms,
                   "Provisioning time in ms: from order (or payment) to server normal and phones running")
       ->capture_default_str();
+  cmd->add_option("--pay-ms", o.pay_ms,
+                  "A payment by PayOrders is processing this many ms before the order is paid and its "
+                  "servers come; 0 = at once")
+      ->capture_default_str();
   cmd->add_option("--fault", cli->faults,
                   "KIND:P, repeatable: probability per purchase of a fault, per server created for "
-                  "provision_fail and phone_fail (" +
+                  "provision_fail and phone_fail, per PayOrders call for pay_drop (" +
                       fault_kind_list() + ")")
       ->expected(1)
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   cmd->add_option("--script", o.script,
-                  "N:KIND,...: the Nth purchase (counted after auth and the rate limit) gets KIND");
+                  "N:KIND,...: the Nth purchase (counted after auth and the rate limit) gets KIND; for "
+                  "pay_drop, the Nth PayOrders call");
   cmd->add_option("--seed", o.seed, "Seed of the fault draws: the same seed repeats the same faults")
       ->capture_default_str();
   cmd->add_option("--catalog", o.catalog_file, "TOML catalog replacing the built-in one");

@@ -48,6 +48,7 @@ answer admin_answer(const http::request<http::string_body>& req, std::string_vie
         shown["official_amount"] = b->order.official_amount;
         shown["currency"] = b->order.currency;
         shown["payment_time"] = b->order.payment_time;
+        shown["pay_count"] = b->pay_count;
       }
     }
     return json_answer(http::status::ok, json::object{{"orders", std::move(orders)}});

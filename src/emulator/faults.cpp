@@ -31,6 +31,7 @@ double unit(std::mt19937_64& rng) { return static_cast<double>(rng() >> 11) * 0x
 }  // namespace
 
 std::string_view fault_name(fault_kind k) {
+  if (k == fault_kind::pay_drop) return pay_drop_name;
   auto i = static_cast<std::size_t>(k);
   return i >= 1 && i <= fault_kind_names.size() ? fault_kind_names[i - 1] : "none";
 }
@@ -38,6 +39,7 @@ std::string_view fault_name(fault_kind k) {
 std::optional<fault_kind> parse_fault_kind(std::string_view name) {
   for (std::size_t i = 0; i < fault_kind_names.size(); ++i)
     if (fault_kind_names[i] == name) return kind_at(i);
+  if (name == pay_drop_name) return fault_kind::pay_drop;
   return std::nullopt;
 }
 
@@ -47,7 +49,7 @@ std::string fault_kind_list() {
     if (!out.empty()) out += ", ";
     out += n;
   }
-  return out;
+  return out + ", " + std::string(pay_drop_name);
 }
 
 double uniform_unit(std::mt19937_64& rng) { return unit(rng); }
@@ -56,11 +58,14 @@ bool is_lifecycle_fault(fault_kind k) {
   return k == fault_kind::provision_fail || k == fault_kind::phone_fail;
 }
 
+bool is_pay_fault(fault_kind k) { return k == fault_kind::pay_drop; }
+
 bool fault_before_commit(fault_kind k) {
   switch (k) {
     case fault_kind::commit_then_504:
     case fault_kind::commit_then_drop:
     case fault_kind::slow_commit:
+    case fault_kind::pay_drop:
     case fault_kind::none:
       return false;
     default:
@@ -123,7 +128,7 @@ fault_probabilities checked_probabilities(const std::map<std::string, double>& b
     fault_kind kind = kind_or_throw(name, context);
     check_probability(p, context);
     out[kind] = p;
-    if (!is_lifecycle_fault(kind)) sum += p;
+    if (!is_lifecycle_fault(kind) && !is_pay_fault(kind)) sum += p;
   }
   if (sum > 1.0 + 1e-9)
     throw std::invalid_argument(fmt::format("fault probabilities add up to {} (at most 1)", sum));
@@ -131,25 +136,40 @@ fault_probabilities checked_probabilities(const std::map<std::string, double>& b
 }
 
 fault_plan::fault_plan(fault_probabilities probabilities, fault_script script, std::uint64_t seed)
-    : probabilities_(std::move(probabilities)), script_(std::move(script)), seed_(seed), rng_(seed) {}
+    : probabilities_(std::move(probabilities)),
+      script_(std::move(script)),
+      seed_(seed),
+      rng_(seed),
+      pay_rng_(seed) {}
 
 fault_kind fault_plan::next() {
   ++purchases_;
   double u = unit(rng_);
-  if (auto it = script_.find(purchases_); it != script_.end()) return it->second;
+  if (auto it = script_.find(purchases_); it != script_.end() && !is_pay_fault(it->second)) return it->second;
   double acc = 0;
   // std::map orders by the enum, which is the documented draw order.
   for (const auto& [kind, p] : probabilities_) {
-    if (is_lifecycle_fault(kind)) continue;  // drawn per server by the state, not here
+    // The lifecycle kinds are drawn per server by the state, pay_drop per pay: not here.
+    if (is_lifecycle_fault(kind) || is_pay_fault(kind)) continue;
     acc += p;
     if (u < acc) return kind;
   }
   return fault_kind::none;
 }
 
+fault_kind fault_plan::next_pay() {
+  ++pays_;
+  double u = unit(pay_rng_);
+  if (auto it = script_.find(pays_); it != script_.end() && is_pay_fault(it->second)) return it->second;
+  auto it = probabilities_.find(fault_kind::pay_drop);
+  return it != probabilities_.end() && u < it->second ? fault_kind::pay_drop : fault_kind::none;
+}
+
 void fault_plan::restart() {
   purchases_ = 0;
+  pays_ = 0;
   rng_.seed(seed_);
+  pay_rng_.seed(seed_);
 }
 
 }  // namespace cphfleet

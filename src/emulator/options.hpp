@@ -22,10 +22,12 @@ struct emulator_options {
   std::int64_t settle_ms = 0;            // new servers show in reads this long after their order
   std::int64_t boot_ms = 2000;           // --provision: then stay `creating` (1) this long before `normal`
                                          // (5), and their phones go `creating` (1) to `running` (2) by then
+  std::int64_t pay_ms = 0;               // a PayOrders payment is processing (3) this long, then done
   std::int64_t slow_commit_ms = 120000;  // how late a slow_commit answer comes (if the client waits)
   std::map<std::string, double> faults;  // kind -> probability per purchase (provision_fail and
-                                         // phone_fail: per server created)
+                                         // phone_fail: per server created; pay_drop: per PayOrders)
   std::string script;                    // "3:commit_then_drop,7:busy": exact purchase numbers
+                                         // (pay_drop's number counts PayOrders calls)
   std::uint64_t seed = 1;                // faults only (lifecycle ones too); order and server ids are random
   std::string catalog_file;              // TOML; empty = the built-in catalog
   // APIs by their SDK names (ListCloudPhoneServers, ...) answered 403 CPS.0001, as for an account

@@ -275,9 +275,10 @@ parsed_query<catalog_query> parse_catalog_query(api_kind api, std::string_view q
 routes::routes(const emulator_options& options)
     : options_(options),
       state_(state_options(options_)),
-      billing_(builtin_prices(), options_.rate_limit),
+      billing_(builtin_prices(), options_.rate_limit, options_.pay_ms),
       faults_(checked_probabilities(options_.faults), parse_fault_script(options_.script), options_.seed),
       metadata_(options_.metadata_lifetime_s) {
+  if (options_.pay_ms < 0) throw std::invalid_argument("--pay-ms: must be at least 0 ms");
   if (!(options_.rate_limit >= 0) || std::isinf(options_.rate_limit))
     throw std::invalid_argument("--rate-limit: must be a number of requests per second, at least 0");
   double now = steady_s();
@@ -315,6 +316,9 @@ void routes::classify(const answer& a) {
 
 answer routes::handle(const emulator_request& req, const std::string& rid) {
   ++stats_.requests;  // first: GET /_emulator/stats counts itself
+  // Payments that came due since the last request complete before anything is read: nobody could have
+  // seen them earlier.
+  settle_payments(wall_ms());
   answer a = [&] {
     std::string_view target = req.target();
     auto qpos = target.find('?');
@@ -335,7 +339,13 @@ answer routes::handle(const emulator_request& req, const std::string& rid) {
       if (auto why = auth_refusal(options_, req, path, query, wall_ms() / 1000, &metadata_))
         return error_answer(http::status::unauthorized, rid, "APIGW.0301",
                             fmt::format("Incorrect IAM authentication information: {}", *why));
-      if (bss) return billing_.handle(req, path, query, options_.domain_id, rid);
+      if (bss) {
+        answer b = billing_.handle(req, path, query, options_.domain_id, rid, state_, faults_);
+        if (b.act == answer_action::drop) ++stats_.faults;  // pay_drop, the only fault of billing
+        // With --pay-ms 0 a payment just started is complete before its answer leaves.
+        settle_payments(wall_ms());
+        return b;
+      }
       // The IAM policy is checked after the identity and before the throttle.
       if (forbidden_[static_cast<std::size_t>(route->api)])
         return error_answer(http::status::forbidden, rid, "CPS.0001",
@@ -536,7 +546,9 @@ answer routes::catalog_answer(api_kind which, std::string_view query, const std:
 }
 
 bool routes::pay(std::string_view order_id) {
-  if (const billing_record* r = billing_.find(order_id); r && r->order.status == order_status::cancelled)
+  // A cancelled order is never paid, nor one whose payment (PayOrders) is under way.
+  if (const billing_record* r = billing_.find(order_id);
+      r && r->order.status != order_status::pending_payment)
     return false;
   auto before = state_.server_count();
   const std::int64_t now_ms = wall_ms();
@@ -544,6 +556,16 @@ bool routes::pay(std::string_view order_id) {
   billing_.pay(order_id, now_ms);
   stats_.servers += state_.server_count() - before;
   return true;
+}
+
+void routes::settle_payments(std::int64_t now_ms) {
+  for (const auto& [order_id, due_ms] : billing_.due_payments(now_ms)) {
+    auto before = state_.server_count();
+    // The servers date from the payment's end, as after the admin pay.
+    state_.pay(order_id, due_ms);
+    billing_.complete(order_id, due_ms);
+    stats_.servers += state_.server_count() - before;
+  }
 }
 
 void routes::reset() {

@@ -107,8 +107,11 @@ class routes {
   fault_plan& faults() { return faults_; }
   emulator_stats& stats() { return stats_; }
   // Pays an unpaid order now (emulator_state::pay, and its billing order) and counts its servers; false
-  // when there is none (a cancelled order is never paid).
+  // when there is none pending payment (a cancelled order is never paid, nor one PayOrders is paying).
   bool pay(std::string_view order_id);
+  // Completes the PayOrders payments due at `now_ms` (--pay-ms after they started): each order's servers
+  // are created then, as by pay().
+  void settle_payments(std::int64_t now_ms);
   // Forgets every order, server and count (the connection counts excepted), restarts the fault
   // script and refills the buckets.
   void reset();

@@ -163,6 +163,11 @@ const emulator_order& emulator_state::commit(const purchase_request& r, std::int
   return orders_.back();
 }
 
+const emulator_order* emulator_state::find_order(std::string_view order_id) const {
+  auto it = order_by_id_.find(std::string(order_id));
+  return it == order_by_id_.end() ? nullptr : &orders_[it->second];
+}
+
 bool emulator_state::pay(std::string_view order_id, std::int64_t now_ms) {
   auto it = order_by_id_.find(std::string(order_id));
   if (it == order_by_id_.end() || orders_[it->second].is_auto_pay == 1) return false;

@@ -151,6 +151,10 @@ class emulator_state {
   std::vector<server_lifecycle> lifecycle(std::int64_t now_ms) const;
 
   const std::deque<emulator_order>& orders() const { return orders_; }
+  // The order of that id; nullptr when there is none.
+  const emulator_order* find_order(std::string_view order_id) const;
+  // Where orders that name no zone are (the v1 purchase's).
+  const std::string& availability_zone() const { return options_.availability_zone; }
   std::size_t server_count() const { return servers_.size(); }
   const catalog& catalog_data() const { return options_.cat; }
 

@@ -46,7 +46,7 @@ TEST(emulator_admin_test, faults_change_at_run_time_and_reset_forgets_everything
   EXPECT_EQ(bad.error_msg(),
             "fault \"thrott\": unknown fault kind \"thrott\" (throttle, busy, error500, error502, "
             "error503, error504, commit_then_504, commit_then_drop, drop_before, slow_commit, no_balance, "
-            "provision_fail, phone_fail)");
+            "provision_fail, phone_fail, pay_drop)");
   bad = c.request("POST", "/_emulator/faults", {}, R"({"busy": 0.7, "error500": 0.7})");
   EXPECT_EQ(bad.status, 400u);
   EXPECT_EQ(bad.error_msg(), "fault probabilities add up to 1.4 (at most 1)");

@@ -39,7 +39,7 @@ TEST(emulator_faults_test, fault_options_parse_kind_and_probability) {
       error_of([] { parse_fault_option("thrott:0.1"); }),
       "--fault \"thrott:0.1\": unknown fault kind \"thrott\" (throttle, busy, error500, error502, error503, "
       "error504, commit_then_504, commit_then_drop, drop_before, slow_commit, no_balance, provision_fail, "
-      "phone_fail)");
+      "phone_fail, pay_drop)");
   EXPECT_EQ(error_of([] { parse_fault_option("busy"); }),
             "--fault \"busy\": expected KIND:PROBABILITY, like throttle:0.1");
   EXPECT_EQ(error_of([] { parse_fault_option("busy:x"); }),
@@ -103,6 +103,27 @@ TEST(emulator_faults_test, a_script_does_not_shift_the_random_faults_of_other_pu
   EXPECT_EQ(b[2], fault_kind::drop_before);
   a[2] = b[2];
   EXPECT_EQ(a, b);
+}
+
+TEST(emulator_faults_test, pay_drop_is_drawn_per_pay_and_never_for_a_purchase) {
+  // Outside the purchase sum: 0.9 of busy and certain pay_drop are fine together.
+  fault_probabilities p = checked_probabilities({{"busy", 0.9}, {"pay_drop", 1.0}});
+  fault_plan plan(p, parse_fault_script("2:pay_drop,3:busy"), 7);
+  auto purchases = draw(plan, 50);
+  EXPECT_EQ(std::count(purchases.begin(), purchases.end(), fault_kind::pay_drop), 0);
+  EXPECT_EQ(purchases[2], fault_kind::busy);
+  for (int i = 0; i < 5; ++i) EXPECT_EQ(plan.next_pay(), fault_kind::pay_drop);
+  // Scripted: only the second pay; the purchases' numbers are their own.
+  fault_plan scripted({}, parse_fault_script("2:pay_drop,1:busy"), 7);
+  EXPECT_EQ(scripted.next_pay(), fault_kind::none);
+  EXPECT_EQ(scripted.next_pay(), fault_kind::pay_drop);
+  EXPECT_EQ(scripted.next_pay(), fault_kind::none);
+  EXPECT_EQ(draw(scripted, 2), (std::vector<fault_kind>{fault_kind::busy, fault_kind::none}));
+  scripted.restart();
+  EXPECT_EQ(scripted.next_pay(), fault_kind::none);
+  EXPECT_EQ(scripted.next_pay(), fault_kind::pay_drop);
+  EXPECT_EQ(parse_fault_option("pay_drop:0.5"), std::make_pair(fault_kind::pay_drop, 0.5));
+  EXPECT_FALSE(fault_before_commit(fault_kind::pay_drop));
 }
 
 TEST(emulator_faults_test, restart_replays_the_sequence_from_purchase_one) {

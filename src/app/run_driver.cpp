@@ -366,6 +366,7 @@ int drive(const config& cfg, std::string_view command, const driver_flags& flags
        {"ledger_syncs", writer->syncs()},
        {"tls_handshakes", session.tls_handshakes()},
        {"connections", session.connections_opened()}});
+  if (flags.complete_summary) flags.complete_summary(summary);
   return finish(summary, report, sent);
 }
 

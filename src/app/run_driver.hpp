@@ -36,6 +36,8 @@ struct driver_flags {
   std::optional<std::chrono::seconds> deadline;
   // The exit code from the summary; run's rule (exit_code_for) unless a command has its own.
   std::function<int(const std::vector<fleet_summary>&, stop_reason)> exit_rule = exit_code_for;
+  // Called on the summary once the work ended, before it is printed: what a command adds to its answer.
+  std::function<void(run_summary&)> complete_summary;
 };
 
 struct driver_context {

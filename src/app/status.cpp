@@ -144,7 +144,9 @@ std::string status_text(const status_report& r) {
   return out;
 }
 
-std::string status_json(const status_report& r) {
+std::string status_json(const status_report& r) { return boost::json::serialize(status_object(r)) + "\n"; }
+
+boost::json::object status_object(const status_report& r) {
   boost::json::array fleets;
   for (const auto& f : r.fleets) {
     boost::json::object o{{"fleet", f.fleet}};
@@ -175,9 +177,7 @@ std::string status_json(const status_report& r) {
     o["phones_total"] = s.phones_total;
     servers.push_back(std::move(o));
   }
-  return boost::json::serialize(
-             boost::json::object{{"fleets", std::move(fleets)}, {"servers", std::move(servers)}}) +
-         "\n";
+  return boost::json::object{{"fleets", std::move(fleets)}, {"servers", std::move(servers)}};
 }
 
 std::string status_metrics(const status_report& r, std::string_view job, std::string_view ledger) {

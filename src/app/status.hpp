@@ -10,6 +10,8 @@
 #include "input/config.hpp"
 #include "ledger/index.hpp"
 
+#include <boost/json/object.hpp>
+
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -101,6 +103,8 @@ int status_exit_code(const status_report& r);
 // The table and the servers that are not ready (text), or the JSON object, both ending in a newline.
 std::string status_text(const status_report& r);
 std::string status_json(const status_report& r);
+// The same JSON object, unserialized (run --wait --json puts it in the run's answer as `status`).
+boost::json::object status_object(const status_report& r);
 // Prometheus gauges `cphfleet_servers{fleet="...",state="ready"} N`, one per fleet and state.
 // Gauges cphfleet_servers{job, ledger, fleet, state}, labelled as every series cphfleet writes
 // (README "Output") so that several jobs' files share one textfile folder.

@@ -122,6 +122,12 @@ int run_job(const common_options& common, run_options& opt) {
       int code = exit_code_for(fleets, stopped);
       return code == exit_code::ok && status ? status_exit_code(*status) : code;
     };
+    // --json: one answer, the run's with the status in it (null when the run stopped before waiting).
+    if (opt.send.json) {
+      flags.complete_summary = [&status](run_summary& s) {
+        s.status = status ? boost::json::value(status_object(*status)) : boost::json::value(nullptr);
+      };
+    }
   }
 
   auto work = [&](driver_context& ctx) -> net::awaitable<void> {
@@ -165,9 +171,7 @@ int run_job(const common_options& common, run_options& opt) {
   };
   int code = drive(in.cfg, "run", flags, work, summarize, check);
   // After the run's summary: the servers' state, as `status` prints it.
-  if (status)
-    fmt::print("{}{}", opt.send.json ? "" : "\n",
-               opt.send.json ? status_json(*status) : status_text(*status));
+  if (status && !opt.send.json) fmt::print("\n{}", status_text(*status));
   return code;
 }
 

@@ -260,5 +260,33 @@ TEST(status_test, run_wait_sends_then_waits_for_the_job_fleets_to_be_ready) {
   EXPECT_EQ(count_lines(r.out, " failed     29/30"), 12) << r.out;
 }
 
+TEST(status_test, run_wait_json_answers_one_document_with_the_status_in_it) {
+  status_env e;
+  emulator_process emu(e.dir, {"--provision", "800"});
+  e.config(emu.url());
+  auto r = e.run(e.job("j", {{"rj", 7}}), {"--wait", "--interval", "1s", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  // parse() refuses anything after the first value: stdout is exactly one JSON document.
+  boost::system::error_code ec;
+  boost::json::value doc = boost::json::parse(r.out, ec);
+  ASSERT_FALSE(ec) << ec.message() << "\n" << r.out;
+  const auto& run = doc.as_object();
+  // The run's own answer...
+  EXPECT_EQ(run.at("exit_code").to_number<int>(), 0);
+  EXPECT_TRUE(run.at("error").is_null());
+  ASSERT_EQ(run.at("fleets").as_array().size(), 1u);
+  EXPECT_EQ(run.at("fleets").at(0).at("ordered").to_number<int>(), 7);
+  // ...and the status answer as its member, as `status --json` would print it.
+  const auto& status = run.at("status").as_object();
+  EXPECT_EQ(counts_of(status), (counts{{"rj", {{"ready", 7}}}})) << r.out;
+  EXPECT_EQ(status.at("fleets").at(0).at("target").to_number<int>(), 7);
+  EXPECT_EQ(status.at("servers").as_array().size(), 7u);
+
+  // Without --wait the answer is the run's alone.
+  auto plain = e.run(e.job("k", {{"rk", 2}}), {"--json"});
+  ASSERT_EQ(plain.exit_code, 0) << plain.err;
+  EXPECT_FALSE(boost::json::parse(plain.out).as_object().contains("status")) << plain.out;
+}
+
 }  // namespace
 }  // namespace cphfleet::test

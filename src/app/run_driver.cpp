@@ -259,7 +259,7 @@ int drive(const config& cfg, std::string_view command, const driver_flags& flags
   if (cfg.billing) settings.billing_settle_s = cfg.billing->settle_s;
   scheduler sched(ioc.get_executor(), session.api(), *writer, index, settings,
                   billing ? &billing->api() : nullptr);
-  driver_context ctx{sched, index, cfg, session.api(), session.client()};
+  driver_context ctx{sched, index, cfg, session.api(), session.client(), billing ? &billing->api() : nullptr};
 
   int signal_number = 0;
   net::signal_set signals(ioc, SIGINT, SIGTERM);

@@ -46,6 +46,7 @@ struct driver_context {
   const config& cfg;
   cph_api& api;                  // for reads outside the scheduler (the account check before buying)
   cph_client& client;            // the same service, for the reads cph_api lacks (run --wait's phones)
+  bss_api* billing = nullptr;    // the config's [billing], when it has one
   bool progress_paused = false;  // true: the run's progress line stays off (run --wait draws its own)
 };
 

@@ -11,6 +11,7 @@
 #include "base/terminal.hpp"
 #include "client/cph_client.hpp"
 #include "client/outcome.hpp"
+#include "send/bss_api.hpp"
 #include "send/rate_limiter.hpp"
 
 #include <fmt/format.h>
@@ -86,6 +87,7 @@ std::vector<tracked_chunk> ordered_chunks(const ledger_index& index,
       // A request that cannot be read (an adopted row has none) says nothing against auto-pay.
       c.auto_pay = !p.errors.empty() || row->request.empty() || p.request.extend_param.auto_pay();
       c.ordered_at = row->time;
+      c.order_id = row->order_id;
       out.push_back(std::move(c));
     }
   }
@@ -140,6 +142,7 @@ std::string status_text(const status_report& r) {
   }
   if (r.timed_out)
     out += fmt::format("timed out with {} servers still creating\n", r.count(server_state::creating));
+  for (const auto& n : r.notes) out += fmt::format("note: {}\n", n);
   if (!r.error.empty()) out += fmt::format("error: {}\n", r.error);
   return out;
 }
@@ -226,9 +229,13 @@ struct status_tracker::impl {
   std::map<std::string, std::vector<std::string>> by_chunk;              // chunk -> ids listed under its name
   std::string error;
   bool auth_refused = false;
+  bss_api* billing;
+  std::set<std::string> orders_asked;  // chunks whose order was read (or tried): once per status
+  std::vector<std::string> notes;
 
-  impl(cph_client& c, const limits_config& l, std::vector<fleet_target> f, std::vector<tracked_chunk> ch)
-      : client(c), limits(l), fleets(std::move(f)), chunks(std::move(ch)) {
+  impl(cph_client& c, const limits_config& l, std::vector<fleet_target> f, std::vector<tracked_chunk> ch,
+       bss_api* b)
+      : client(c), limits(l), fleets(std::move(f)), chunks(std::move(ch)), billing(b) {
     backoff = {limits.backoff_base_ms, limits.backoff_max_ms};
     throttle_backoff = {limits.throttle_backoff_base_ms, limits.backoff_max_ms};
   }
@@ -269,8 +276,26 @@ struct status_tracker::impl {
     co_return std::nullopt;
   }
 
+  // The servers found of a chunk: its recorded ids, else those listed under its name, that the list
+  // showed.
+  std::vector<const known_server*> found_servers(const tracked_chunk& c) const {
+    const std::vector<std::string>* ids = &c.server_ids;
+    if (ids->empty())
+      if (auto it = by_chunk.find(c.chunk); it != by_chunk.end()) ids = &it->second;
+    std::vector<const known_server*> out;
+    for (const auto& id : *ids)
+      if (auto it = servers.find(id); it != servers.end()) out.push_back(&it->second);
+    return out;
+  }
+  static std::int64_t expected_servers(const tracked_chunk& c) {
+    return std::max<std::int64_t>(c.count, static_cast<std::int64_t>(c.server_ids.size()));
+  }
+
   // The round's reads; stops at the first that fails (`error` says which).
   net::awaitable<void> read_round(round_reads& reads);
+  // The orders of the chunks with missing servers not asked yet: paid or not. A failed read leaves the
+  // chunk to the auto-pay rule, with a warning.
+  net::awaitable<void> read_orders(round_reads& reads);
   // The report from all that is known, this round's reads and earlier ones'.
   status_report build_report(std::int64_t rounds) const;
 };
@@ -328,11 +353,41 @@ net::awaitable<void> status_tracker::impl::read_round(round_reads& reads) {
   }
 }
 
+net::awaitable<void> status_tracker::impl::read_orders(round_reads& reads) {
+  if (!billing) co_return;
+  for (auto& c : chunks) {
+    if (c.order_id.empty() || static_cast<std::int64_t>(found_servers(c).size()) >= expected_servers(c))
+      continue;
+    if (!orders_asked.insert(c.chunk).second) continue;
+    ++reads.order_reads;
+    order_detail_call call = co_await billing->order_detail(c.order_id, deadline());
+    if (!call.detail) {
+      log(log_level::warn,
+          "billing: the order of a chunk with missing servers could not be read: its recorded is_auto_pay "
+          "decides unpaid or missing",
+          {{"chunk", c.chunk}, {"order_id", c.order_id}, {"error", describe(call.report)}});
+      continue;
+    }
+    const int st = call.detail->order.status;
+    if (st == order_status::pending_payment) {
+      c.order_paid = false;
+    } else if (st == order_status::completed || st == order_status::processing) {
+      c.order_paid = true;
+    } else if (st == order_status::cancelled) {
+      c.order_cancelled = true;
+      notes.push_back(
+          fmt::format("{}: order {} is cancelled: nothing was bought (`cphfleet cancel` records it)", c.chunk,
+                      c.order_id));
+    }
+  }
+}
+
 status_report status_tracker::impl::build_report(std::int64_t rounds) const {
   status_report r;
   r.rounds = rounds;
   r.error = error;
   r.auth_refused = auth_refused;
+  r.notes = notes;
   for (const auto& f : fleets) r.fleets.push_back({f.fleet, f.target});
   auto fleet_of = [&](const std::string& name) -> fleet_status& {
     for (auto& f : r.fleets)
@@ -342,17 +397,12 @@ status_report status_tracker::impl::build_report(std::int64_t rounds) const {
   for (const auto& c : chunks) {
     fleet_status& fs = fleet_of(c.fleet);
     fs.ordered += c.count;
-    std::vector<std::string> ids = c.server_ids;
-    if (ids.empty())
-      if (auto it = by_chunk.find(c.chunk); it != by_chunk.end()) ids = it->second;
     std::int64_t found = 0;
     std::vector<server_status_row> rows;
-    for (const auto& id : ids) {
-      auto it = servers.find(id);
-      if (it == servers.end()) continue;
-      const auto& k = it->second;
+    for (const known_server* found_server : found_servers(c)) {
+      const auto& k = *found_server;
       server_status_row row;
-      row.server_id = id;
+      row.server_id = k.info.server_id;
       row.server_name = k.info.server_name;
       row.chunk = c.chunk;
       row.fleet = c.fleet;
@@ -370,9 +420,8 @@ status_report status_tracker::impl::build_report(std::int64_t rounds) const {
       return a.server_name < b.server_name;
     });
     // Servers the ledger ordered that the account does not show.
-    const std::int64_t expected =
-        std::max<std::int64_t>(c.count, static_cast<std::int64_t>(c.server_ids.size()));
-    const bool unpaid = c.order_paid ? !*c.order_paid : !c.auto_pay;
+    const std::int64_t expected = expected_servers(c);
+    const bool unpaid = !c.order_cancelled && (c.order_paid ? !*c.order_paid : !c.auto_pay);
     for (std::int64_t i = found; i < expected; ++i) {
       server_status_row row;
       row.chunk = c.chunk;
@@ -390,8 +439,9 @@ status_report status_tracker::impl::build_report(std::int64_t rounds) const {
 }
 
 status_tracker::status_tracker(cph_client& client, const limits_config& limits,
-                               std::vector<fleet_target> fleets, std::vector<tracked_chunk> chunks)
-    : impl_(std::make_unique<impl>(client, limits, std::move(fleets), std::move(chunks))) {}
+                               std::vector<fleet_target> fleets, std::vector<tracked_chunk> chunks,
+                               bss_api* billing)
+    : impl_(std::make_unique<impl>(client, limits, std::move(fleets), std::move(chunks), billing)) {}
 
 status_tracker::~status_tracker() = default;
 
@@ -413,6 +463,7 @@ net::awaitable<void> status_tracker::round() {
   } unpace_guard{m.client};
   const auto started = std::chrono::steady_clock::now();
   co_await m.read_round(last_);
+  if (m.error.empty()) co_await m.read_orders(last_);
   report_ = m.build_report(report_.rounds + 1);
   const double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   log(log_level::info, "status round",
@@ -420,6 +471,7 @@ net::awaitable<void> status_tracker::round() {
        {"calls", last_.calls()},
        {"server_pages", last_.server_pages},
        {"phone_reads", last_.phone_reads},
+       {"order_reads", last_.order_reads},
        {"duration_s", fmt::format("{:.3f}", took)},
        {"ready", report_.count(server_state::ready)},
        {"creating", report_.count(server_state::creating)}});
@@ -464,8 +516,8 @@ net::awaitable<status_report> wait_until_settled(status_tracker& tracker, const 
 
 net::awaitable<status_report> read_status(cph_client& client, const limits_config& limits,
                                           const std::vector<fleet_target>& fleets, const ledger_index& index,
-                                          const wait_settings* wait) {
-  status_tracker tracker(client, limits, fleets, ordered_chunks(index, fleets));
+                                          const wait_settings* wait, bss_api* billing) {
+  status_tracker tracker(client, limits, fleets, ordered_chunks(index, fleets), billing);
   if (wait) co_return co_await wait_until_settled(tracker, *wait);
   co_await tracker.round();
   co_return tracker.report();

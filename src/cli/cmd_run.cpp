@@ -160,7 +160,7 @@ int run_job(const common_options& common, run_options& opt) {
     wait->progress = progress_line_wanted();
     wait->stop_requested = [&ctx] { return ctx.sched.stopped() != stop_reason::none; };
     ctx.progress_paused = true;
-    status = co_await read_status(ctx.client, in.cfg.limits, targets, full, &*wait);
+    status = co_await read_status(ctx.client, in.cfg.limits, targets, full, &*wait, ctx.billing);
     ctx.progress_paused = false;
     if (!status->error.empty()) log(log_level::error, "status after the run", {{"error", status->error}});
   };

@@ -25,7 +25,11 @@ struct status_env {
     write_file(p, job_text(fleets, auto_pay));
     return p;
   }
-  void config(const std::string& url) { write_file(dir / "config.toml", config_text(url)); }
+  // `billing`: with a [billing] table on the same emulator.
+  void config(const std::string& url, bool billing = false) {
+    write_file(dir / "config.toml",
+               config_text(url) + (billing ? "[billing]\nendpoint = \"" + url + "\"\n" : std::string()));
+  }
   run_result run(const std::filesystem::path& job, std::vector<std::string> extra = {}) {
     std::vector<std::string> args{"run", job.string()};
     args.insert(args.end(), extra.begin(), extra.end());
@@ -286,6 +290,71 @@ TEST(status_test, run_wait_json_answers_one_document_with_the_status_in_it) {
   auto plain = e.run(e.job("k", {{"rk", 2}}), {"--json"});
   ASSERT_EQ(plain.exit_code, 0) << plain.err;
   EXPECT_FALSE(boost::json::parse(plain.out).as_object().contains("status")) << plain.out;
+}
+
+TEST(status_test, with_billing_a_paid_order_whose_servers_do_not_show_yet_is_missing_not_unpaid) {
+  status_env e;
+  emulator_process emu(e.dir, {"--settle", "3600000"});  // servers show an hour after their order
+  e.config(emu.url(), true);
+  ASSERT_EQ(e.run(e.job("p", {{"bp", 4}}, 0)).exit_code, 0);
+  ASSERT_EQ(e.run(e.job("u", {{"bu", 3}}, 0)).exit_code, 0);
+  ASSERT_EQ(e.run(e.job("x", {{"bx", 2}}, 0)).exit_code, 0);
+  // bp's order is paid (as a person paying in the console) before its servers show.
+  std::string cancelled;
+  for (const auto& o : emu.orders()) {
+    if (o.server_name == "bp-001") {
+      ASSERT_EQ(emu.admin("POST", "/_emulator/orders/" + o.order_id + "/pay").status, 200u);
+    }
+    if (o.server_name == "bx-001") cancelled = o.order_id;
+  }
+  // bx's order is cancelled behind this ledger's back: `cancel` recording it in a copy of the ledger.
+  std::filesystem::copy_file(e.ledger, e.dir / "copy.csv");
+  auto c = run_cphfleet({"cancel", "--config", (e.dir / "config.toml").string(), "--ledger",
+                         (e.dir / "copy.csv").string(), "--chunk", "bx-001"},
+                        aksk_env());
+  ASSERT_EQ(c.exit_code, 0) << c.out << c.err;
+
+  const std::int64_t billing_before = calls(emu, "billing");
+  auto r = e.status({"--json"});
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_EQ(counts_of(boost::json::parse(r.out).as_object()),
+            (counts{{"bp", {{"missing", 4}}}, {"bu", {{"unpaid", 3}}}, {"bx", {{"missing", 2}}}}))
+      << r.out;
+  EXPECT_EQ(calls(emu, "billing") - billing_before, 3);  // one order read per chunk
+  // The text says why bx's servers are missing.
+  auto text = e.status();
+  EXPECT_NE(text.out.find("\nnote: bx-001: order " + cancelled + " is cancelled: nothing was bought"),
+            std::string::npos)
+      << text.out;
+
+  // Without billing, the recorded is_auto_pay = 0 is all there is: both read as unpaid.
+  e.config(emu.url());
+  auto alone = e.status({"--json"});
+  EXPECT_EQ(counts_of(boost::json::parse(alone.out).as_object()),
+            (counts{{"bp", {{"unpaid", 4}}}, {"bu", {{"unpaid", 3}}}, {"bx", {{"unpaid", 2}}}}))
+      << alone.out;
+  EXPECT_EQ(calls(emu, "billing") - billing_before, 6);  // the two reads with billing, none without
+}
+
+TEST(status_test, with_billing_each_order_is_read_once_per_wait_and_a_failed_read_falls_back_to_auto_pay) {
+  status_env e;
+  emulator_process emu(e.dir, {"--provision", "3600000"});  // an hour: bc stays creating, the wait goes on
+  e.config(emu.url(), true);
+  ASSERT_EQ(e.run(e.job("g", {{"bg", 3}})).exit_code, 0);
+  emu.reset();  // the account forgets bg's servers and its order: billing cannot read it
+  ASSERT_EQ(e.run(e.job("u", {{"bu", 2}}, 0)).exit_code, 0);
+  ASSERT_EQ(e.run(e.job("c", {{"bc", 2}})).exit_code, 0);
+
+  const std::int64_t billing_before = calls(emu, "billing");
+  auto r = e.status({"--wait", "--interval", "1s", "--timeout", "5s", "--json", "--log-format", "json"});
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;  // missing and unpaid servers
+  ASSERT_GE(count_lines(r.err, "\"status round\""), 2) << r.err;
+  // bg's order and bu's, each read once whatever the rounds; bc has all its servers: not read.
+  EXPECT_EQ(calls(emu, "billing") - billing_before, 2) << r.err;
+  EXPECT_EQ(count_lines(r.err, "could not be read"), 1) << r.err;
+  EXPECT_EQ(counts_of(boost::json::parse(r.out).as_object()),
+            (counts{{"bg", {{"missing", 3}}}, {"bu", {{"unpaid", 2}}}, {"bc", {{"creating", 2}}}}))
+      << r.out;
 }
 
 }  // namespace

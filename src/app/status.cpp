@@ -2,6 +2,7 @@
 
 #include "app/metrics.hpp"
 
+#include "api/paths.hpp"
 #include "api/purchase_body.hpp"
 #include "app/audit.hpp"
 #include "app/exit_codes.hpp"
@@ -16,6 +17,7 @@
 
 #include <fmt/format.h>
 #include <CLI/CLI.hpp>
+#include <boost/asio/experimental/parallel_group.hpp>
 #include <boost/json.hpp>
 
 #include <algorithm>
@@ -53,6 +55,27 @@ std::string duration_text(std::chrono::steady_clock::duration d) {
   if (s < 60) return fmt::format("{}s", s);
   if (s < 3600) return fmt::format("{}m{:02}s", s / 60, s % 60);
   return fmt::format("{}h{:02}m", s / 3600, (s % 3600) / 60);
+}
+
+// Runs task(0) .. task(n - 1), at most `width` at a time (the next starts as one ends), until all have
+// ended or `stop()` says to start no more. The reads inside still wait for the bucket's tokens: running
+// them side by side only keeps one read's latency from adding to the next one's wait.
+net::awaitable<void> run_side_by_side(std::size_t n, std::size_t width,
+                                      const std::function<net::awaitable<void>(std::size_t)>& task,
+                                      const std::function<bool()>& stop) {
+  std::size_t next = 0;
+  auto worker = [&]() -> net::awaitable<void> {
+    while (next < n && !stop()) co_await task(next++);
+  };
+  auto ex = co_await net::this_coro::executor;
+  std::vector<decltype(net::co_spawn(ex, worker(), net::deferred))> workers;
+  for (std::size_t i = 0; i < std::min(n, std::max<std::size_t>(width, 1)); ++i)
+    workers.push_back(net::co_spawn(ex, worker(), net::deferred));
+  if (workers.empty()) co_return;
+  auto [order, errors] = co_await net::experimental::make_parallel_group(std::move(workers))
+                             .async_wait(net::experimental::wait_for_all(), net::use_awaitable);
+  for (const auto& e : errors)
+    if (e) std::rethrow_exception(e);
 }
 
 }  // namespace
@@ -222,7 +245,9 @@ struct status_tracker::impl {
   backoff_policy backoff;
   backoff_policy throttle_backoff;
   std::mt19937_64 rng{std::random_device{}()};
-  std::int64_t* counting = nullptr;  // the round_reads field the next call counts in
+  // Every read sent (pages and retries included), counted as it takes its token. The phases of a round
+  // each send one kind of read, so a phase's share is the difference.
+  std::int64_t paced = 0;
   bool catalog_read = false;
   std::map<std::pair<std::string, std::string>, std::int64_t> capacity;  // (server, phone model) -> phones
   std::unordered_map<std::string, known_server> servers;                 // by server_id
@@ -252,13 +277,11 @@ struct status_tracker::impl {
   // The scheduler's retry rules for reads: backoff (the throttle's after a 429), Retry-After when longer,
   // never past backoff_max_ms; the bucket slows on a 429; a refusal is not tried again.
   template <typename Call, typename Read>
-  net::awaitable<std::optional<Call>> read(std::int64_t& counter, std::string what, Read make_call) {
+  net::awaitable<std::optional<Call>> read(std::string what, Read make_call) {
     net::steady_timer pause(co_await net::this_coro::executor);
     std::string last;
     for (int attempt = 1; attempt <= k_read_attempts; ++attempt) {
-      counting = &counter;
       Call call = co_await make_call();
-      counting = nullptr;
       outcome o = classify(call.report, call_kind::read);
       if (o.cls == outcome_class::ordered) co_return call;
       last = describe(call.report);
@@ -272,8 +295,27 @@ struct status_tracker::impl {
       pause.expires_after(delay);
       co_await pause.async_wait(net::use_awaitable);
     }
-    error = fmt::format("{}: {}", what, last);
+    if (error.empty()) error = fmt::format("{}: {}", what, last);  // the first failure, when reads overlap
     co_return std::nullopt;
+  }
+  // `task` for each of `n` items side by side (up to max_in_flight), until one read fails; the reads it
+  // sends are added to `counter`.
+  net::awaitable<void> phase(std::int64_t& counter, std::size_t n,
+                             const std::function<net::awaitable<void>(std::size_t)>& task) {
+    const std::int64_t before = paced;
+    co_await run_side_by_side(n, static_cast<std::size_t>(limits.max_in_flight), task,
+                              [this] { return !error.empty(); });
+    counter += paced - before;
+  }
+  // A page of a fleet's servers, taken in: every server whose name holds the fleet's, once.
+  void take_page(const std::string& fleet, std::vector<server_info>& listed) {
+    for (auto& s : listed) {
+      auto chunk = chunk_of_server(fleet, s.server_name);
+      if (!chunk) continue;  // another fleet's, whose name holds this one
+      auto [it, added] = servers.try_emplace(s.server_id);
+      if (added) by_chunk[*chunk].push_back(s.server_id);
+      it->second.info = std::move(s);
+    }
   }
 
   // The servers found of a chunk: its recorded ids, else those listed under its name, that the list
@@ -303,42 +345,54 @@ struct status_tracker::impl {
 net::awaitable<void> status_tracker::impl::read_round(round_reads& reads) {
   // The flavors' phone counts, once: what "all its phones" means.
   if (!catalog_read) {
-    auto call = co_await read<catalog_call>(reads.catalog_reads, "ListCloudPhoneModels", [&, this] {
+    const std::int64_t before = paced;
+    auto call = co_await read<catalog_call>("ListCloudPhoneModels", [&, this] {
       return client.read_catalog(catalog_kind::phone_models, deadline());
     });
+    reads.catalog_reads += paced - before;
     if (!call) co_return;
     for (const auto& pm : call->items.phone_models)
       capacity[{pm.server_model_name, pm.phone_model_name}] = pm.phone_capacity;
     catalog_read = true;
   }
 
-  // One paged list per fleet: every server whose name holds the fleet's.
-  for (const auto& f : fleets) {
-    auto call = co_await read<list_call>(reads.server_pages,
-                                         fmt::format("listing the servers of {}", f.fleet), [&, this] {
-                                           server_query q;
-                                           q.server_name = f.fleet;
-                                           return client.list_servers(std::move(q), deadline());
-                                         });
+  // One paged list per fleet (every server whose name holds the fleet's): the first pages side by side,
+  // which tell how many there are, then all the other pages side by side.
+  constexpr std::int64_t page_size = api_query::max_limit;
+  std::map<std::string, std::int64_t> totals;  // each fleet's servers, as its first page counts them
+  auto read_page = [&, this](const std::string& fleet, std::int64_t offset) -> net::awaitable<void> {
+    auto call = co_await read<server_page_call>(fmt::format("listing the servers of {}", fleet), [&, this] {
+      server_query q;
+      q.server_name = fleet;
+      return client.list_servers_page(std::move(q), offset, page_size, deadline());
+    });
     if (!call) co_return;
-    for (auto& s : call->servers) {
-      auto chunk = chunk_of_server(f.fleet, s.server_name);
-      if (!chunk) continue;  // another fleet's, whose name holds this one
-      auto [it, added] = servers.try_emplace(s.server_id);
-      if (added) by_chunk[*chunk].push_back(s.server_id);
-      it->second.info = std::move(s);
-    }
-  }
+    // The service counts every match on each page (the SDK's `count`); without one, this page is all.
+    if (offset == 0) totals[fleet] = call->count.value_or(static_cast<std::int64_t>(call->servers.size()));
+    take_page(fleet, call->servers);
+  };
+  co_await phase(reads.server_pages, fleets.size(),
+                 [&](std::size_t i) { return read_page(fleets[i].fleet, 0); });
+  if (!error.empty()) co_return;
+  std::vector<std::pair<std::string, std::int64_t>> more;  // (fleet, offset) of every other page
+  for (const auto& [fleet, total] : totals)
+    for (std::int64_t offset = page_size; offset < total; offset += page_size)
+      more.emplace_back(fleet, offset);
+  co_await phase(reads.server_pages, more.size(),
+                 [&](std::size_t i) { return read_page(more[i].first, more[i].second); });
+  if (!error.empty()) co_return;
 
-  // One phone read per normal server whose phones are not known to be settled.
-  for (auto& [id, k] : servers) {
-    if (k.info.status != server_status::normal || k.phones_settled) continue;
-    auto call = co_await read<phone_list_call>(reads.phone_reads, fmt::format("listing the phones of {}", id),
-                                               [&, this] {
-                                                 phone_query q;
-                                                 q.server_id = id;
-                                                 return client.list_phones(std::move(q), deadline());
-                                               });
+  // One phone read per normal server whose phones are not known to be settled, side by side.
+  std::vector<std::string> unsettled;
+  for (const auto& [id, k] : servers)
+    if (k.info.status == server_status::normal && !k.phones_settled) unsettled.push_back(id);
+  co_await phase(reads.phone_reads, unsettled.size(), [&, this](std::size_t i) -> net::awaitable<void> {
+    const std::string& id = unsettled[i];
+    auto call = co_await read<phone_list_call>(fmt::format("listing the phones of {}", id), [&, this] {
+      phone_query q;
+      q.server_id = id;
+      return client.list_phones(std::move(q), deadline());
+    });
     if (!call) co_return;
     phone_tally t;
     for (const auto& p : call->phones) {
@@ -347,10 +401,11 @@ net::awaitable<void> status_tracker::impl::read_round(round_reads& reads) {
       if (p.status == phone_status::creating) ++t.creating;
       if (p.status == phone_status::creation_failed || p.status == phone_status::abnormal) ++t.failed;
     }
+    known_server& k = servers.at(id);
     k.phones = t;
     const std::int64_t cap = capacity_of(k.info);
     k.phones_settled = t.failed > 0 || (t.creating == 0 && t.running > 0 && (cap == 0 || t.running >= cap));
-  }
+  });
 }
 
 net::awaitable<void> status_tracker::impl::read_orders(round_reads& reads) {
@@ -455,7 +510,7 @@ net::awaitable<void> status_tracker::round() {
   // Every read of the round, each page included, takes a token of the read bucket and is counted.
   m.client.set_read_pacer([&m]() -> net::awaitable<void> {
     co_await m.limiter->acquire();
-    if (m.counting) ++*m.counting;
+    ++m.paced;
   });
   struct unpace {
     cph_client& c;

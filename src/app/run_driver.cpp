@@ -264,6 +264,7 @@ int drive(const config& cfg, std::string_view command, const driver_flags& flags
                      cfg,
                      session.api(),
                      session.client(),
+                     billing ? &billing->api() : nullptr,
                      billing ? &billing->client() : nullptr,
                      session.project_id()};
 
@@ -372,6 +373,7 @@ int drive(const config& cfg, std::string_view command, const driver_flags& flags
        {"ledger_syncs", writer->syncs()},
        {"tls_handshakes", session.tls_handshakes()},
        {"connections", session.connections_opened()}});
+  if (flags.complete_summary) flags.complete_summary(summary);
   return finish(summary, report, sent);
 }
 

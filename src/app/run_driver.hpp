@@ -37,15 +37,18 @@ struct driver_flags {
   std::optional<std::chrono::seconds> deadline;
   // The exit code from the summary; run's rule (exit_code_for) unless a command has its own.
   std::function<int(const std::vector<fleet_summary>&, stop_reason)> exit_rule = exit_code_for;
+  // Called on the summary once the work ended, before it is printed: what a command adds to its answer.
+  std::function<void(run_summary&)> complete_summary;
 };
 
 struct driver_context {
   scheduler& sched;
   ledger_index& index;
   const config& cfg;
-  cph_api& api;                   // for reads outside the scheduler (the account check before buying)
-  cph_client& client;             // the same service, for the reads cph_api lacks (run --wait's phones)
-  bss_client* billing = nullptr;  // with [billing]: the price inquiry before buying
+  cph_api& api;                // for reads outside the scheduler (the account check before buying)
+  cph_client& client;          // the same service, for the reads cph_api lacks (run --wait's phones)
+  bss_api* billing = nullptr;  // the config's [billing], when it has one
+  bss_client* bss = nullptr;   // the same, for the calls bss_api lacks (the price inquiry before buying)
   std::string project_id;
   bool progress_paused = false;  // true: the run's progress line stays off (run --wait draws its own)
 };

@@ -124,6 +124,7 @@ std::string summary_json(const run_summary& s) {
     f.message = s.error;  // with whatever was added after the failure (a metrics file not written)
     o["error"] = failure_json(f);
   }
+  if (s.status) o["status"] = *s.status;
   return boost::json::serialize(o) + "\n";
 }
 

@@ -9,6 +9,7 @@
 #include "send/scheduler.hpp"
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -55,6 +56,9 @@ struct run_summary {
   double duration_s = 0;
   std::string error;        // what stopped the command early, when something did ("" otherwise)
   command_failure failure;  // the same, with its kind and details (kind "" when only `error` is set)
+  // `run --wait`: the servers' state as `status --json` answers it (null: the run stopped before the
+  // wait); unset for every other command, and then the JSON answer has no `status` member.
+  std::optional<boost::json::value> status;
 };
 
 // 4 aborted (auth, circuit) > 3 unknown left > 1 failed or short of target > 0.

@@ -2,6 +2,7 @@
 
 #include "app/metrics.hpp"
 
+#include "api/paths.hpp"
 #include "api/purchase_body.hpp"
 #include "app/audit.hpp"
 #include "app/exit_codes.hpp"
@@ -11,10 +12,12 @@
 #include "base/terminal.hpp"
 #include "client/cph_client.hpp"
 #include "client/outcome.hpp"
+#include "send/bss_api.hpp"
 #include "send/rate_limiter.hpp"
 
 #include <fmt/format.h>
 #include <CLI/CLI.hpp>
+#include <boost/asio/experimental/parallel_group.hpp>
 #include <boost/json.hpp>
 
 #include <algorithm>
@@ -54,6 +57,27 @@ std::string duration_text(std::chrono::steady_clock::duration d) {
   return fmt::format("{}h{:02}m", s / 3600, (s % 3600) / 60);
 }
 
+// Runs task(0) .. task(n - 1), at most `width` at a time (the next starts as one ends), until all have
+// ended or `stop()` says to start no more. The reads inside still wait for the bucket's tokens: running
+// them side by side only keeps one read's latency from adding to the next one's wait.
+net::awaitable<void> run_side_by_side(std::size_t n, std::size_t width,
+                                      const std::function<net::awaitable<void>(std::size_t)>& task,
+                                      const std::function<bool()>& stop) {
+  std::size_t next = 0;
+  auto worker = [&]() -> net::awaitable<void> {
+    while (next < n && !stop()) co_await task(next++);
+  };
+  auto ex = co_await net::this_coro::executor;
+  std::vector<decltype(net::co_spawn(ex, worker(), net::deferred))> workers;
+  for (std::size_t i = 0; i < std::min(n, std::max<std::size_t>(width, 1)); ++i)
+    workers.push_back(net::co_spawn(ex, worker(), net::deferred));
+  if (workers.empty()) co_return;
+  auto [order, errors] = co_await net::experimental::make_parallel_group(std::move(workers))
+                             .async_wait(net::experimental::wait_for_all(), net::use_awaitable);
+  for (const auto& e : errors)
+    if (e) std::rethrow_exception(e);
+}
+
 }  // namespace
 
 std::string_view to_string(server_state s) { return k_states[static_cast<std::size_t>(s)].name; }
@@ -86,6 +110,7 @@ std::vector<tracked_chunk> ordered_chunks(const ledger_index& index,
       // A request that cannot be read (an adopted row has none) says nothing against auto-pay.
       c.auto_pay = !p.errors.empty() || row->request.empty() || p.request.extend_param.auto_pay();
       c.ordered_at = row->time;
+      c.order_id = row->order_id;
       out.push_back(std::move(c));
     }
   }
@@ -140,11 +165,14 @@ std::string status_text(const status_report& r) {
   }
   if (r.timed_out)
     out += fmt::format("timed out with {} servers still creating\n", r.count(server_state::creating));
+  for (const auto& n : r.notes) out += fmt::format("note: {}\n", n);
   if (!r.error.empty()) out += fmt::format("error: {}\n", r.error);
   return out;
 }
 
-std::string status_json(const status_report& r) {
+std::string status_json(const status_report& r) { return boost::json::serialize(status_object(r)) + "\n"; }
+
+boost::json::object status_object(const status_report& r) {
   boost::json::array fleets;
   for (const auto& f : r.fleets) {
     boost::json::object o{{"fleet", f.fleet}};
@@ -175,9 +203,7 @@ std::string status_json(const status_report& r) {
     o["phones_total"] = s.phones_total;
     servers.push_back(std::move(o));
   }
-  return boost::json::serialize(
-             boost::json::object{{"fleets", std::move(fleets)}, {"servers", std::move(servers)}}) +
-         "\n";
+  return boost::json::object{{"fleets", std::move(fleets)}, {"servers", std::move(servers)}};
 }
 
 std::string status_metrics(const status_report& r, std::string_view job, std::string_view ledger) {
@@ -219,16 +245,22 @@ struct status_tracker::impl {
   backoff_policy backoff;
   backoff_policy throttle_backoff;
   std::mt19937_64 rng{std::random_device{}()};
-  std::int64_t* counting = nullptr;  // the round_reads field the next call counts in
+  // Every read sent (pages and retries included), counted as it takes its token. The phases of a round
+  // each send one kind of read, so a phase's share is the difference.
+  std::int64_t paced = 0;
   bool catalog_read = false;
   std::map<std::pair<std::string, std::string>, std::int64_t> capacity;  // (server, phone model) -> phones
   std::unordered_map<std::string, known_server> servers;                 // by server_id
   std::map<std::string, std::vector<std::string>> by_chunk;              // chunk -> ids listed under its name
   std::string error;
   bool auth_refused = false;
+  bss_api* billing;
+  std::set<std::string> orders_asked;  // chunks whose order was read (or tried): once per status
+  std::vector<std::string> notes;
 
-  impl(cph_client& c, const limits_config& l, std::vector<fleet_target> f, std::vector<tracked_chunk> ch)
-      : client(c), limits(l), fleets(std::move(f)), chunks(std::move(ch)) {
+  impl(cph_client& c, const limits_config& l, std::vector<fleet_target> f, std::vector<tracked_chunk> ch,
+       bss_api* b)
+      : client(c), limits(l), fleets(std::move(f)), chunks(std::move(ch)), billing(b) {
     backoff = {limits.backoff_base_ms, limits.backoff_max_ms};
     throttle_backoff = {limits.throttle_backoff_base_ms, limits.backoff_max_ms};
   }
@@ -245,13 +277,11 @@ struct status_tracker::impl {
   // The scheduler's retry rules for reads: backoff (the throttle's after a 429), Retry-After when longer,
   // never past backoff_max_ms; the bucket slows on a 429; a refusal is not tried again.
   template <typename Call, typename Read>
-  net::awaitable<std::optional<Call>> read(std::int64_t& counter, std::string what, Read make_call) {
+  net::awaitable<std::optional<Call>> read(std::string what, Read make_call) {
     net::steady_timer pause(co_await net::this_coro::executor);
     std::string last;
     for (int attempt = 1; attempt <= k_read_attempts; ++attempt) {
-      counting = &counter;
       Call call = co_await make_call();
-      counting = nullptr;
       outcome o = classify(call.report, call_kind::read);
       if (o.cls == outcome_class::ordered) co_return call;
       last = describe(call.report);
@@ -265,39 +295,22 @@ struct status_tracker::impl {
       pause.expires_after(delay);
       co_await pause.async_wait(net::use_awaitable);
     }
-    error = fmt::format("{}: {}", what, last);
+    if (error.empty()) error = fmt::format("{}: {}", what, last);  // the first failure, when reads overlap
     co_return std::nullopt;
   }
-
-  // The round's reads; stops at the first that fails (`error` says which).
-  net::awaitable<void> read_round(round_reads& reads);
-  // The report from all that is known, this round's reads and earlier ones'.
-  status_report build_report(std::int64_t rounds) const;
-};
-
-net::awaitable<void> status_tracker::impl::read_round(round_reads& reads) {
-  // The flavors' phone counts, once: what "all its phones" means.
-  if (!catalog_read) {
-    auto call = co_await read<catalog_call>(reads.catalog_reads, "ListCloudPhoneModels", [&, this] {
-      return client.read_catalog(catalog_kind::phone_models, deadline());
-    });
-    if (!call) co_return;
-    for (const auto& pm : call->items.phone_models)
-      capacity[{pm.server_model_name, pm.phone_model_name}] = pm.phone_capacity;
-    catalog_read = true;
+  // `task` for each of `n` items side by side (up to max_in_flight), until one read fails; the reads it
+  // sends are added to `counter`.
+  net::awaitable<void> phase(std::int64_t& counter, std::size_t n,
+                             const std::function<net::awaitable<void>(std::size_t)>& task) {
+    const std::int64_t before = paced;
+    co_await run_side_by_side(n, static_cast<std::size_t>(limits.max_in_flight), task,
+                              [this] { return !error.empty(); });
+    counter += paced - before;
   }
-
-  // One paged list per fleet: every server whose name holds the fleet's.
-  for (const auto& f : fleets) {
-    auto call = co_await read<list_call>(reads.server_pages,
-                                         fmt::format("listing the servers of {}", f.fleet), [&, this] {
-                                           server_query q;
-                                           q.server_name = f.fleet;
-                                           return client.list_servers(std::move(q), deadline());
-                                         });
-    if (!call) co_return;
-    for (auto& s : call->servers) {
-      auto chunk = chunk_of_server(f.fleet, s.server_name);
+  // A page of a fleet's servers, taken in: every server whose name holds the fleet's, once.
+  void take_page(const std::string& fleet, std::vector<server_info>& listed) {
+    for (auto& s : listed) {
+      auto chunk = chunk_of_server(fleet, s.server_name);
       if (!chunk) continue;  // another fleet's, whose name holds this one
       auto [it, added] = servers.try_emplace(s.server_id);
       if (added) by_chunk[*chunk].push_back(s.server_id);
@@ -305,15 +318,81 @@ net::awaitable<void> status_tracker::impl::read_round(round_reads& reads) {
     }
   }
 
-  // One phone read per normal server whose phones are not known to be settled.
-  for (auto& [id, k] : servers) {
-    if (k.info.status != server_status::normal || k.phones_settled) continue;
-    auto call = co_await read<phone_list_call>(reads.phone_reads, fmt::format("listing the phones of {}", id),
-                                               [&, this] {
-                                                 phone_query q;
-                                                 q.server_id = id;
-                                                 return client.list_phones(std::move(q), deadline());
-                                               });
+  // The servers found of a chunk: its recorded ids, else those listed under its name, that the list
+  // showed.
+  std::vector<const known_server*> found_servers(const tracked_chunk& c) const {
+    const std::vector<std::string>* ids = &c.server_ids;
+    if (ids->empty())
+      if (auto it = by_chunk.find(c.chunk); it != by_chunk.end()) ids = &it->second;
+    std::vector<const known_server*> out;
+    for (const auto& id : *ids)
+      if (auto it = servers.find(id); it != servers.end()) out.push_back(&it->second);
+    return out;
+  }
+  static std::int64_t expected_servers(const tracked_chunk& c) {
+    return std::max<std::int64_t>(c.count, static_cast<std::int64_t>(c.server_ids.size()));
+  }
+
+  // The round's reads; stops at the first that fails (`error` says which).
+  net::awaitable<void> read_round(round_reads& reads);
+  // The orders of the chunks with missing servers not asked yet: paid or not. A failed read leaves the
+  // chunk to the auto-pay rule, with a warning.
+  net::awaitable<void> read_orders(round_reads& reads);
+  // The report from all that is known, this round's reads and earlier ones'.
+  status_report build_report(std::int64_t rounds) const;
+};
+
+net::awaitable<void> status_tracker::impl::read_round(round_reads& reads) {
+  // The flavors' phone counts, once: what "all its phones" means.
+  if (!catalog_read) {
+    const std::int64_t before = paced;
+    auto call = co_await read<catalog_call>("ListCloudPhoneModels", [&, this] {
+      return client.read_catalog(catalog_kind::phone_models, deadline());
+    });
+    reads.catalog_reads += paced - before;
+    if (!call) co_return;
+    for (const auto& pm : call->items.phone_models)
+      capacity[{pm.server_model_name, pm.phone_model_name}] = pm.phone_capacity;
+    catalog_read = true;
+  }
+
+  // One paged list per fleet (every server whose name holds the fleet's): the first pages side by side,
+  // which tell how many there are, then all the other pages side by side.
+  constexpr std::int64_t page_size = api_query::max_limit;
+  std::map<std::string, std::int64_t> totals;  // each fleet's servers, as its first page counts them
+  auto read_page = [&, this](const std::string& fleet, std::int64_t offset) -> net::awaitable<void> {
+    auto call = co_await read<server_page_call>(fmt::format("listing the servers of {}", fleet), [&, this] {
+      server_query q;
+      q.server_name = fleet;
+      return client.list_servers_page(std::move(q), offset, page_size, deadline());
+    });
+    if (!call) co_return;
+    // The service counts every match on each page (the SDK's `count`); without one, this page is all.
+    if (offset == 0) totals[fleet] = call->count.value_or(static_cast<std::int64_t>(call->servers.size()));
+    take_page(fleet, call->servers);
+  };
+  co_await phase(reads.server_pages, fleets.size(),
+                 [&](std::size_t i) { return read_page(fleets[i].fleet, 0); });
+  if (!error.empty()) co_return;
+  std::vector<std::pair<std::string, std::int64_t>> more;  // (fleet, offset) of every other page
+  for (const auto& [fleet, total] : totals)
+    for (std::int64_t offset = page_size; offset < total; offset += page_size)
+      more.emplace_back(fleet, offset);
+  co_await phase(reads.server_pages, more.size(),
+                 [&](std::size_t i) { return read_page(more[i].first, more[i].second); });
+  if (!error.empty()) co_return;
+
+  // One phone read per normal server whose phones are not known to be settled, side by side.
+  std::vector<std::string> unsettled;
+  for (const auto& [id, k] : servers)
+    if (k.info.status == server_status::normal && !k.phones_settled) unsettled.push_back(id);
+  co_await phase(reads.phone_reads, unsettled.size(), [&, this](std::size_t i) -> net::awaitable<void> {
+    const std::string& id = unsettled[i];
+    auto call = co_await read<phone_list_call>(fmt::format("listing the phones of {}", id), [&, this] {
+      phone_query q;
+      q.server_id = id;
+      return client.list_phones(std::move(q), deadline());
+    });
     if (!call) co_return;
     phone_tally t;
     for (const auto& p : call->phones) {
@@ -322,9 +401,39 @@ net::awaitable<void> status_tracker::impl::read_round(round_reads& reads) {
       if (p.status == phone_status::creating) ++t.creating;
       if (p.status == phone_status::creation_failed || p.status == phone_status::abnormal) ++t.failed;
     }
+    known_server& k = servers.at(id);
     k.phones = t;
     const std::int64_t cap = capacity_of(k.info);
     k.phones_settled = t.failed > 0 || (t.creating == 0 && t.running > 0 && (cap == 0 || t.running >= cap));
+  });
+}
+
+net::awaitable<void> status_tracker::impl::read_orders(round_reads& reads) {
+  if (!billing) co_return;
+  for (auto& c : chunks) {
+    if (c.order_id.empty() || static_cast<std::int64_t>(found_servers(c).size()) >= expected_servers(c))
+      continue;
+    if (!orders_asked.insert(c.chunk).second) continue;
+    ++reads.order_reads;
+    order_detail_call call = co_await billing->order_detail(c.order_id, deadline());
+    if (!call.detail) {
+      log(log_level::warn,
+          "billing: the order of a chunk with missing servers could not be read: its recorded is_auto_pay "
+          "decides unpaid or missing",
+          {{"chunk", c.chunk}, {"order_id", c.order_id}, {"error", describe(call.report)}});
+      continue;
+    }
+    const int st = call.detail->order.status;
+    if (st == order_status::pending_payment) {
+      c.order_paid = false;
+    } else if (st == order_status::completed || st == order_status::processing) {
+      c.order_paid = true;
+    } else if (st == order_status::cancelled) {
+      c.order_cancelled = true;
+      notes.push_back(
+          fmt::format("{}: order {} is cancelled: nothing was bought (`cphfleet cancel` records it)", c.chunk,
+                      c.order_id));
+    }
   }
 }
 
@@ -333,6 +442,7 @@ status_report status_tracker::impl::build_report(std::int64_t rounds) const {
   r.rounds = rounds;
   r.error = error;
   r.auth_refused = auth_refused;
+  r.notes = notes;
   for (const auto& f : fleets) r.fleets.push_back({f.fleet, f.target});
   auto fleet_of = [&](const std::string& name) -> fleet_status& {
     for (auto& f : r.fleets)
@@ -342,17 +452,12 @@ status_report status_tracker::impl::build_report(std::int64_t rounds) const {
   for (const auto& c : chunks) {
     fleet_status& fs = fleet_of(c.fleet);
     fs.ordered += c.count;
-    std::vector<std::string> ids = c.server_ids;
-    if (ids.empty())
-      if (auto it = by_chunk.find(c.chunk); it != by_chunk.end()) ids = it->second;
     std::int64_t found = 0;
     std::vector<server_status_row> rows;
-    for (const auto& id : ids) {
-      auto it = servers.find(id);
-      if (it == servers.end()) continue;
-      const auto& k = it->second;
+    for (const known_server* found_server : found_servers(c)) {
+      const auto& k = *found_server;
       server_status_row row;
-      row.server_id = id;
+      row.server_id = k.info.server_id;
       row.server_name = k.info.server_name;
       row.chunk = c.chunk;
       row.fleet = c.fleet;
@@ -370,9 +475,8 @@ status_report status_tracker::impl::build_report(std::int64_t rounds) const {
       return a.server_name < b.server_name;
     });
     // Servers the ledger ordered that the account does not show.
-    const std::int64_t expected =
-        std::max<std::int64_t>(c.count, static_cast<std::int64_t>(c.server_ids.size()));
-    const bool unpaid = c.order_paid ? !*c.order_paid : !c.auto_pay;
+    const std::int64_t expected = expected_servers(c);
+    const bool unpaid = !c.order_cancelled && (c.order_paid ? !*c.order_paid : !c.auto_pay);
     for (std::int64_t i = found; i < expected; ++i) {
       server_status_row row;
       row.chunk = c.chunk;
@@ -390,8 +494,9 @@ status_report status_tracker::impl::build_report(std::int64_t rounds) const {
 }
 
 status_tracker::status_tracker(cph_client& client, const limits_config& limits,
-                               std::vector<fleet_target> fleets, std::vector<tracked_chunk> chunks)
-    : impl_(std::make_unique<impl>(client, limits, std::move(fleets), std::move(chunks))) {}
+                               std::vector<fleet_target> fleets, std::vector<tracked_chunk> chunks,
+                               bss_api* billing)
+    : impl_(std::make_unique<impl>(client, limits, std::move(fleets), std::move(chunks), billing)) {}
 
 status_tracker::~status_tracker() = default;
 
@@ -405,7 +510,7 @@ net::awaitable<void> status_tracker::round() {
   // Every read of the round, each page included, takes a token of the read bucket and is counted.
   m.client.set_read_pacer([&m]() -> net::awaitable<void> {
     co_await m.limiter->acquire();
-    if (m.counting) ++*m.counting;
+    ++m.paced;
   });
   struct unpace {
     cph_client& c;
@@ -413,6 +518,7 @@ net::awaitable<void> status_tracker::round() {
   } unpace_guard{m.client};
   const auto started = std::chrono::steady_clock::now();
   co_await m.read_round(last_);
+  if (m.error.empty()) co_await m.read_orders(last_);
   report_ = m.build_report(report_.rounds + 1);
   const double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   log(log_level::info, "status round",
@@ -420,6 +526,7 @@ net::awaitable<void> status_tracker::round() {
        {"calls", last_.calls()},
        {"server_pages", last_.server_pages},
        {"phone_reads", last_.phone_reads},
+       {"order_reads", last_.order_reads},
        {"duration_s", fmt::format("{:.3f}", took)},
        {"ready", report_.count(server_state::ready)},
        {"creating", report_.count(server_state::creating)}});
@@ -464,8 +571,8 @@ net::awaitable<status_report> wait_until_settled(status_tracker& tracker, const 
 
 net::awaitable<status_report> read_status(cph_client& client, const limits_config& limits,
                                           const std::vector<fleet_target>& fleets, const ledger_index& index,
-                                          const wait_settings* wait) {
-  status_tracker tracker(client, limits, fleets, ordered_chunks(index, fleets));
+                                          const wait_settings* wait, bss_api* billing) {
+  status_tracker tracker(client, limits, fleets, ordered_chunks(index, fleets), billing);
   if (wait) co_return co_await wait_until_settled(tracker, *wait);
   co_await tracker.round();
   co_return tracker.report();

@@ -3,12 +3,15 @@
 // none is still creating. The reads go through the read bucket with the retry rules for reads, and a
 // round costs at most one paged server list per fleet plus one phone list per server that turned
 // normal since the round before (a server whose phones were all running, or one of them failed, is not
-// read again).
+// read again). With a billing service, a chunk whose servers are missing has its order read once per
+// status (ShowCustomerOrderDetails): the order's state tells unpaid from missing.
 #pragma once
 #include "api/reads.hpp"
 #include "base/net.hpp"
 #include "input/config.hpp"
 #include "ledger/index.hpp"
+
+#include <boost/json/object.hpp>
 
 #include <chrono>
 #include <cstdint>
@@ -27,6 +30,7 @@ class App;
 namespace cphfleet {
 
 class cph_client;
+class bss_api;
 
 // A server's state, as README "Status" defines them.
 enum class server_state { ready, creating, failed, frozen, stopped, missing, unpaid };
@@ -51,9 +55,12 @@ struct tracked_chunk {
   std::vector<std::string> server_ids;  // as recorded; empty: found by the chunk's exact name
   bool auto_pay = true;                 // the recorded request's extend_param.is_auto_pay == 1
   std::string ordered_at;               // the row's time
-  // Whether the order is paid, when a billing read said so (none is made yet). Unset: a missing server
-  // of a chunk sent without auto-pay is `unpaid`, any other `missing`.
+  std::string order_id;                 // the row's (the billing service's order), when recorded
+  // Whether the order is paid, when a billing read said so (pending payment: no; processing or
+  // completed: yes). Unset: a missing server of a chunk sent without auto-pay is `unpaid`, any other
+  // `missing`.
   std::optional<bool> order_paid;
+  bool order_cancelled = false;  // billing says cancelled: nothing bought, its servers `missing`
 };
 
 struct fleet_target {
@@ -91,6 +98,8 @@ struct status_report {
   bool timed_out = false;  // --wait gave up with servers still creating
   std::string error;       // a read that failed after its retries, or was refused
   bool auth_refused = false;
+  // What the billing reads said beyond the states, one line each (an order cancelled: nothing bought).
+  std::vector<std::string> notes;
   std::int64_t count(server_state s) const;
 };
 
@@ -101,6 +110,8 @@ int status_exit_code(const status_report& r);
 // The table and the servers that are not ready (text), or the JSON object, both ending in a newline.
 std::string status_text(const status_report& r);
 std::string status_json(const status_report& r);
+// The same JSON object, unserialized (run --wait --json puts it in the run's answer as `status`).
+boost::json::object status_object(const status_report& r);
 // Prometheus gauges `cphfleet_servers{fleet="...",state="ready"} N`, one per fleet and state.
 // Gauges cphfleet_servers{job, ledger, fleet, state}, labelled as every series cphfleet writes
 // (README "Output") so that several jobs' files share one textfile folder.
@@ -111,6 +122,7 @@ struct round_reads {
   std::int64_t server_pages = 0;
   std::int64_t phone_reads = 0;
   std::int64_t catalog_reads = 0;
+  std::int64_t order_reads = 0;  // billing calls (their own bucket): not in calls()
   std::int64_t calls() const { return server_pages + phone_reads + catalog_reads; }
 };
 
@@ -118,8 +130,9 @@ struct round_reads {
 // round reads only what may have changed.
 class status_tracker {
  public:
+  // `billing`, when given, is read for the orders of chunks whose servers are missing.
   status_tracker(cph_client& client, const limits_config& limits, std::vector<fleet_target> fleets,
-                 std::vector<tracked_chunk> chunks);
+                 std::vector<tracked_chunk> chunks, bss_api* billing = nullptr);
   ~status_tracker();
   status_tracker(const status_tracker&) = delete;
   status_tracker& operator=(const status_tracker&) = delete;
@@ -150,10 +163,10 @@ struct wait_settings {
 net::awaitable<status_report> wait_until_settled(status_tracker& tracker, const wait_settings& settings);
 
 // The status of `fleets`' ordered chunks (`index` holding every cell): one round, or with `wait` the
-// rounds until nothing is creating.
+// rounds until nothing is creating; `billing` (optional) as for status_tracker.
 net::awaitable<status_report> read_status(cph_client& client, const limits_config& limits,
                                           const std::vector<fleet_target>& fleets, const ledger_index& index,
-                                          const wait_settings* wait);
+                                          const wait_settings* wait, bss_api* billing = nullptr);
 
 // `--wait`, `--interval D` (default 10s) and `--timeout D` (default 90m), for status and run.
 struct wait_options {

@@ -121,7 +121,7 @@ int run_replay(const common_options& common, replay_options& opt) {
     check_replay_guard(chunks, guard, guard_source);
     // The money guard of the config holds for a replay too: it buys as a run does.
     if (money && !chunks.empty()) {
-      run_quote q = co_await quote_fleets(*ctx.billing, cfg, ctx.project_id, fleets_to_price(chunks));
+      run_quote q = co_await quote_fleets(*ctx.bss, cfg, ctx.project_id, fleets_to_price(chunks));
       log(q.total ? log_level::info : log_level::error, quote_verdict(q, money));
       check_money_guard(q, *money);
     }

@@ -131,6 +131,12 @@ int run_job(const common_options& common, run_options& opt) {
       int code = exit_code_for(fleets, stopped);
       return code == exit_code::ok && status ? status_exit_code(*status) : code;
     };
+    // --json: one answer, the run's with the status in it (null when the run stopped before waiting).
+    if (opt.send.json) {
+      flags.complete_summary = [&status](run_summary& s) {
+        s.status = status ? boost::json::value(status_object(*status)) : boost::json::value(nullptr);
+      };
+    }
   }
 
   bool unpaid_sent = false;  // a chunk without auto-pay went out: its order awaits a person's payment
@@ -153,7 +159,7 @@ int run_job(const common_options& common, run_options& opt) {
       log(log_level::info, "plan", {{"job", p.job}, {"calls", p.calls()}, {"servers", p.servers()}});
       // The money guard prices exactly what would go out, after settling; no quote, no purchase.
       if (money && p.calls() > 0) {
-        run_quote q = co_await quote_plan(*ctx.billing, in.cfg, ctx.project_id, p);
+        run_quote q = co_await quote_plan(*ctx.bss, in.cfg, ctx.project_id, p);
         log(q.total ? log_level::info : log_level::error, quote_verdict(q, money));
         check_money_guard(q, *money);
       }
@@ -171,7 +177,7 @@ int run_job(const common_options& common, run_options& opt) {
     wait->progress = progress_line_wanted();
     wait->stop_requested = [&ctx] { return ctx.sched.stopped() != stop_reason::none; };
     ctx.progress_paused = true;
-    status = co_await read_status(ctx.client, in.cfg.limits, targets, full, &*wait);
+    status = co_await read_status(ctx.client, in.cfg.limits, targets, full, &*wait, ctx.billing);
     ctx.progress_paused = false;
     if (!status->error.empty()) log(log_level::error, "status after the run", {{"error", status->error}});
   };
@@ -182,9 +188,7 @@ int run_job(const common_options& common, run_options& opt) {
   };
   int code = drive(in.cfg, "run", flags, work, summarize, check);
   // After the run's summary: the servers' state, as `status` prints it.
-  if (status)
-    fmt::print("{}{}", opt.send.json ? "" : "\n",
-               opt.send.json ? status_json(*status) : status_text(*status));
+  if (status && !opt.send.json) fmt::print("\n{}", status_text(*status));
   if (unpaid_sent && !opt.send.json)
     fmt::print(
         "\norders without auto-pay await payment: review them with `cphfleet orders`, pay them with "

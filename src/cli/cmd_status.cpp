@@ -1,6 +1,7 @@
 // `cphfleet status [JOB] [--fleet F]... [--wait [--interval D] [--timeout D]] [--json] [--metrics-file F]`:
 // every server of the ordered chunks, and its phones, in one state each (README "Status"). Read-only:
 // no ledger lock.
+#include "app/billing_session.hpp"
 #include "app/metrics.hpp"
 #include "app/run_driver.hpp"
 #include "app/service.hpp"
@@ -64,6 +65,9 @@ int run_status(const common_options& common, const status_options& opt) {
 
   net::io_context ioc(1);
   service_session session(ioc, cfg);
+  // With [billing], a chunk whose servers are missing has its order read: paid, or waiting for payment.
+  std::unique_ptr<billing_session> billing;
+  if (cfg.billing) billing = std::make_unique<billing_session>(ioc, cfg, session);
   int signal_number = 0;
   net::signal_set signals(ioc, SIGINT, SIGTERM);
   signals.async_wait([&](boost::system::error_code ec, int sig) {
@@ -76,7 +80,7 @@ int run_status(const common_options& common, const status_options& opt) {
       ioc,
       [&]() -> net::awaitable<void> {
         report = co_await read_status(session.client(), cfg.limits, fleets, index,
-                                      opt.wait.wait ? &wait : nullptr);
+                                      opt.wait.wait ? &wait : nullptr, billing ? &billing->api() : nullptr);
       },
       [&](std::exception_ptr e) {
         signals.cancel();

@@ -260,6 +260,26 @@ std::string query_text(const phone_query& pq, std::int64_t offset, std::int64_t 
   return q;
 }
 
+template <typename Item, typename Read>
+net::awaitable<cph_client::page<Item>> cph_client::read_page(std::string_view api, std::string path,
+                                                             std::string query, Read read,
+                                                             clock_type::time_point deadline) {
+  answer a = co_await call(http::verb::get, std::move(path), std::move(query), "", deadline);
+  page<Item> out;
+  out.request_id = a.request_id;
+  if (a.ok()) {
+    try {
+      out.answer = read(json::parse(a.body));
+      if (!out.answer.request_id.empty()) out.request_id = out.answer.request_id;
+    } catch (const std::exception& e) {
+      a.unreadable(fmt::format("{}: {}", api, e.what()));
+      out.answer = {};
+    }
+  }
+  out.report = std::move(a.report);
+  co_return out;
+}
+
 template <typename Item, typename Read, typename Key>
 net::awaitable<cph_client::paged<Item>> cph_client::read_pages(std::string_view api, std::string path,
                                                                std::function<std::string(std::int64_t)> query,
@@ -268,32 +288,21 @@ net::awaitable<cph_client::paged<Item>> cph_client::read_pages(std::string_view 
   paged<Item> out;
   std::set<std::string, std::less<>> seen;
   for (std::int64_t offset = 0;;) {
-    answer a = co_await call(http::verb::get, path, query(offset), "", deadline);
-    out.request_id = a.request_id;
-    if (!a.ok()) {
-      out.report = std::move(a.report);
+    page<Item> p = co_await read_page<Item>(api, path, query(offset), read, deadline);
+    const bool ok = p.ok();
+    out.request_id = std::move(p.request_id);
+    out.report = std::move(p.report);
+    if (!ok) {
       out.items.clear();  // a partial list would read as "these are all"
       co_return out;
     }
-    std::size_t page_count = 0;
-    std::optional<std::int64_t> total;
-    try {
-      read_answer<Item> page = read(json::parse(a.body));
-      if (!page.request_id.empty()) out.request_id = page.request_id;
-      total = page.count;
-      page_count = page.items.size();
-      for (auto& item : page.items) {
-        // Items listed twice (pages shift while new ones are created) are kept once.
-        const std::string& k = key(item);
-        if (k.empty() || seen.insert(k).second) out.items.push_back(std::move(item));
-      }
-    } catch (const std::exception& e) {
-      a.unreadable(fmt::format("{}: {}", api, e.what()));
-      out.report = std::move(a.report);
-      out.items.clear();
-      co_return out;
+    const std::optional<std::int64_t> total = p.answer.count;
+    const std::size_t page_count = p.answer.items.size();
+    for (auto& item : p.answer.items) {
+      // Items listed twice (pages shift while new ones are created) are kept once.
+      const std::string& k = key(item);
+      if (k.empty() || seen.insert(k).second) out.items.push_back(std::move(item));
     }
-    out.report = std::move(a.report);
     offset += static_cast<std::int64_t>(page_count);
     if (page_count < static_cast<std::size_t>(page_size) || (total && offset >= *total)) co_return out;
   }
@@ -301,26 +310,39 @@ net::awaitable<cph_client::paged<Item>> cph_client::read_pages(std::string_view 
 
 net::awaitable<list_call> cph_client::list_servers(server_query q, clock_type::time_point deadline) {
   constexpr std::int64_t page_size = api_query::max_limit;
-  auto page = co_await read_pages<server_info>(
+  auto pages = co_await read_pages<server_info>(
       "ListCloudPhoneServers", cph_paths::servers(creds_.project_id),
       [&](std::int64_t offset) { return query_text(q, offset, page_size); }, page_size, read_server_list,
       [](const server_info& s) -> const std::string& { return s.server_id; }, deadline);
   list_call out;
-  out.report = std::move(page.report);
-  out.servers = std::move(page.items);
+  out.report = std::move(pages.report);
+  out.servers = std::move(pages.items);
+  co_return out;
+}
+
+net::awaitable<server_page_call> cph_client::list_servers_page(server_query q, std::int64_t offset,
+                                                               std::int64_t limit,
+                                                               clock_type::time_point deadline) {
+  auto p = co_await read_page<server_info>("ListCloudPhoneServers", cph_paths::servers(creds_.project_id),
+                                           query_text(q, offset, limit), read_server_list, deadline);
+  server_page_call out;
+  out.report = std::move(p.report);
+  out.request_id = std::move(p.request_id);
+  out.count = p.answer.count;
+  out.servers = std::move(p.answer.items);
   co_return out;
 }
 
 net::awaitable<phone_list_call> cph_client::list_phones(phone_query q, clock_type::time_point deadline) {
   constexpr std::int64_t page_size = api_query::max_phone_limit;
-  auto page = co_await read_pages<phone_info>(
+  auto pages = co_await read_pages<phone_info>(
       "ListCloudPhones", cph_paths::phones(creds_.project_id),
       [&](std::int64_t offset) { return query_text(q, offset, page_size); }, page_size, read_phone_list,
       [](const phone_info& p) -> const std::string& { return p.phone_id; }, deadline);
   phone_list_call out;
-  out.report = std::move(page.report);
-  out.request_id = std::move(page.request_id);
-  out.phones = std::move(page.items);
+  out.report = std::move(pages.report);
+  out.request_id = std::move(pages.request_id);
+  out.phones = std::move(pages.items);
   co_return out;
 }
 
@@ -392,10 +414,10 @@ net::awaitable<catalog_call> cph_client::read_catalog(catalog_kind kind, clock_t
     return none;
   };
   catalog_call out;
-  auto take = [&](auto page, auto& into) {
-    out.report = std::move(page.report);
-    out.request_id = std::move(page.request_id);
-    into = std::move(page.items);
+  auto take = [&](auto pages, auto& into) {
+    out.report = std::move(pages.report);
+    out.request_id = std::move(pages.request_id);
+    into = std::move(pages.items);
   };
   switch (kind) {
     case catalog_kind::server_models:

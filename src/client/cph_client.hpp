@@ -56,6 +56,14 @@ struct phone_list_call {
   std::string request_id;          // the last page's
 };
 
+// One page of ListCloudPhoneServers, as asked.
+struct server_page_call {
+  call_report report;
+  std::vector<server_info> servers;   // this page's, when answered
+  std::optional<std::int64_t> count;  // every server the query matches, when the answer says
+  std::string request_id;
+};
+
 // A list's query string for one page: limit, offset, then each filter that is set, percent-encoded.
 std::string query_text(const server_query& q, std::int64_t offset, std::int64_t limit);
 std::string query_text(const phone_query& q, std::int64_t offset, std::int64_t limit);
@@ -112,6 +120,11 @@ class cph_client final : public cph_api {
   using cph_api::list_servers;
   net::awaitable<list_call> list_servers(server_query query,
                                          std::chrono::steady_clock::time_point deadline) override;
+  // One page (`limit` 1..100 from `offset`), one request: a caller reads the first for the total, then
+  // the others side by side (app/status.cpp).
+  net::awaitable<server_page_call> list_servers_page(server_query query, std::int64_t offset,
+                                                     std::int64_t limit,
+                                                     std::chrono::steady_clock::time_point deadline);
   net::awaitable<show_call> show_server(std::string server_id,
                                         std::chrono::steady_clock::time_point deadline);
   // Every page (limit 200) of the phones the query matches, each phone once.
@@ -128,6 +141,17 @@ class cph_client final : public cph_api {
 
  private:
   struct answer;
+  // One page's answer, read; `report` says why not.
+  template <typename Item>
+  struct page {
+    call_report report;
+    read_answer<Item> answer;
+    std::string request_id;
+    bool ok() const { return !report.transport && report.http_status / 100 == 2; }
+  };
+  template <typename Item, typename Read>
+  net::awaitable<page<Item>> read_page(std::string_view api, std::string path, std::string query, Read read,
+                                       std::chrono::steady_clock::time_point deadline);
   template <typename Item>
   struct paged {
     call_report report;

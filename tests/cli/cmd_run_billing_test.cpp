@@ -1,6 +1,7 @@
 // The billing service as the second witness, end to end (README "Sending"): `cphfleet run` as a child
 // process against `cphfleet emulator`, which bills every purchase at once while its servers show only
 // after --settle.
+#include "support/kill_trials.hpp"
 #include "support/run_fixture.hpp"
 
 #include <gtest/gtest.h>
@@ -8,7 +9,7 @@
 namespace cphfleet::test {
 namespace {
 
-constexpr const char* k_domain = "acct00000001";
+constexpr const char* k_domain = k_trial_domain;
 
 struct billing_run {
   temp_dir tmp{"run-billing"};
@@ -129,6 +130,18 @@ TEST(run_billing_test, two_same_sized_unpaid_chunks_lost_together_stay_unknown_u
   EXPECT_EQ(e.latest("eu-002")->status, chunk_status::ordered);
   EXPECT_EQ(e.latest("eu-002")->order_id, second[0].order_id);
   EXPECT_EQ(emu.orders().size(), 2u) << "nothing bought again";
+}
+
+// The SIGKILL trials of run_test, with the billing service as the second witness of what a kill left
+// open: the same promises, one order per chunk whatever the moment.
+TEST(run_billing_test, a_run_killed_with_a_purchase_in_flight_settles_it_and_buys_it_only_once) {
+  temp_dir tmp{"run-billing"};
+  kill_with_a_purchase_in_flight_then_run_again({tmp.path(), true});
+}
+
+TEST(run_billing_test, a_run_killed_at_any_moment_loses_nothing_and_buys_nothing_twice) {
+  temp_dir tmp{"run-billing"};
+  kill_at_many_moments_then_run_again({tmp.path(), true});
 }
 
 }  // namespace

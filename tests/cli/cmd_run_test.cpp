@@ -2,6 +2,7 @@
 // with faults injected, crashes, re-runs and the rate limit checked on the emulator's own clock.
 #include "base/time_text.hpp"
 #include "support/fixture_server.hpp"
+#include "support/kill_trials.hpp"
 #include "support/run_fixture.hpp"
 
 #include <gtest/gtest.h>
@@ -319,37 +320,11 @@ TEST(run_test, the_metrics_file_holds_prometheus_counters) {
   EXPECT_EQ(text.find(" counter\n"), std::string::npos) << "the last run's figures are gauges: " << text;
 }
 
-// The kill lands while a purchase is provably in flight: the service has taken the order, the ledger
-// says `sending` and no answer has come back (slow_commit holds it).
+// SIGKILL trials (tests/support/kill_trials.hpp); tests/cli/cmd_run_billing_test.cpp runs them with
+// [billing] too.
 TEST(run_test, a_run_killed_with_a_purchase_in_flight_settles_it_and_buys_it_only_once) {
-  run_env e;
-  emulator_process emu(e.dir, {"--script", "1:slow_commit"});
-  std::vector<fleet_def> fleets{{"eu", 30}};
-  e.write(fleets, emu.url(), limits_def{.in_flight = 1, .request_timeout_s = 60});
-  {
-    child_process victim({CPHFLEET_BINARY, "run", e.job.string()}, aksk_env(), e.dir / "victim.out",
-                         e.dir / "victim.err");
-    bool in_flight = poll_until([&] {
-      auto rows = ledger_rows_now(e.ledger);
-      return rows.size() == 1 && rows[0].chunk == "eu-001" && rows[0].status == chunk_status::sending &&
-             emu.orders().size() == 1;
-    });
-    ASSERT_TRUE(in_flight) << victim.err();
-    victim.signal(SIGKILL);
-    EXPECT_EQ(victim.wait(), 128 + SIGKILL);
-  }
-  ledger_index left(read_ledger(e.ledger));
-  ASSERT_EQ(left.rows().size(), 1u);
-  EXPECT_EQ(left.latest("eu-001")->status, chunk_status::sending);
-  ASSERT_EQ(emu.orders().size(), 1u);
-  EXPECT_EQ(emu.orders()[0].server_name, "eu-001");
-
-  auto r = e.run({"--json"});
-  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
-  EXPECT_EQ(summary_of(r).at("reconciled").to_number<std::int64_t>(), 1);
-  EXPECT_EQ(summary_of(r).at("requests").to_number<std::int64_t>(), 2);  // eu-002 and eu-003 only
-  expect_ledger_matches_emulator(e.ledger, emu, fleets);
-  EXPECT_EQ(ledger_index(read_ledger(e.ledger)).latest("eu-001")->order_id, emu.orders()[0].order_id);
+  temp_dir tmp{"run"};
+  kill_with_a_purchase_in_flight_then_run_again({tmp.path(), false});
 }
 
 TEST(run_test, a_metrics_file_in_a_missing_folder_exits_2_before_anything_is_bought) {
@@ -475,51 +450,9 @@ TEST(run_test, a_full_disk_mid_run_is_not_exit_2_and_every_order_taken_is_in_the
   }
 }
 
-// SIGKILL at many moments (before, during and after sends), each followed by a normal run: the
-// emulator must end with exactly the targets, and the ledger must agree.
 TEST(run_test, a_run_killed_at_any_moment_loses_nothing_and_buys_nothing_twice) {
-  run_env e;
-  emulator_process emu(e.dir, {"--latency", "15", "--settle", "200", "--seed", "3", "--fault",
-                               "commit_then_drop:0.1", "--fault", "throttle:0.1"});
-  std::vector<fleet_def> fleets{{"eu", 34}, {"us", 21}};
-  e.write(fleets, emu.url(), limits_def{.rps = 30, .burst = 2, .in_flight = 3});
-  int before_any_send = 0, with_open_chunks = 0, after_all_sent = 0, with_a_call_in_flight = 0;
-  for (int moment = 0; moment < 24; ++moment) {
-    // Every 25 ms through the sends, then later and later, past the end of a run.
-    int delay_ms = moment < 18 ? moment * 25 : 700 + (moment - 18) * 500;
-    SCOPED_TRACE("kill after " + std::to_string(delay_ms) + " ms");
-    emu.reset();
-    std::filesystem::remove(e.ledger);
-    run_killed_after(e.job, e.dir, delay_ms);
-    // Where the kill landed, as the ledger tells it.
-    ledger_index left(read_ledger(e.ledger));
-    bool open = false, all_ordered = !left.fleets().empty();
-    for (const auto& f : left.fleets()) {
-      open = open || left.totals(f).unresolved_chunks > 0;
-      all_ordered = all_ordered && left.totals(f).ordered_servers == (f == "eu" ? 34 : 21);
-    }
-    // A call was in flight at the kill when the service holds an order whose chunk the ledger still has
-    // as `sending`: taken, its answer never recorded.
-    auto taken = emu.orders();
-    bool in_flight = std::any_of(taken.begin(), taken.end(), [&](const emulator_order& o) {
-      const ledger_row* row = left.latest(o.server_name);
-      return row != nullptr && row->status == chunk_status::sending;
-    });
-    before_any_send += left.rows().empty();
-    with_open_chunks += open;
-    after_all_sent += all_ordered;
-    with_a_call_in_flight += in_flight;
-    auto r = e.run();
-    ASSERT_EQ(r.exit_code, 0) << r.err;
-    expect_ledger_matches_emulator(e.ledger, emu, fleets);
-    if (HasFailure()) break;
-  }
-  // The moments covered a kill before anything was sent, with purchases open (one of them taken by the
-  // service with its answer still on the way), and after the end.
-  EXPECT_GE(before_any_send, 1);
-  EXPECT_GE(with_open_chunks, 3);
-  EXPECT_GE(with_a_call_in_flight, 1);
-  EXPECT_GE(after_all_sent, 1);
+  temp_dir tmp{"run"};
+  kill_at_many_moments_then_run_again({tmp.path(), false});
 }
 
 TEST(run_test, sigterm_sends_nothing_new_records_what_was_in_flight_and_exits_143) {

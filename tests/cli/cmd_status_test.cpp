@@ -25,7 +25,11 @@ struct status_env {
     write_file(p, job_text(fleets, auto_pay));
     return p;
   }
-  void config(const std::string& url) { write_file(dir / "config.toml", config_text(url)); }
+  // `billing`: with a [billing] table on the same emulator.
+  void config(const std::string& url, bool billing = false) {
+    write_file(dir / "config.toml",
+               config_text(url) + (billing ? "[billing]\nendpoint = \"" + url + "\"\n" : std::string()));
+  }
   run_result run(const std::filesystem::path& job, std::vector<std::string> extra = {}) {
     std::vector<std::string> args{"run", job.string()};
     args.insert(args.end(), extra.begin(), extra.end());
@@ -258,6 +262,99 @@ TEST(status_test, run_wait_sends_then_waits_for_the_job_fleets_to_be_ready) {
   ASSERT_NE(table, std::string::npos) << r.out;
   EXPECT_LT(summary, table);
   EXPECT_EQ(count_lines(r.out, " failed     29/30"), 12) << r.out;
+}
+
+TEST(status_test, run_wait_json_answers_one_document_with_the_status_in_it) {
+  status_env e;
+  emulator_process emu(e.dir, {"--provision", "800"});
+  e.config(emu.url());
+  auto r = e.run(e.job("j", {{"rj", 7}}), {"--wait", "--interval", "1s", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  // parse() refuses anything after the first value: stdout is exactly one JSON document.
+  boost::system::error_code ec;
+  boost::json::value doc = boost::json::parse(r.out, ec);
+  ASSERT_FALSE(ec) << ec.message() << "\n" << r.out;
+  const auto& run = doc.as_object();
+  // The run's own answer...
+  EXPECT_EQ(run.at("exit_code").to_number<int>(), 0);
+  EXPECT_TRUE(run.at("error").is_null());
+  ASSERT_EQ(run.at("fleets").as_array().size(), 1u);
+  EXPECT_EQ(run.at("fleets").at(0).at("ordered").to_number<int>(), 7);
+  // ...and the status answer as its member, as `status --json` would print it.
+  const auto& status = run.at("status").as_object();
+  EXPECT_EQ(counts_of(status), (counts{{"rj", {{"ready", 7}}}})) << r.out;
+  EXPECT_EQ(status.at("fleets").at(0).at("target").to_number<int>(), 7);
+  EXPECT_EQ(status.at("servers").as_array().size(), 7u);
+
+  // Without --wait the answer is the run's alone.
+  auto plain = e.run(e.job("k", {{"rk", 2}}), {"--json"});
+  ASSERT_EQ(plain.exit_code, 0) << plain.err;
+  EXPECT_FALSE(boost::json::parse(plain.out).as_object().contains("status")) << plain.out;
+}
+
+TEST(status_test, with_billing_a_paid_order_whose_servers_do_not_show_yet_is_missing_not_unpaid) {
+  status_env e;
+  emulator_process emu(e.dir, {"--settle", "3600000"});  // servers show an hour after their order
+  e.config(emu.url(), true);
+  ASSERT_EQ(e.run(e.job("p", {{"bp", 4}}, 0)).exit_code, 0);
+  ASSERT_EQ(e.run(e.job("u", {{"bu", 3}}, 0)).exit_code, 0);
+  ASSERT_EQ(e.run(e.job("x", {{"bx", 2}}, 0)).exit_code, 0);
+  // bp's order is paid (as a person paying in the console) before its servers show.
+  std::string cancelled;
+  for (const auto& o : emu.orders()) {
+    if (o.server_name == "bp-001") {
+      ASSERT_EQ(emu.admin("POST", "/_emulator/orders/" + o.order_id + "/pay").status, 200u);
+    }
+    if (o.server_name == "bx-001") cancelled = o.order_id;
+  }
+  // bx's order is cancelled behind this ledger's back: `cancel` recording it in a copy of the ledger.
+  std::filesystem::copy_file(e.ledger, e.dir / "copy.csv");
+  auto c = run_cphfleet({"cancel", "--config", (e.dir / "config.toml").string(), "--ledger",
+                         (e.dir / "copy.csv").string(), "--chunk", "bx-001"},
+                        aksk_env());
+  ASSERT_EQ(c.exit_code, 0) << c.out << c.err;
+
+  const std::int64_t billing_before = calls(emu, "billing");
+  auto r = e.status({"--json"});
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_EQ(counts_of(boost::json::parse(r.out).as_object()),
+            (counts{{"bp", {{"missing", 4}}}, {"bu", {{"unpaid", 3}}}, {"bx", {{"missing", 2}}}}))
+      << r.out;
+  EXPECT_EQ(calls(emu, "billing") - billing_before, 3);  // one order read per chunk
+  // The text says why bx's servers are missing.
+  auto text = e.status();
+  EXPECT_NE(text.out.find("\nnote: bx-001: order " + cancelled + " is cancelled: nothing was bought"),
+            std::string::npos)
+      << text.out;
+
+  // Without billing, the recorded is_auto_pay = 0 is all there is: both read as unpaid.
+  e.config(emu.url());
+  auto alone = e.status({"--json"});
+  EXPECT_EQ(counts_of(boost::json::parse(alone.out).as_object()),
+            (counts{{"bp", {{"unpaid", 4}}}, {"bu", {{"unpaid", 3}}}, {"bx", {{"unpaid", 2}}}}))
+      << alone.out;
+  EXPECT_EQ(calls(emu, "billing") - billing_before, 6);  // the two reads with billing, none without
+}
+
+TEST(status_test, with_billing_each_order_is_read_once_per_wait_and_a_failed_read_falls_back_to_auto_pay) {
+  status_env e;
+  emulator_process emu(e.dir, {"--provision", "3600000"});  // an hour: bc stays creating, the wait goes on
+  e.config(emu.url(), true);
+  ASSERT_EQ(e.run(e.job("g", {{"bg", 3}})).exit_code, 0);
+  emu.reset();  // the account forgets bg's servers and its order: billing cannot read it
+  ASSERT_EQ(e.run(e.job("u", {{"bu", 2}}, 0)).exit_code, 0);
+  ASSERT_EQ(e.run(e.job("c", {{"bc", 2}})).exit_code, 0);
+
+  const std::int64_t billing_before = calls(emu, "billing");
+  auto r = e.status({"--wait", "--interval", "1s", "--timeout", "5s", "--json", "--log-format", "json"});
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;  // missing and unpaid servers
+  ASSERT_GE(count_lines(r.err, "\"status round\""), 2) << r.err;
+  // bg's order and bu's, each read once whatever the rounds; bc has all its servers: not read.
+  EXPECT_EQ(calls(emu, "billing") - billing_before, 2) << r.err;
+  EXPECT_EQ(count_lines(r.err, "could not be read"), 1) << r.err;
+  EXPECT_EQ(counts_of(boost::json::parse(r.out).as_object()),
+            (counts{{"bg", {{"missing", 3}}}, {"bu", {{"unpaid", 2}}}, {"bc", {{"creating", 2}}}}))
+      << r.out;
 }
 
 }  // namespace

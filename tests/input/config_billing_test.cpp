@@ -74,6 +74,23 @@ TEST(config_billing_test, an_endpoint_is_a_url_or_embedded_with_an_embedded_clou
   EXPECT_EQ(emb.cfg->billing->domain_id, "");
 }
 
+TEST(config_billing_test, products_give_each_flavors_codes_and_the_money_guard_is_a_decimal) {
+  auto l = load(
+      "[cloud]\nendpoint = \"https://cph.cn-north-4.myhuaweicloud.com\"\n[limits]\nmax_amount_per_run = "
+      "\"5000.10\"\n[billing]\nsite = \"cn\"\n[billing.products.\"physical.rx1.xlarge\"]\n"
+      "cloud_service_type = \"hws.service.type.cph\"\nresource_type = \"t\"\nresource_spec = \"s\"\n"
+      "region = \"cn-north-4\"\n");
+  ASSERT_TRUE(l.cfg) << l.errors.front();
+  ASSERT_EQ(l.cfg->billing->products.count("physical.rx1.xlarge"), 1u);
+  const billing_product& p = l.cfg->billing->products.at("physical.rx1.xlarge");
+  EXPECT_EQ(p.cloud_service_type, "hws.service.type.cph");
+  EXPECT_EQ(p.resource_type, "t");
+  EXPECT_EQ(p.resource_spec, "s");
+  EXPECT_EQ(p.region, "cn-north-4");
+  ASSERT_TRUE(l.cfg->limits.max_amount_per_run);
+  EXPECT_EQ(l.cfg->limits.max_amount_per_run->text(), "5000.10");
+}
+
 TEST(config_billing_test, mistakes_name_the_field_and_what_is_allowed) {
   const std::vector<std::pair<std::string, std::string>> cases{
       {real + "[billing]\nsite = \"us\"\n",
@@ -95,7 +112,16 @@ TEST(config_billing_test, mistakes_name_the_field_and_what_is_allowed) {
       {real + "[billing]\nsite = \"cn\"\nsettle_s = -1\n",
        "c.toml:5:12: billing.settle_s: -1 is out of range (allowed: 0..86400)"},
       {real + "[billing]\nsite = \"cn\"\ndomain_id = \"x\"\n",
-       "c.toml:5:1: billing.domain_id: is not a known key (allowed: site, endpoint, settle_s)"},
+       "c.toml:5:1: billing.domain_id: is not a known key (allowed: site, endpoint, settle_s, products)"},
+      {real + "[billing]\nsite = \"cn\"\n[billing.products.\"physical.rx1.xlarge\"]\ncloud_service_type = "
+              "\"a\"\nresource_type = \"b\"\n",
+       "c.toml:5:1: billing.products.\"physical.rx1.xlarge\".resource_spec: is missing (required: the code "
+       "read "
+       "off an order of this flavor: cphfleet billing codes ORDER_ID)"},
+      {real + "[billing]\nsite = \"cn\"\n[billing.products.\"physical.rx1.xlarge\"]\ncloud_service_type = "
+              "\"a\"\nresource_type = \"b\"\nresource_spec = \"c\"\nsize_measure_id = 0\n",
+       "c.toml:9:19: billing.products.\"physical.rx1.xlarge\".size_measure_id: 0 is out of range (allowed: "
+       "1..1000000)"},
   };
   for (const auto& [text, expected] : cases) {
     SCOPED_TRACE(text);

@@ -199,9 +199,9 @@ inline std::map<std::string, std::int64_t> ledger_ordered(const std::filesystem:
 
 // The emulator holds exactly one order per ordered chunk, with the ledger's order id, and no other.
 // `cphfleet run JOB` in a child process, killed with SIGKILL after `delay_ms`: a crash at that moment.
-inline void run_killed_after(const std::filesystem::path& job, const std::filesystem::path& dir,
-                             int delay_ms) {
-  child_process victim({CPHFLEET_BINARY, "run", job.string()}, aksk_env(), dir / "victim.out",
+inline void run_killed_after(const std::filesystem::path& job, const std::filesystem::path& dir, int delay_ms,
+                             std::vector<std::string> env = aksk_env()) {
+  child_process victim({CPHFLEET_BINARY, "run", job.string()}, std::move(env), dir / "victim.out",
                        dir / "victim.err");
   std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms));
   victim.signal(SIGKILL);

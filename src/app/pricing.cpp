@@ -129,18 +129,18 @@ net::awaitable<run_quote> quote_fleets(bss_client& bss, const config& cfg, const
       q.error = fmt::format("the price inquiry answered in {} and in {}", q.currency, call.answer->currency);
       co_return q;
     }
+    // Every fleet has its product (a flavor without codes returned above), so product k is fleet k.
     for (std::size_t k = from; k < to; ++k) {
       const std::string& id = products[k].id;
       auto it = std::find_if(call.answer->products.begin(), call.answer->products.end(),
                              [&](const product_rate& r) { return r.id == id; });
       auto amount =
           it == call.answer->products.end() ? std::nullopt : decimal::parse(it->official_website_amount);
-      const std::size_t fleet = static_cast<std::size_t>(std::stoll(id)) - 1;
       if (!amount || amount->negative()) {
-        q.error = fmt::format("the price inquiry gave no amount for fleet {}", q.fleets[fleet].fleet);
+        q.error = fmt::format("the price inquiry gave no amount for fleet {}", q.fleets[k].fleet);
         co_return q;
       }
-      q.fleets[fleet].amount = *amount;
+      q.fleets[k].amount = *amount;
       total += *amount;
     }
   }

@@ -36,9 +36,6 @@ int run_cancel(const common_options& common, const cancel_options& opt) {
   net::io_context ioc(1);
   order_chunks held = open_order_chunks(ioc.get_executor(), cfg, "cphfleet cancel", opt.fleets, opt.chunks);
   if (!held.writer) return exit_code::locked;
-  std::int64_t& left_alone = held.left_alone;
-  std::vector<ledger_row> rows = std::move(held.rows);
-  ledger_writer* writer = held.writer.get();
 
   service_session cph(ioc, cfg);
   billing_session bss(ioc, cfg, cph);
@@ -50,7 +47,7 @@ int run_cancel(const common_options& common, const cancel_options& opt) {
       return std::chrono::steady_clock::now() + std::chrono::seconds(cfg.limits.request_timeout_s);
     };
     std::vector<chunk_order> orders =
-        co_await read_chunk_orders(bss.api(), std::move(rows), cfg.limits.request_timeout_s);
+        co_await read_chunk_orders(bss.api(), std::move(held.rows), cfg.limits.request_timeout_s);
     for (auto& c : orders) {
       if (!c.detail) {
         ++failures;
@@ -59,7 +56,7 @@ int run_cancel(const common_options& common, const cancel_options& opt) {
         continue;
       }
       if (c.detail->order.status != order_status::pending_payment) {
-        ++left_alone;
+        ++held.left_alone;
         fmt::print("left alone: {}: order {} is {}, not pending payment\n", c.row.chunk, c.row.order_id,
                    order_status_name(c.detail->order.status));
         continue;
@@ -84,12 +81,12 @@ int run_cancel(const common_options& common, const cancel_options& opt) {
       row.error_msg = std::string(k_cancelled_msg);
       row.request_id.clear();
       row.server_ids.clear();
-      co_await writer->append(std::move(row));
+      co_await held.writer->append(std::move(row));
       ++cancelled;
       fmt::print("cancelled {}: order {}\n", c.row.chunk, c.row.order_id);
     }
   }());
-  fmt::print("cancel: {} orders cancelled, {} chunks left alone, {} failed\n", cancelled, left_alone,
+  fmt::print("cancel: {} orders cancelled, {} chunks left alone, {} failed\n", cancelled, held.left_alone,
              failures);
   return failures == 0 ? exit_code::ok : exit_code::failed;
 }

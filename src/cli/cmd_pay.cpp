@@ -57,9 +57,6 @@ int run_pay(const common_options& common, const pay_options& opt) {
   net::io_context ioc(1);
   order_chunks held = open_order_chunks(ioc.get_executor(), cfg, "cphfleet pay", opt.fleets, opt.chunks);
   if (!held.writer) return exit_code::locked;
-  std::int64_t& left_alone = held.left_alone;
-  std::vector<ledger_row> rows = std::move(held.rows);
-  ledger_writer* writer = held.writer.get();
 
   service_session cph(ioc, cfg);
   billing_session bss(ioc, cfg, cph);
@@ -73,7 +70,7 @@ int run_pay(const common_options& common, const pay_options& opt) {
       return std::chrono::steady_clock::now() + std::chrono::seconds(cfg.limits.request_timeout_s);
     };
     std::vector<chunk_order> orders =
-        co_await read_chunk_orders(bss.api(), std::move(rows), cfg.limits.request_timeout_s);
+        co_await read_chunk_orders(bss.api(), std::move(held.rows), cfg.limits.request_timeout_s);
     // First every order's state and the total: nothing is paid unless all of it is within the guard.
     std::vector<chunk_order> pending;
     for (auto& c : orders) {
@@ -95,14 +92,14 @@ int run_pay(const common_options& common, const pay_options& opt) {
         row.error_code = std::string(pay_mark::paid);
         row.error_msg = fmt::format("order {}: settled: the order reads completed (paid {})", o.order_id,
                                     o.payment_time.empty() ? "at a time not shown" : o.payment_time);
-        co_await writer->append(std::move(row));
+        co_await held.writer->append(std::move(row));
         if (!opt.json)
           fmt::print("{}: order {}: an earlier pay went through: completed\n", c.row.chunk, o.order_id);
         continue;
       }
       if (o.status != order_status::pending_payment) {
         if (!opt.fleets.empty() || !opt.chunks.empty() || o.status != order_status::completed) {
-          ++left_alone;
+          ++held.left_alone;
           if (!opt.json)
             fmt::print("left alone: {}: order {} is {}, not pending payment\n", c.row.chunk, c.row.order_id,
                        order_status_name(o.status));
@@ -146,7 +143,7 @@ int run_pay(const common_options& common, const pay_options& opt) {
       row.request_id.clear();
       row.error_code = std::string(pay_mark::sending);
       row.error_msg = fmt::format("paying order {}: {} {}", o.order_id, charge_of(o)->text(), o.currency);
-      co_await writer->append(row);  // on disk before the pay leaves
+      co_await held.writer->append(row);  // on disk before the pay leaves
       call_report report = co_await bss.client().pay_order(o.order_id, deadline());
       row.time = utc_now_rfc3339();
       row.http_status = report.http_status;
@@ -189,7 +186,7 @@ int run_pay(const common_options& common, const pay_options& opt) {
       if (r.mark == pay_mark::refused || r.mark == pay_mark::unknown) ++failures;
       row.error_code = r.mark;
       row.error_msg = fmt::format("order {}: {} {}: {}", o.order_id, r.amount, o.currency, r.detail);
-      co_await writer->append(row);
+      co_await held.writer->append(row);
       r.row = std::move(row);
       if (!opt.json)
         fmt::print("{}: order {}: {} {}: {}\n", r.row.chunk, o.order_id, r.amount, o.currency, r.detail);
@@ -211,11 +208,11 @@ int run_pay(const common_options& common, const pay_options& opt) {
                                                                   {"currency", currency},
                                                                   {"max_amount", limit->text},
                                                                   {"paid", paid},
-                                                                  {"left_alone", left_alone},
+                                                                  {"left_alone", held.left_alone},
                                                                   {"failed", failures},
                                                                   {"orders", std::move(items)}}));
   } else {
-    fmt::print("pay: {} paid or under way, {} left alone, {} failed\n", paid, left_alone, failures);
+    fmt::print("pay: {} paid or under way, {} left alone, {} failed\n", paid, held.left_alone, failures);
   }
   return failures == 0 ? exit_code::ok : exit_code::failed;
 }

@@ -145,15 +145,15 @@ void add_plan_command(CLI::App& app, const common_options& common, int& result) 
       std::int64_t limit = from_flag ? opts->max_servers : in.cfg.limits.max_servers_per_run;
       std::string source = from_flag ? std::string() : in.cfg.path.string();
       const std::optional<money_limit> money = money_limit_of(in.cfg, opts->max_amount);
+      if (money && !in.cfg.billing)
+        throw input_error(
+            {{"", 0, 0, "--max-amount",
+              fmt::format("is given but {} has no [billing] to price the run with", in.cfg.path.string())}});
       // With [billing] and the flavors' codes (or a money guard), the plan is priced: that asks the
       // billing service, and sends no purchase.
       std::optional<run_quote> quote;
       if (p.calls() > 0 && in.cfg.billing && (money || !in.cfg.billing->products.empty()))
         quote = quote_plan_now(in.cfg, p);
-      if (money && !in.cfg.billing)
-        throw input_error(
-            {{"", 0, 0, "--max-amount",
-              fmt::format("is given but {} has no [billing] to price the run with", in.cfg.path.string())}});
       if (opts->json) {
         if (quote) {
           boost::json::value v = boost::json::parse(plan_to_json(p));

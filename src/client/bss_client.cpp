@@ -85,17 +85,8 @@ net::awaitable<bss_client::answer> bss_client::call(http::verb method, std::stri
   if (!body.empty()) headers.emplace_back("Content-Type", "application/json;charset=UTF-8");
   // Account-scoped: the account, not a project, as the SDK's global credentials send it.
   if (!domain_id_.empty()) headers.emplace_back("X-Domain-Id", domain_id_);
-  if (creds_.type == credentials::kind::aksk) {
-    headers.emplace_back("X-Sdk-Date", sdk_date(now_()));
-    if (!creds_.security_token.empty()) headers.emplace_back("X-Security-Token", creds_.security_token);
-    auto signed_headers = headers;
-    signed_headers.emplace_back("Host", http_.target().host_header());
-    signing_input in{std::string(http::to_string(method)), path, query, std::move(signed_headers), body};
-    headers.emplace_back("Authorization", authorization(creds_.access_key, creds_.secret_key, in));
-  } else if (creds_.type == credentials::kind::token) {
-    headers.emplace_back("X-Auth-Token", creds_.auth_token);
-  }
   request.body = std::move(body);
+  add_credentials(request, path, query, creds_, http_.target().host_header(), now_());
   ++requests_;
   http_result result = co_await http_.send(std::move(request), deadline);
   if (result.error) {

@@ -163,6 +163,23 @@ std::int64_t cph_client::system_unix_seconds() {
       .count();
 }
 
+void add_credentials(http_request& request, std::string_view path, std::string_view query,
+                     const credentials& creds, std::string_view host_header, std::int64_t now_s) {
+  auto& headers = request.headers;
+  if (creds.type == credentials::kind::aksk) {
+    headers.emplace_back("X-Sdk-Date", sdk_date(now_s));
+    if (!creds.security_token.empty()) headers.emplace_back("X-Security-Token", creds.security_token);
+    // Host is signed with exactly the value https_client sends.
+    auto signed_headers = headers;
+    signed_headers.emplace_back("Host", std::string(host_header));
+    signing_input in{std::string(http::to_string(request.method)), std::string(path), std::string(query),
+                     std::move(signed_headers), request.body};
+    headers.emplace_back("Authorization", authorization(creds.access_key, creds.secret_key, in));
+  } else if (creds.type == credentials::kind::token) {
+    headers.emplace_back("X-Auth-Token", creds.auth_token);
+  }
+}
+
 cph_client::cph_client(https_client& http, credentials creds, unix_clock now)
     : http_(http), creds_(std::move(creds)), now_(std::move(now)) {}
 
@@ -182,18 +199,8 @@ net::awaitable<cph_client::answer> cph_client::call(http::verb method, std::stri
   auto& headers = request.headers;
   if (!body.empty()) headers.emplace_back("Content-Type", "application/json");
   headers.emplace_back("X-Project-Id", creds_.project_id);
-  if (creds_.type == credentials::kind::aksk) {
-    headers.emplace_back("X-Sdk-Date", sdk_date(now_()));
-    if (!creds_.security_token.empty()) headers.emplace_back("X-Security-Token", creds_.security_token);
-    // Host is signed with exactly the value https_client sends.
-    auto signed_headers = headers;
-    signed_headers.emplace_back("Host", http_.target().host_header());
-    signing_input in{std::string(http::to_string(method)), path, query, std::move(signed_headers), body};
-    headers.emplace_back("Authorization", authorization(creds_.access_key, creds_.secret_key, in));
-  } else if (creds_.type == credentials::kind::token) {
-    headers.emplace_back("X-Auth-Token", creds_.auth_token);
-  }
   request.body = std::move(body);
+  add_credentials(request, path, query, creds_, http_.target().host_header(), now_());
 
   http_result result = co_await http_.send(std::move(request), deadline);
   answer a;

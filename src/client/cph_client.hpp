@@ -91,6 +91,13 @@ error_answer read_error_answer(std::string_view body, std::string_view request_i
 // The purchase's 200 body; throws std::runtime_error naming what is missing (no order_id).
 purchase_response read_purchase_response(std::string_view body);
 
+// The credentials' headers on `request`, whose body and headers so far are what gets signed: for AK/SK
+// X-Sdk-Date (at `now_s`), X-Security-Token with temporary keys, and Authorization over them and Host
+// as https_client sends it (`host_header`); for a token, X-Auth-Token; nothing for none. `path` and
+// `query` are the request's target apart. Shared by the CPH and the billing clients.
+void add_credentials(http_request& request, std::string_view path, std::string_view query,
+                     const credentials& creds, std::string_view host_header, std::int64_t now_s);
+
 class cph_client final : public cph_api {
  public:
   using unix_clock = std::function<std::int64_t()>;  // seconds, for X-Sdk-Date
